@@ -1,0 +1,131 @@
+"""Checks of user input at the edge of the library, with messages that teach.
+
+Internals trust their callers; every public entry point calls these first, before
+it changes anything.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+
+def check_array(
+    X: Any,
+    *,
+    name: str = "X",
+    dtype: DTypeLike = np.float64,
+    n_columns: int | None = None,
+    columns_hint: str = "",
+    allow_1d: bool = False,
+) -> NDArray[np.floating]:
+    """Convert ``X`` to a finite 2-D float array of ``dtype``, or raise.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_columns)
+    name : str
+        The argument's name, used in messages.
+    dtype : float dtype
+        The result's dtype. An array already of this dtype is not copied.
+    n_columns : int, optional
+        Required number of columns.
+    columns_hint : str
+        Where the required number comes from, e.g. ``"layer_sizes[0]"``.
+    allow_1d : bool
+        Accept a 1-D array as a single column (targets of a one-output network).
+
+    Raises
+    ------
+    TypeError
+        If ``X`` holds something other than numbers.
+    ValueError
+        If ``X`` has the wrong number of dimensions or columns, no rows, or NaN/inf.
+    """
+    if isinstance(X, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers; got a string {X!r:.40}")
+    try:
+        arr = np.asarray(X)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{name} could not be read as an array (are its rows of different lengths?): {exc}"
+        ) from None
+    if arr.dtype.kind not in "biuf":
+        if arr.dtype.kind == "O":
+            try:
+                arr = arr.astype(np.float64)
+            except (ValueError, TypeError):
+                raise TypeError(
+                    f"{name} must contain only numbers; it holds objects such as "
+                    f"{arr.flat[0]!r:.40}" if arr.size else f"{name} must contain only numbers"
+                ) from None
+        else:
+            raise TypeError(f"{name} must contain numbers; got an array of dtype {arr.dtype}")
+    if arr.ndim == 1 and allow_1d:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        hint = ""
+        if arr.ndim == 1:
+            hint = (
+                f"; use {name}.reshape(-1, 1) if it has a single feature "
+                f"or {name}.reshape(1, -1) if it is a single sample"
+            )
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, n_features); "
+            f"got {arr.ndim}-D with shape {arr.shape}{hint}"
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty: it has 0 samples (shape {arr.shape})")
+    if n_columns is not None and arr.shape[1] != n_columns:
+        where = f" ({columns_hint})" if columns_hint else ""
+        raise ValueError(
+            f"{name} has {arr.shape[1]} columns but the network expects {n_columns}{where}"
+        )
+    arr = np.asarray(arr, dtype=dtype)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity; remove or fill those values first")
+    return arr
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as an ``int`` if it is an integer >= 1, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer; got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value}")
+    return int(value)
+
+
+def check_positive_float(value: Any, name: str) -> float:
+    """Return ``value`` as a ``float`` if it is a finite number > 0, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number; got {value!r}")
+    number = float(value)
+    if not (np.isfinite(number) and number > 0):
+        raise ValueError(f"{name} must be a positive finite number; got {value}")
+    return number
+
+
+def check_fraction(value: Any, name: str, *, allow_zero: bool = True) -> float:
+    """Return ``value`` as a ``float`` in ``[0, 1)`` (or ``(0, 1)``), else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in [0, 1); got {value!r}")
+    number = float(value)
+    low_ok = number >= 0 if allow_zero else number > 0
+    if not (low_ok and number < 1):
+        interval = "[0, 1)" if allow_zero else "(0, 1)"
+        raise ValueError(f"{name} must be in {interval}; got {value}")
+    return number
+
+
+def check_non_negative_float(value: Any, name: str) -> float:
+    """Return ``value`` as a ``float`` if it is a finite number >= 0, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a non-negative number; got {value!r}")
+    number = float(value)
+    if not (np.isfinite(number) and number >= 0):
+        raise ValueError(f"{name} must be a non-negative finite number; got {value}")
+    return number

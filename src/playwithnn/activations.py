@@ -1,0 +1,229 @@
+"""Activation functions and their derivatives, side by side.
+
+Each activation ``A = f(Z)`` is applied element by element to the pre-activation
+``Z`` of shape ``(n_samples, n_units)`` (softmax works row by row).
+
+Every derivative here takes the **output** ``A = f(Z)``, not the input ``Z``,
+exactly like the tutorial's ``sigmoid_derivative(x) = x * (1 - x)``, which
+expects ``x = sigmoid(z)``. This is possible for every activation of this module
+and lets a layer forget ``Z`` once it has ``A``. Passing ``Z`` instead is a classic
+bug; the argument is called ``A`` everywhere to make that hard to do.
+
+>>> import numpy as np
+>>> A = sigmoid(np.array([[0.0, 2.0]]))
+>>> A.round(4)
+array([[0.5   , 0.8808]])
+>>> sigmoid_derivative(A).round(4)   # σ'(z) = a (1 - a), given a = σ(z)
+array([[0.25 , 0.105]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import expit
+
+Array = NDArray[np.floating]
+
+#: Slope of ``leaky_relu`` for negative inputs.
+LEAKY_SLOPE = 0.01
+
+
+def sigmoid(Z: Array) -> Array:
+    """Logistic sigmoid ``A = 1 / (1 + exp(-Z))``.
+
+    Computed without overflow for any finite ``Z`` (``scipy.special.expit``
+    evaluates ``exp(-|Z|)`` only), so ``sigmoid(±1e4)`` is exactly 1 or 0 and raises
+    no warning.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_units)
+
+    Returns
+    -------
+    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    """
+    return expit(Z)
+
+
+def sigmoid_derivative(A: Array) -> Array:
+    """``dA/dZ = A (1 - A)``, given the sigmoid's **output** ``A = sigmoid(Z)``."""
+    return A * (1 - A)
+
+
+def tanh(Z: Array) -> Array:
+    """Hyperbolic tangent ``A = tanh(Z)``; saturates to ±1 without overflow."""
+    return np.tanh(Z)
+
+
+def tanh_derivative(A: Array) -> Array:
+    """``dA/dZ = 1 - A**2``, given the output ``A = tanh(Z)``."""
+    return 1 - A * A
+
+
+def relu(Z: Array) -> Array:
+    """Rectified linear unit ``A = max(Z, 0)``."""
+    return np.maximum(Z, 0)
+
+
+def relu_derivative(A: Array) -> Array:
+    """``dA/dZ = 1 where A > 0 else 0``, given the output ``A = relu(Z)``.
+
+    ``A > 0`` exactly when ``Z > 0``; at ``Z = 0`` the derivative is taken as 0,
+    as PyTorch does.
+    """
+    return (A > 0).astype(A.dtype)
+
+
+def leaky_relu(Z: Array) -> Array:
+    """Leaky ReLU ``A = Z where Z > 0 else 0.01 Z`` (slope :data:`LEAKY_SLOPE`)."""
+    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def leaky_relu_derivative(A: Array) -> Array:
+    """``dA/dZ = 1 where A > 0 else 0.01``, given the output ``A = leaky_relu(Z)``.
+
+    The slope is positive, so ``A > 0`` exactly when ``Z > 0``.
+    """
+    return np.where(A > 0, 1, LEAKY_SLOPE).astype(A.dtype)
+
+
+def identity(Z: Array) -> Array:
+    """``A = Z``: the output of a regression network."""
+    return Z
+
+
+def identity_derivative(A: Array) -> Array:
+    """``dA/dZ = 1``."""
+    return np.ones_like(A)
+
+
+def softmax(Z: Array) -> Array:
+    """Row-wise softmax ``A_ik = exp(Z_ik) / sum_j exp(Z_ij)``.
+
+    The row maximum is subtracted first (the value does not change), so no
+    ``exp`` ever sees a positive argument and nothing overflows.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_classes)
+
+    Returns
+    -------
+    A : ndarray of shape (n_samples, n_classes)
+        Each row is positive and sums to 1.
+
+    Examples
+    --------
+    >>> softmax(np.array([[1e4, 0.0], [0.0, 0.0]]))
+    array([[1. , 0. ],
+           [0.5, 0.5]])
+    """
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    E /= E.sum(axis=1, keepdims=True)
+    return E
+
+
+def softmax_backward(A: Array, dA: Array) -> Array:
+    """Vector-Jacobian product of softmax, given its output ``A``.
+
+    The Jacobian of one row is ``dA_i/dZ_j = A_i (δ_ij - A_j)``, so
+
+    ``dZ = A * (dA - sum(dA * A, axis=1))``.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_classes)
+        The softmax output.
+    dA : ndarray of shape (n_samples, n_classes)
+        Gradient of the loss with respect to ``A``.
+
+    Returns
+    -------
+    dZ : ndarray of shape (n_samples, n_classes)
+    """
+    return A * (dA - np.sum(dA * A, axis=1, keepdims=True))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function bundled with its derivative.
+
+    Attributes
+    ----------
+    name : str
+        The name used by :class:`~playwithnn.NeuralNetwork` (``"sigmoid"``, ...).
+    function : callable
+        ``A = function(Z)``.
+    derivative : callable or None
+        ``dA/dZ`` as a function of the output ``A`` (element-wise activations).
+        ``None`` for softmax, whose Jacobian is not diagonal.
+    hidden : bool
+        Whether the activation may be used in a hidden layer.
+    """
+
+    name: str
+    function: Callable[[Array], Array]
+    derivative: Callable[[Array], Array] | None
+    hidden: bool = True
+
+    def forward(self, Z: Array) -> Array:
+        """``A = f(Z)``."""
+        return self.function(Z)
+
+    def backward(self, A: Array, dA: Array) -> Array:
+        """``dZ = dA * f'(Z)``, with ``f'`` computed from the output ``A``.
+
+        ``dA`` may be overwritten: it becomes ``dZ`` for element-wise activations.
+        """
+        if self.derivative is None:
+            return softmax_backward(A, dA)
+        if self.name == "identity":
+            return dA
+        dA *= self.derivative(A)  # in place: dA is a temporary of the backward pass
+        return dA
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("sigmoid", sigmoid, sigmoid_derivative),
+        Activation("tanh", tanh, tanh_derivative),
+        Activation("relu", relu, relu_derivative),
+        Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
+        Activation("identity", identity, identity_derivative),
+        Activation("softmax", softmax, None, hidden=False),
+    )
+}
+
+
+def get_activation(name: str | Activation, *, argument: str = "activation") -> Activation:
+    """Look up an activation by name.
+
+    Parameters
+    ----------
+    name : str or Activation
+        One of ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``identity``, ``softmax``.
+    argument : str
+        The argument's name, used in the error message.
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown.
+    TypeError
+        If ``name`` is neither a string nor an :class:`Activation`.
+    """
+    if isinstance(name, Activation):
+        return name
+    if not isinstance(name, str):
+        raise TypeError(f"{argument} must be a string such as 'sigmoid'; got {name!r}")
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        known = ", ".join(repr(k) for k in ACTIVATIONS)
+        raise ValueError(f"unknown {argument} {name!r}; expected one of {known}") from None

@@ -1,0 +1,211 @@
+"""Optimizers: how a gradient becomes a change of the weights.
+
+An optimizer's whole contract is one method, :meth:`Optimizer.update`, which
+changes one parameter array in place given its gradient and the optimizer's
+state for that parameter. :meth:`Optimizer.step` calls it for every parameter.
+State (velocities, moment estimates) is kept per parameter array, keyed by the
+array itself, so one optimizer can serve any number of layers.
+
+>>> import numpy as np
+>>> w, g = np.array([1.0, 2.0]), np.array([0.5, -0.5])
+>>> GradientDescent(learning_rate=0.1).step([w], [g])
+>>> w
+array([0.95, 2.05])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._validation import check_fraction, check_positive_float
+
+Array = NDArray[np.floating]
+
+
+class Optimizer:
+    """Base class. A subclass fills in :meth:`update`.
+
+    Parameters
+    ----------
+    learning_rate : float
+        The step size ``η``; must be positive.
+    """
+
+    #: Learning rate used when none is given.
+    default_learning_rate = 0.01
+
+    def __init__(self, learning_rate: float | None = None) -> None:
+        lr = self.default_learning_rate if learning_rate is None else learning_rate
+        self.learning_rate = check_positive_float(lr, "learning_rate")
+        self.state: dict[int, dict[str, Any]] = {}
+
+    def step(self, params: list[Array], grads: list[Array]) -> None:
+        """Apply one update to every parameter, in place."""
+        for p, g in zip(params, grads):
+            state = self.state.get(id(p))
+            if state is None or state["param"] is not p:
+                state = self.state[id(p)] = {"param": p, "t": 0}
+            state["t"] += 1
+            self.update(p, g, state)
+
+    def update(self, param: Array, grad: Array, state: dict[str, Any]) -> None:
+        """Change ``param`` in place given ``grad``; ``state`` is this parameter's own.
+
+        ``state["t"]`` is the number of updates so far, this one included.
+        """
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget all state (velocities, moments)."""
+        self.state.clear()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(learning_rate={self.learning_rate})"
+
+
+class GradientDescent(Optimizer):
+    r"""Plain gradient descent, with optional momentum and Nesterov momentum.
+
+    Without momentum: :math:`w \leftarrow w - \eta\, g`.
+
+    With momentum ``μ`` (PyTorch's form), a velocity ``v`` per parameter:
+
+    .. math::  v \leftarrow \mu v + g, \qquad w \leftarrow w - \eta v
+
+    and with ``nesterov=True`` the step looks ahead: :math:`w \leftarrow w - \eta (g + \mu v)`.
+
+    Parameters
+    ----------
+    learning_rate : float, default=1.0
+        The tutorial's rate. Losses that sum over samples (``sse``) grow with the
+        data set, so large data sets need a smaller rate, or a mean loss.
+    momentum : float in [0, 1), default=0.0
+    nesterov : bool, default=False
+        Needs ``momentum > 0``.
+    """
+
+    default_learning_rate = 1.0
+
+    def __init__(
+        self, learning_rate: float | None = None, momentum: float = 0.0, nesterov: bool = False
+    ) -> None:
+        super().__init__(learning_rate)
+        self.momentum = check_fraction(momentum, "momentum")
+        if nesterov and self.momentum == 0.0:
+            raise ValueError("nesterov=True needs momentum > 0")
+        self.nesterov = bool(nesterov)
+
+    def update(self, param: Array, grad: Array, state: dict[str, Any]) -> None:
+        lr, mu = self.learning_rate, self.momentum
+        if mu == 0.0:
+            param -= lr * grad
+            return
+        v = state.get("velocity")
+        if v is None:
+            v = state["velocity"] = grad.copy()  # v_1 = g_1, as PyTorch
+        else:
+            v *= mu
+            v += grad
+        param -= lr * (grad + mu * v) if self.nesterov else lr * v
+
+    def __repr__(self) -> str:
+        return (
+            f"GradientDescent(learning_rate={self.learning_rate}, momentum={self.momentum}, "
+            f"nesterov={self.nesterov})"
+        )
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma and Ba, 2015).
+
+    With ``g`` the gradient and ``t`` the step number:
+
+    .. math::
+        m \leftarrow \beta_1 m + (1 - \beta_1) g, \qquad
+        v \leftarrow \beta_2 v + (1 - \beta_2) g^2
+
+        w \leftarrow w - \eta\, \frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.001
+    beta1, beta2 : float in (0, 1), default=0.9, 0.999
+    epsilon : float, default=1e-8
+    """
+
+    default_learning_rate = 0.001
+
+    def __init__(
+        self,
+        learning_rate: float | None = None,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = 1e-8,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.beta1 = check_fraction(beta1, "beta1", allow_zero=False)
+        self.beta2 = check_fraction(beta2, "beta2", allow_zero=False)
+        self.epsilon = check_positive_float(epsilon, "epsilon")
+
+    def update(self, param: Array, grad: Array, state: dict[str, Any]) -> None:
+        b1, b2, t = self.beta1, self.beta2, state["t"]
+        if "m" not in state:
+            state["m"] = np.zeros_like(param)
+            state["v"] = np.zeros_like(param)
+            state["buffer"] = np.empty_like(param)
+        m, v, buf = state["m"], state["v"], state["buffer"]
+        m *= b1
+        m += (1 - b1) * grad
+        v *= b2
+        np.multiply(grad, grad, out=buf)
+        buf *= 1 - b2
+        v += buf
+        # w -= lr_t * m / (sqrt(v) + eps_t): the bias corrections folded into lr_t and eps_t
+        lr_t = self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t)
+        eps_t = self.epsilon * np.sqrt(1 - b2**t)
+        np.sqrt(v, out=buf)
+        buf += eps_t
+        np.divide(m, buf, out=buf)
+        buf *= lr_t
+        param -= buf
+
+    def __repr__(self) -> str:
+        return (
+            f"Adam(learning_rate={self.learning_rate}, beta1={self.beta1}, beta2={self.beta2}, "
+            f"epsilon={self.epsilon})"
+        )
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "gd": GradientDescent,
+    "sgd": GradientDescent,
+    "adam": Adam,
+}
+
+
+def get_optimizer(
+    optimizer: str | Optimizer, learning_rate: float | None = None, **options: Any
+) -> Optimizer:
+    """Build an optimizer from a name (``"gd"``, ``"sgd"``, ``"adam"``) or pass one through.
+
+    Parameters
+    ----------
+    optimizer : str or Optimizer
+    learning_rate : float, optional
+        The optimizer's default when ``None``.
+    **options
+        Passed to the constructor (``momentum``, ``nesterov``, ``beta1``, ...).
+    """
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if not isinstance(optimizer, str):
+        raise TypeError(f"optimizer must be a name such as 'adam' or an Optimizer; got {optimizer!r}")
+    try:
+        cls = OPTIMIZERS[optimizer]
+    except KeyError:
+        known = ", ".join(repr(k) for k in OPTIMIZERS)
+        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {known}") from None
+    return cls(learning_rate, **options)

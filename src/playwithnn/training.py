@@ -1,0 +1,273 @@
+"""The training loop: epochs, mini-batches, validation, early stopping, callbacks, progress.
+
+The loop needs only three things of the model it trains: ``train_step`` (one
+feedforward, backpropagation and update on a batch), ``loss``-style evaluation
+through ``_forward``/``_loss_value``, and ``parameters``.
+:meth:`playwithnn.NeuralNetwork.fit` checks its arguments and hands itself to
+:func:`train`.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from .network import NeuralNetwork
+    from .optimizers import Optimizer
+
+Array = NDArray[np.floating]
+
+#: ``callback(epoch, history, network)``; returning ``False`` stops training.
+Callback = Callable[[int, "History", "NeuralNetwork"], Any]
+
+
+class TrainingDivergedError(FloatingPointError):
+    """The loss or a gradient became NaN or infinite during training.
+
+    The step that produced it was not applied: the weights are those from before it.
+
+    Attributes
+    ----------
+    history : History or None
+        What was recorded before the failure.
+    """
+
+    def __init__(self, message: str, history: History | None = None) -> None:
+        super().__init__(message)
+        self.history = history
+
+
+@dataclass
+class History:
+    """What happened during :meth:`~playwithnn.NeuralNetwork.fit`, one entry per epoch.
+
+    Attributes
+    ----------
+    loss : list of float
+        Training loss of each epoch: the data loss (without the L2 penalty) of
+        each batch before its update, summed for ``sse`` and averaged over
+        samples otherwise. In full-batch training this is the loss of the
+        weights at the start of the epoch, the tutorial's "loss per iteration".
+    val_loss : list of float
+        Validation loss after each epoch (empty without validation data).
+    accuracy, val_accuracy : list of float
+        Classification accuracy (cross-entropy losses only; else empty).
+    best_epoch : int or None
+        With ``patience``: the epoch whose weights were kept (1-based).
+    stopped_early : bool
+        Whether ``patience`` ran out.
+    interrupted : bool
+        Whether Ctrl-C or a callback stopped training.
+    seconds : float
+        Wall time of the whole run.
+
+    Examples
+    --------
+    >>> h = History(loss=[0.5, 0.25])
+    >>> h.epochs, h["loss"][-1]
+    (2, 0.25)
+    """
+
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    @property
+    def epochs(self) -> int:
+        """Number of epochs completed."""
+        return len(self.loss)
+
+    def __getitem__(self, key: str) -> list[float]:
+        value = getattr(self, key, None)
+        if not isinstance(value, list):
+            raise KeyError(key)
+        return value
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict of every field, for JSON."""
+        return {
+            "loss": list(self.loss), "val_loss": list(self.val_loss),
+            "accuracy": list(self.accuracy), "val_accuracy": list(self.val_accuracy),
+            "best_epoch": self.best_epoch, "stopped_early": self.stopped_early,
+            "interrupted": self.interrupted, "seconds": self.seconds,
+        }
+
+
+class _StopOnInterrupt:
+    """Turn the first Ctrl-C into a request to stop after the current batch.
+
+    Only the main thread can handle signals; elsewhere this does nothing. The
+    previous handler is back after the first Ctrl-C (a second one interrupts at
+    once) and when training ends.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+        self._installed = False
+
+    def _handler(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+        signal.signal(signal.SIGINT, self._previous)
+
+    def __enter__(self) -> _StopOnInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            self._previous = signal.default_int_handler if previous is None else previous
+            signal.signal(signal.SIGINT, self._handler)
+            self._installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+class _Progress:
+    """verbose=1: a tqdm bar on a terminal; verbose=2 (or 1 off a terminal): a line per epoch."""
+
+    def __init__(self, verbose: int, epochs: int) -> None:
+        self.verbose, self.epochs = verbose, epochs
+        self.start = time.perf_counter()
+        self.bar: Any = None
+        if verbose == 1 and sys.stderr.isatty():
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=epochs, unit="epoch", file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, epoch: int, history: History) -> None:
+        if not self.verbose:
+            return
+        metrics = {k: history[k][-1] for k in ("loss", "val_loss", "accuracy", "val_accuracy")
+                   if history[k]}
+        if self.bar is not None:
+            self.bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()}, refresh=False)
+            self.bar.update(1)
+            return
+        elapsed = time.perf_counter() - self.start
+        left = elapsed / epoch * (self.epochs - epoch)
+        shown = "  ".join(f"{k} {v:.6g}" for k, v in metrics.items())
+        print(f"epoch {epoch}/{self.epochs}  {shown}  {elapsed:.1f}s (about {left:.1f}s left)",
+              file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _batches(X: Array, y: Array, batch_size: int, order: NDArray[np.intp] | None
+             ) -> Iterator[tuple[Array, Array]]:
+    n = X.shape[0]
+    if batch_size >= n and order is None:
+        yield X, y  # full batch: no copy
+        return
+    for start in range(0, n, batch_size):
+        if order is None:
+            yield X[start:start + batch_size], y[start:start + batch_size]
+        else:
+            idx = order[start:start + batch_size]
+            yield X[idx], y[idx]
+
+
+def n_correct(y: Array, y_pred: Array, loss_name: str) -> float:
+    """Number of correct predictions (per output for binary cross-entropy)."""
+    if loss_name == "categorical_crossentropy":
+        return float(np.count_nonzero(y_pred.argmax(axis=1) == y.argmax(axis=1)))
+    return float(np.count_nonzero((y_pred > 0.5) == (y > 0.5))) / y.shape[1]
+
+
+def train(
+    net: NeuralNetwork,
+    X: Array,
+    y: Array,
+    *,
+    epochs: int,
+    optimizer: Optimizer,
+    batch_size: int | None = None,
+    l2: float = 0.0,
+    dropout: float = 0.0,
+    validation: tuple[Array, Array] | None = None,
+    patience: int | None = None,
+    shuffle: bool = True,
+    callbacks: list[Callback] | None = None,
+    verbose: int = 0,
+) -> History:
+    """Run ``epochs`` passes of ``net.train_step`` over checked arrays ``X``, ``y``.
+
+    See :meth:`playwithnn.NeuralNetwork.fit` for the arguments; this function
+    trusts them.
+    """
+    n = X.shape[0]
+    batch_size = n if batch_size is None else min(batch_size, n)
+    summed = net._loss.reduction == "sum"
+    classify = net.loss_name in ("binary_crossentropy", "categorical_crossentropy")
+    history = History()
+    best_score, best_params, wait = np.inf, None, 0
+    progress = _Progress(verbose, epochs)
+    start = time.perf_counter()
+    with _StopOnInterrupt() as interrupt:
+        try:
+            for epoch in range(1, epochs + 1):
+                order = net.rng.permutation(n) if shuffle and batch_size < n else None
+                total, correct, seen = 0.0, 0.0, 0
+                for Xb, yb in _batches(X, y, batch_size, order):
+                    try:
+                        loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2, dropout=dropout)
+                    except TrainingDivergedError as exc:
+                        raise TrainingDivergedError(
+                            f"training diverged at epoch {epoch}: {exc}. The weights are kept "
+                            f"from before that step. Try a smaller learning rate (it is "
+                            f"{optimizer.learning_rate}).", history) from None
+                    total += loss if summed else loss * Xb.shape[0]
+                    seen += Xb.shape[0]
+                    if classify:
+                        correct += n_correct(yb, y_pred, net.loss_name)
+                    if interrupt.requested:
+                        break
+                history.loss.append(total if summed else total / seen)
+                if classify:
+                    history.accuracy.append(correct / seen)
+                if validation is not None:
+                    X_val, y_val = validation
+                    y_val_pred = net._forward(X_val)
+                    history.val_loss.append(net._loss_value(y_val, y_val_pred))
+                    if classify:
+                        history.val_accuracy.append(
+                            n_correct(y_val, y_val_pred, net.loss_name) / X_val.shape[0])
+                progress.update(epoch, history)
+                if patience is not None:
+                    score = history.val_loss[-1] if validation is not None else history.loss[-1]
+                    if score < best_score:
+                        best_score, wait, history.best_epoch = score, 0, epoch
+                        best_params = [p.copy() for p in net.parameters()]
+                    else:
+                        wait += 1
+                        if wait >= patience:
+                            history.stopped_early = True
+                stop = any(cb(epoch, history, net) is False for cb in callbacks or [])
+                if interrupt.requested or stop:
+                    history.interrupted = True
+                if history.stopped_early or history.interrupted:
+                    break
+        finally:
+            progress.close()
+            history.seconds = time.perf_counter() - start
+    if best_params is not None:
+        for p, best in zip(net.parameters(), best_params):
+            p[...] = best
+    return history
