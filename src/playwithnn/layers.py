@@ -101,6 +101,27 @@ class Dense:
     def n_out(self) -> int:
         return int(self.W.shape[1])
 
+    @property
+    def n_parameters(self) -> int:
+        """Number of numbers in ``W`` and ``b``."""
+        return self.W.size + (0 if self.b is None else self.b.size)
+
+    def share_memory(self, params: Array, grads: Array) -> None:
+        """Move ``W``, ``b`` into ``params`` and ``dW``, ``db`` into ``grads``, keeping their values.
+
+        ``params`` and ``grads`` are flat arrays of :attr:`n_parameters` numbers,
+        usually slices of a network-wide array; afterwards ``W`` is the view
+        ``params[:n_in * n_out].reshape(n_in, n_out)`` and ``b`` the rest.
+        """
+        k = self.W.size
+        W = params[:k].reshape(self.W.shape)
+        W[...] = self.W
+        self.W, self.dW = W, grads[:k].reshape(self.W.shape)
+        if self.b is not None:
+            b = params[k:]
+            b[...] = self.b
+            self.b, self.db = b, grads[k:]
+
     def parameters(self) -> list[Array]:
         """The live arrays ``[W, b]`` (``[W]`` without bias)."""
         return [self.W] if self.b is None else [self.W, self.b]
@@ -182,7 +203,7 @@ class Dense:
             raise RuntimeError("backward() called before forward(X, train=True)")
         np.matmul(self._X.T, dZ, out=self.dW)
         if self.db is not None:
-            np.sum(dZ, axis=0, out=self.db)
+            np.add.reduce(dZ, axis=0, out=self.db)  # db = dZ.sum(axis=0)
         return dZ @ self.W.T if input_gradient else None
 
     def __repr__(self) -> str:

@@ -188,6 +188,14 @@ class NeuralNetwork:
                   keep_z=(i == len(activations) - 1 and loss_fn.from_logits))
             for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], activations))
         ]
+        # Every W and b is a view into one flat array, and every dW and db a view
+        # into another: an optimizer updates all parameters in one operation and
+        # the gradients are checked for NaN and inf in one reduction.
+        ends = np.cumsum([0] + [layer.n_parameters for layer in self.layers])
+        self._params_flat: Array = np.empty(ends[-1], dtype=self.dtype)
+        self._grads_flat: Array = np.zeros(ends[-1], dtype=self.dtype)
+        for layer, start, end in zip(self.layers, ends[:-1], ends[1:]):
+            layer.share_memory(self._params_flat[start:end], self._grads_flat[start:end])
         # The output layer and loss are differentiated together when their
         # product simplifies: dL/dZ = gradient(y, y_pred) directly.
         self._fused_output = loss_fn.from_logits or out_name == "identity"
@@ -210,6 +218,26 @@ class NeuralNetwork:
         with ``bias=False`` only the ``W``\\ s. Writing into them changes the network.
         """
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def set_parameters(self, arrays: Sequence[Any]) -> None:
+        """Copy ``arrays`` into the network's parameters, in the order of :meth:`parameters`.
+
+        Raises ``ValueError`` unless there is one array of the right shape per
+        parameter, all finite; the network is unchanged then.
+        """
+        params = self.parameters()
+        if len(arrays) != len(params):
+            raise ValueError(f"expected {len(params)} arrays (one per parameter); got {len(arrays)}")
+        checked = []
+        for i, (p, a) in enumerate(zip(params, arrays)):
+            a = np.asarray(a)
+            if a.shape != p.shape:
+                raise ValueError(f"arrays[{i}] has shape {a.shape}; parameter {i} has shape {p.shape}")
+            if a.dtype.kind not in "biuf" or not np.isfinite(a).all():
+                raise ValueError(f"arrays[{i}] must hold finite numbers")
+            checked.append(a)
+        for p, a in zip(params, checked):
+            p[...] = a
 
     def _check_X(self, X: Any) -> Array:
         return check_array(X, name="X", dtype=self.dtype, n_columns=self.n_features,
@@ -356,14 +384,13 @@ class NeuralNetwork:
         if not math.isfinite(loss):
             raise TrainingDivergedError(f"the loss became {loss}")
         self._backward(y, y_pred)
-        grads = self._gradient_buffers()
         if l2:
             for layer in self.layers:
                 layer.dW += l2 * layer.W  # d/dW of 0.5 * l2 * sum(W**2)
-        # One sum per gradient: NaN or inf anywhere makes it non-finite.
-        if not math.isfinite(sum(float(g.sum()) for g in grads)):
+        # NaN or inf anywhere in the gradients makes their sum non-finite.
+        if not math.isfinite(np.add.reduce(self._grads_flat)):
             raise TrainingDivergedError("a gradient became NaN or infinite")
-        optimizer.step(self.parameters(), grads)
+        optimizer.step([self._params_flat], [self._grads_flat])
         return loss, y_pred
 
     def fit(

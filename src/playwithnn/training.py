@@ -173,9 +173,6 @@ class _Progress:
 def _batches(X: Array, y: Array, batch_size: int, order: NDArray[np.intp] | None
              ) -> Iterator[tuple[Array, Array]]:
     n = X.shape[0]
-    if batch_size >= n and order is None:
-        yield X, y  # full batch: no copy
-        return
     for start in range(0, n, batch_size):
         if order is None:
             yield X[start:start + batch_size], y[start:start + batch_size]
@@ -225,7 +222,9 @@ def train(
             for epoch in range(1, epochs + 1):
                 order = net.rng.permutation(n) if shuffle and batch_size < n else None
                 total, correct, seen = 0.0, 0.0, 0
-                for Xb, yb in _batches(X, y, batch_size, order):
+                batches = ((X, y),) if batch_size >= n and order is None else _batches(
+                    X, y, batch_size, order)
+                for Xb, yb in batches:
                     try:
                         loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2, dropout=dropout)
                     except TrainingDivergedError as exc:
@@ -249,7 +248,8 @@ def train(
                     if classify:
                         history.val_accuracy.append(
                             n_correct(y_val, y_val_pred, net.loss_name) / X_val.shape[0])
-                progress.update(epoch, history)
+                if verbose:
+                    progress.update(epoch, history)
                 if patience is not None:
                     score = history.val_loss[-1] if validation is not None else history.loss[-1]
                     if score < best_score:
@@ -259,7 +259,7 @@ def train(
                         wait += 1
                         if wait >= patience:
                             history.stopped_early = True
-                stop = any(cb(epoch, history, net) is False for cb in callbacks or [])
+                stop = bool(callbacks) and any(cb(epoch, history, net) is False for cb in callbacks)
                 if interrupt.requested or stop:
                     history.interrupted = True
                 if history.stopped_early or history.interrupted:
