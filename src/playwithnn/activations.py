@@ -184,6 +184,9 @@ class Activation:
             return softmax_backward(A, dA)
         if self.name == "identity":
             return dA
+        if self.name == "relu":
+            np.multiply(dA, A > 0, out=dA)  # relu_derivative(A) without its float copy
+            return dA
         dA *= self.derivative(A)  # in place: dA is a temporary of the backward pass
         return dA
 

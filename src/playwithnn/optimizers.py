@@ -25,6 +25,20 @@ from ._validation import check_fraction, check_positive_float
 Array = NDArray[np.floating]
 
 
+def add_scaled(param: Array, scale: float, x: Array, state: dict[str, Any]) -> None:
+    """``param += scale * x`` in place, through a scratch array kept in ``state``.
+
+    Same as ``param += scale * x``, without allocating a temporary the size of
+    ``param`` at every step (for a large network the allocation costs more than
+    the arithmetic).
+    """
+    buffer = state.get("buffer")
+    if buffer is None:
+        buffer = state["buffer"] = np.empty_like(param)
+    np.multiply(x, scale, out=buffer)
+    param += buffer
+
+
 class Optimizer:
     """Base class. A subclass fills in :meth:`update`.
 
@@ -101,7 +115,7 @@ class GradientDescent(Optimizer):
     def update(self, param: Array, grad: Array, state: dict[str, Any]) -> None:
         lr, mu = self.learning_rate, self.momentum
         if mu == 0.0:
-            param -= lr * grad
+            add_scaled(param, -lr, grad, state)  # w -= lr * g
             return
         v = state.get("velocity")
         if v is None:
@@ -109,7 +123,11 @@ class GradientDescent(Optimizer):
         else:
             v *= mu
             v += grad
-        param -= lr * (grad + mu * v) if self.nesterov else lr * v
+        if self.nesterov:
+            add_scaled(param, -lr, grad, state)  # w -= lr * (g + mu * v)
+            add_scaled(param, -lr * mu, v, state)
+        else:
+            add_scaled(param, -lr, v, state)  # w -= lr * v
 
     def __repr__(self) -> str:
         return (
