@@ -84,9 +84,11 @@ def check_array(
         raise ValueError(
             f"{name} has {arr.shape[1]} columns but the network expects {n_columns}{where}"
         )
-    arr = np.asarray(arr, dtype=dtype)
+    with np.errstate(over="ignore"):  # numbers beyond float32's range become inf, reported below
+        arr = np.asarray(arr, dtype=dtype)
     if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinity; remove or fill those values first")
+        too_large = "" if np.dtype(dtype) == np.float64 else f" (or numbers too large for {np.dtype(dtype)})"
+        raise ValueError(f"{name} contains NaN or infinity{too_large}; remove or fill those values first")
     return arr
 
 

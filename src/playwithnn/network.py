@@ -174,7 +174,11 @@ class NeuralNetwork:
         if isinstance(seed, (bool, float, str)):
             raise TypeError(f"seed must be an integer, a numpy Generator or None; got {seed!r}")
         self.dtype = _check_dtype(dtype)
-        self.rng = np.random.default_rng(seed)
+        try:
+            self.rng = np.random.default_rng(seed)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"seed must be a non-negative integer, a numpy Generator or None; "
+                             f"got {seed!r} ({exc})") from None
         self.layer_sizes = sizes
         self.activation = hidden
         self.output_activation = out_name
@@ -496,6 +500,14 @@ class NeuralNetwork:
             patience = check_positive_int(patience, "patience")
         if verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}")
+        if callbacks is None:
+            cbs: list[Callback] = []
+        elif callable(callbacks):
+            cbs = [callbacks]
+        else:
+            cbs = list(callbacks) if isinstance(callbacks, Sequence) else [callbacks]
+            if not all(callable(cb) for cb in cbs):
+                raise TypeError("callbacks must be a callable or a list of callables")
         if validation_data is not None:
             if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
                 raise TypeError("validation_data must be a pair (X_val, y_val)")
@@ -519,14 +531,6 @@ class NeuralNetwork:
             X, y = X[order[n_val:]], y[order[n_val:]]
         else:
             val = None
-        if callbacks is None:
-            cbs: list[Callback] = []
-        elif callable(callbacks):
-            cbs = [callbacks]
-        else:
-            cbs = list(callbacks)
-            if not all(callable(cb) for cb in cbs):
-                raise TypeError("callbacks must be a callable or a list of callables")
         return train(
             self, X, y, epochs=epochs, optimizer=opt, batch_size=batch_size, l2=l2,
             dropout=dropout, validation=val, patience=patience, shuffle=shuffle,

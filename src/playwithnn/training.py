@@ -226,7 +226,10 @@ def train(
                     X, y, batch_size, order)
                 for Xb, yb in batches:
                     try:
-                        loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2, dropout=dropout)
+                        # Overflow and NaN are detected by train_step and reported as
+                        # TrainingDivergedError, not as NumPy warnings.
+                        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                            loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2, dropout=dropout)
                     except TrainingDivergedError as exc:
                         raise TrainingDivergedError(
                             f"training diverged at epoch {epoch}: {exc}. The weights are kept "
@@ -243,8 +246,9 @@ def train(
                     history.accuracy.append(correct / seen)
                 if validation is not None:
                     X_val, y_val = validation
-                    y_val_pred = net._forward(X_val)
-                    history.val_loss.append(net._loss_value(y_val, y_val_pred))
+                    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                        y_val_pred = net._forward(X_val)  # diverging weights: inf, caught next step
+                        history.val_loss.append(net._loss_value(y_val, y_val_pred))
                     if classify:
                         history.val_accuracy.append(
                             n_correct(y_val, y_val_pred, net.loss_name) / X_val.shape[0])
