@@ -12,6 +12,7 @@ Python" derives them, and checked against finite differences and PyTorch.
 """
 
 from .activations import ACTIVATIONS
+from .io import ModelFileError, load, save
 from .layers import Dense
 from .losses import LOSSES
 from .network import NeuralNetwork
@@ -27,8 +28,11 @@ __all__ = [
     "Dense",
     "GradientDescent",
     "History",
+    "ModelFileError",
     "NeuralNetwork",
     "Optimizer",
     "TrainingDivergedError",
     "__version__",
+    "load",
+    "save",
 ]

@@ -36,6 +36,7 @@ array([[0.],
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -118,6 +119,10 @@ class NeuralNetwork:
     ----------
     layers : list of Dense
     rng : numpy.random.Generator
+    metadata : dict
+        JSON values (str keys) saved with the network by :meth:`save` and restored
+        by :func:`playwithnn.load`, such as feature names or a scaler's mean and
+        scale. Empty by default.
 
     Examples
     --------
@@ -185,6 +190,8 @@ class NeuralNetwork:
         self.loss_name = loss_fn.name
         self.bias = bool(bias)
         self.init = init
+        #: JSON values kept with the network in its model file (feature names, scaling, ...).
+        self.metadata: dict[str, Any] = {}
         self._loss = loss_fn
         activations = [*hidden, out_name]
         self.layers = [
@@ -549,6 +556,16 @@ class NeuralNetwork:
             "init": self.init,
             "dtype": self.dtype.name,
         }
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the architecture, weights and :attr:`metadata` to the model file ``path``.
+
+        Same as :func:`playwithnn.io.save`; read it back with :func:`playwithnn.load`.
+        Optimizer state and training history are not saved.
+        """
+        from .io import save  # io stands on this module; imported here to keep the core free of it
+
+        save(self, path)
 
     def __repr__(self) -> str:
         return (

@@ -1,0 +1,520 @@
+"""Model files: round trips, atomic saves, and every kind of bad file."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import pickle
+import zipfile
+from typing import Any
+
+import numpy as np
+import pytest
+
+import playwithnn
+import playwithnn.io as pio
+from playwithnn import ModelFileError, NeuralNetwork
+
+ARCHITECTURES = [
+    # the tutorial's network: sigmoid hidden and output, sum of squares
+    {"layer_sizes": [3, 4, 1]},
+    {"layer_sizes": [2, 8, 8, 3], "activation": "relu", "loss": "categorical_crossentropy"},
+    {"layer_sizes": [4, 6, 2], "activation": "tanh", "loss": "binary_crossentropy", "bias": False},
+    {"layer_sizes": [5, 3], "loss": "mse"},
+    {"layer_sizes": [3, 5, 4, 2], "activation": ["leaky_relu", "sigmoid"], "loss": "mse", "init": "uniform"},
+]
+
+
+def make_net(dtype: Any = np.float64, **config: Any) -> NeuralNetwork:
+    config = config or {"layer_sizes": [2, 8, 8, 3], "activation": "relu",
+                        "loss": "categorical_crossentropy"}
+    return NeuralNetwork(**config, seed=0, dtype=dtype)
+
+
+@pytest.fixture
+def good_file(tmp_path: pathlib.Path) -> pathlib.Path:
+    """A valid model file of a [2, 8, 8, 3] ReLU/softmax network with metadata."""
+    net = make_net()
+    net.metadata = {"feature_names": ["x0", "x1"], "classes": ["a", "b", "c"]}
+    path = tmp_path / "model.npz"
+    net.save(path)
+    return path
+
+
+def read_members(path: pathlib.Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The header (parsed) and the arrays of a model file."""
+    with np.load(path) as npz:
+        header = json.loads(npz["header"].tobytes())
+        arrays = {name: npz[name] for name in npz.files if name != "header"}
+    return header, arrays
+
+
+def write_members(path: pathlib.Path, header: Any, arrays: dict[str, np.ndarray], *,
+                  header_text: str | None = None, compressed: bool = False) -> pathlib.Path:
+    """Write a (possibly tampered) archive with valid zip checksums."""
+    text = json.dumps(header) if header_text is None else header_text
+    members = {"header": np.frombuffer(text.encode("utf-8"), dtype=np.uint8), **arrays}
+    (np.savez_compressed if compressed else np.savez)(path, **members)
+    return path
+
+
+class PickledPayload:
+    """Unpickling this creates the file ``marker``: proof that code ran."""
+
+    def __init__(self, marker: pathlib.Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (pathlib.Path.touch, (self.marker,))
+
+
+def object_array(marker: pathlib.Path) -> np.ndarray:
+    arr = np.empty(1, dtype=object)
+    arr[0] = PickledPayload(marker)
+    return arr
+
+
+def assert_refused(path: pathlib.Path, match: str) -> ModelFileError:
+    with pytest.raises(ModelFileError, match=match) as info:
+        playwithnn.load(path)
+    assert isinstance(info.value, ValueError)
+    assert str(path) in str(info.value)
+    assert info.value.path == str(path)
+    return info.value
+
+
+# --------------------------------------------------------------- round trips
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("config", ARCHITECTURES, ids=lambda c: str(c["layer_sizes"]))
+def test_round_trip_is_bit_identical(tmp_path: pathlib.Path, dtype: Any, config: dict[str, Any]) -> None:
+    net = make_net(dtype, **config)
+    rng = np.random.default_rng(1)
+    # Train a little so the weights are not the initial ones (biases included).
+    X = rng.normal(size=(32, net.n_features))
+    y = rng.random(size=(32, net.n_outputs))
+    if net.loss_name == "categorical_crossentropy":
+        y = np.eye(net.n_outputs)[rng.integers(0, net.n_outputs, 32)]
+    elif net.loss_name == "binary_crossentropy":
+        y = (y > 0.5).astype(float)
+    net.fit(X, y, epochs=5, optimizer="adam", learning_rate=0.01)
+    net.metadata = {"mean": [0.5, -1.25e-300, 3.0], "names": ("a", "é"), "nested": {"k": [None, True]}}
+    path = tmp_path / "model.npz"
+    net.save(path)
+    loaded = playwithnn.load(path)
+
+    assert loaded.get_config() == net.get_config()
+    assert loaded.dtype == np.dtype(dtype)
+    for p, q in zip(net.parameters(), loaded.parameters()):
+        assert q.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(p, q)
+    X_new = rng.normal(size=(50, net.n_features))
+    y_net, y_loaded = net.predict(X_new), loaded.predict(X_new)
+    assert y_loaded.dtype == np.dtype(dtype)
+    assert np.array_equal(y_net, y_loaded)  # bit-identical, not merely close
+    # JSON has no tuples: they come back as lists.
+    assert loaded.metadata == {"mean": [0.5, -1.25e-300, 3.0], "names": ["a", "é"],
+                               "nested": {"k": [None, True]}}
+
+
+def test_module_save_and_method_write_the_same_content(tmp_path: pathlib.Path) -> None:
+    net = make_net()
+    net.save(tmp_path / "a.npz")
+    pio.save(net, str(tmp_path / "b.npz"))
+    header_a, arrays_a = read_members(tmp_path / "a.npz")
+    header_b, arrays_b = read_members(tmp_path / "b.npz")
+    assert header_a == header_b
+    assert arrays_a.keys() == arrays_b.keys() == {"W1", "b1", "W2", "b2", "W3", "b3"}
+    for name in arrays_a:
+        np.testing.assert_array_equal(arrays_a[name], arrays_b[name])
+
+
+def test_file_layout(good_file: pathlib.Path) -> None:
+    header, arrays = read_members(good_file)
+    assert header["format"] == "playwithnn-model"
+    assert header["version"] == 1
+    assert header["config"] == make_net().get_config()
+    assert header["metadata"] == {"feature_names": ["x0", "x1"], "classes": ["a", "b", "c"]}
+    assert len(header["sha256"]) == 64
+    assert {name: a.shape for name, a in arrays.items()} == {
+        "W1": (2, 8), "b1": (8,), "W2": (8, 8), "b2": (8,), "W3": (8, 3), "b3": (3,)}
+    with zipfile.ZipFile(good_file) as zf:
+        assert all(info.compress_type == zipfile.ZIP_STORED for info in zf.infolist())
+
+
+def test_metadata_defaults_to_an_empty_dict(tmp_path: pathlib.Path) -> None:
+    net = make_net()
+    assert net.metadata == {}
+    net.save(tmp_path / "m.npz")
+    assert playwithnn.load(tmp_path / "m.npz").metadata == {}
+
+
+def test_loaded_network_can_train_further(good_file: pathlib.Path) -> None:
+    net = playwithnn.load(good_file, seed=3)
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = np.eye(3)[np.arange(20) % 3]
+    history = net.fit(X, y, epochs=3, optimizer="adam")
+    assert history.epochs == 3
+    # The seed makes further training reproducible.
+    again = playwithnn.load(good_file, seed=3)
+    again.fit(X, y, epochs=3, optimizer="adam")
+    for p, q in zip(net.parameters(), again.parameters()):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_saved_file_replaces_an_existing_one(good_file: pathlib.Path) -> None:
+    other = NeuralNetwork([4, 2], loss="mse", seed=5)
+    other.save(good_file)
+    assert playwithnn.load(good_file).layer_sizes == [4, 2]
+    assert os.listdir(good_file.parent) == ["model.npz"]
+
+
+# ------------------------------------------------------------- atomic saves
+@pytest.mark.parametrize("failure", [OSError("No space left on device"), KeyboardInterrupt()])
+def test_failed_save_keeps_the_old_file_and_leaves_no_temporary(
+    good_file: pathlib.Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    before = good_file.read_bytes()
+
+    def write_half_then_fail(f: Any, members: dict[str, np.ndarray]) -> None:
+        f.write(before[: len(before) // 2])  # a half-written archive...
+        f.flush()
+        raise failure  # ...then the disk fills up, or Ctrl-C
+
+    monkeypatch.setattr(pio, "_write_npz", write_half_then_fail)
+    net = NeuralNetwork([4, 2], loss="mse", seed=5)
+    with pytest.raises(type(failure)):
+        net.save(good_file)
+    assert good_file.read_bytes() == before
+    assert os.listdir(good_file.parent) == ["model.npz"]
+    assert playwithnn.load(good_file).layer_sizes == [2, 8, 8, 3]
+
+
+def test_failed_rename_leaves_no_temporary(good_file: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = good_file.read_bytes()
+
+    def fail(src: str, dst: str) -> None:
+        raise PermissionError("rename refused")
+
+    monkeypatch.setattr(pio.os, "replace", fail)
+    with pytest.raises(PermissionError):
+        NeuralNetwork([4, 2], loss="mse", seed=5).save(good_file)
+    assert good_file.read_bytes() == before
+    assert os.listdir(good_file.parent) == ["model.npz"]
+
+
+def test_save_into_a_missing_folder_raises(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        make_net().save(tmp_path / "no" / "model.npz")
+    assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------- refused saves
+@pytest.mark.parametrize(
+    ("metadata", "error", "match"),
+    [
+        ({"mean": np.zeros(3)}, TypeError, r"net.metadata\['mean'\] is a numpy.ndarray.*tolist"),
+        ({"n": np.int64(3)}, TypeError, r"net.metadata\['n'\] is a numpy.int64"),
+        ({1: "a"}, TypeError, "the key 1; model files need string keys"),
+        ({"scale": [1.0, float("nan")]}, ValueError, r"net.metadata\['scale'\]\[1\] is nan"),
+        ({"f": {"g": print}}, TypeError, r"net.metadata\['f'\]\['g'\] is a builtins"),
+        (["not", "a", "dict"], TypeError, "net.metadata must be a dict"),
+    ],
+)
+def test_save_refuses_metadata_that_is_not_json(
+    tmp_path: pathlib.Path, metadata: Any, error: type[Exception], match: str
+) -> None:
+    net = make_net()
+    net.metadata = metadata
+    with pytest.raises(error, match=match):
+        net.save(tmp_path / "m.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_refuses_non_finite_weights(tmp_path: pathlib.Path) -> None:
+    net = make_net()
+    net.layers[1].W[0, 0] = np.inf
+    with pytest.raises(ValueError, match="W2 contains NaN or infinity"):
+        net.save(tmp_path / "m.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_refuses_other_objects(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(TypeError, match=r"net must be a playwithnn\.NeuralNetwork; got dict"):
+        pio.save({}, tmp_path / "m.npz")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------- bad files
+def test_missing_file_and_folder(tmp_path: pathlib.Path) -> None:
+    assert_refused(tmp_path / "nothing.npz", "no such file")
+    assert_refused(tmp_path, "not a regular file")
+
+
+def test_path_of_the_wrong_type() -> None:
+    with pytest.raises(TypeError, match=r"path must be a str or os\.PathLike; got int"):
+        playwithnn.load(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"", r"not an \.npz \(zip\) archive \(it is empty\)"),
+        (b"x0,x1,y\n1,2,0\n", r"not an \.npz \(zip\) archive$"),
+        (pickle.dumps({"W1": [1.0]}), "looks like a Python pickle, which is never loaded"),
+    ],
+    ids=["empty", "csv", "pickle"],
+)
+def test_files_that_are_not_archives(tmp_path: pathlib.Path, content: bytes, match: str) -> None:
+    path = tmp_path / "model.npz"
+    path.write_bytes(content)
+    assert_refused(path, match)
+
+
+def test_pickle_file_never_runs_code(tmp_path: pathlib.Path) -> None:
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "model.npz"
+    path.write_bytes(pickle.dumps(PickledPayload(marker)))
+    assert_refused(path, "Python pickle")
+    assert not marker.exists()
+    # The payload is real: unpickling it does create the marker.
+    pickle.loads(path.read_bytes())
+    assert marker.exists()
+
+
+def test_npy_file_with_pickled_objects_never_runs_code(tmp_path: pathlib.Path) -> None:
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "model.npy"
+    np.save(path, object_array(marker), allow_pickle=True)
+    assert_refused(path, r"single \.npy array")
+    assert not marker.exists()
+    np.load(path, allow_pickle=True)
+    assert marker.exists()
+
+
+@pytest.mark.parametrize("member", ["W1", "b3", "header"])
+def test_npz_with_pickled_objects_never_runs_code(
+    tmp_path: pathlib.Path, good_file: pathlib.Path, member: str
+) -> None:
+    header, arrays = read_members(good_file)
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "evil.npz"
+    members = dict(arrays)
+    members["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    members[member] = object_array(marker)
+    np.savez(path, **members)
+    what = "the header" if member == "header" else member
+    assert_refused(path, f"{what} holds Python objects \\(pickled data\\)")
+    assert not marker.exists()
+    np.load(path, allow_pickle=True)[member]
+    assert marker.exists()
+
+
+def test_unexpected_pickled_member_is_never_read(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    header, arrays = read_members(good_file)
+    marker = tmp_path / "code-ran"
+    path = write_members(tmp_path / "evil.npz", header, {**arrays, "extra": object_array(marker)})
+    assert_refused(path, r"unexpected member\(s\) extra.npy")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("keep", [4, 30, 0.5, -22, -1])
+def test_truncated_files(tmp_path: pathlib.Path, good_file: pathlib.Path, keep: float) -> None:
+    data = good_file.read_bytes()
+    n = int(len(data) * keep) if isinstance(keep, float) else keep % len(data)
+    path = tmp_path / "cut.npz"
+    path.write_bytes(data[:n])
+    assert_refused(path, "truncated or damaged")
+
+
+def flip_byte_inside(path: pathlib.Path, needle: bytes) -> None:
+    data = bytearray(path.read_bytes())
+    at = data.find(needle)
+    assert at >= 0 and data.find(needle, at + 1) < 0
+    data[at + len(needle) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_edited_weight_bytes(good_file: pathlib.Path) -> None:
+    W2 = playwithnn.load(good_file).layers[1].W
+    flip_byte_inside(good_file, W2.tobytes())
+    assert_refused(good_file, r"truncated or damaged \(BadZipFile: Bad CRC-32")
+
+
+def test_edited_header_bytes(good_file: pathlib.Path) -> None:
+    flip_byte_inside(good_file, b'"categorical_crossentropy"')
+    assert_refused(good_file, r"truncated or damaged \(BadZipFile: Bad CRC-32")
+
+
+def test_rewritten_untampered_file_still_loads(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    # The helper that writes the tampered files below makes loadable files when nothing is changed.
+    header, arrays = read_members(good_file)
+    path = write_members(tmp_path / "same.npz", header, arrays)
+    X = np.ones((3, 2))
+    assert np.array_equal(playwithnn.load(path).predict(X), playwithnn.load(good_file).predict(X))
+
+
+def set_in(header: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
+    target = header
+    for key in keys[:-1]:
+        target = target[key]
+    if value is _DELETE:
+        del target[keys[-1]]
+    else:
+        target[keys[-1]] = value
+
+
+_DELETE = object()
+
+HEADER_EDITS = [
+    # A valid architecture that differs from what was saved: only the checksum sees it.
+    (("config", "activation"), ["tanh", "tanh"],
+     "checksum mismatch: the file was changed after it was saved"),
+    (("metadata", "classes"), ["a", "b", "z"], "checksum mismatch"),
+    (("format",), "something-else", "not a playwithnn model file .its format is 'something-else'"),
+    (("version",), 2, "format version 2 is newer than this playwithnn reads .up to 1.; upgrade"),
+    (("version",), 0, "format version must be a positive integer; got 0"),
+    (("version",), "1", "format version must be a positive integer; got '1'"),
+    (("sha256",), _DELETE, r"missing keys \['sha256'\]"),
+    (("comment",), "hi", r"unexpected keys \['comment'\]"),
+    (("sha256",), "abc", "'sha256' must be 64 hexadecimal digits"),
+    (("metadata",), [1, 2], "'metadata' must be a JSON object; got list"),
+    (("config",), "big", "'config' must be a JSON object; got str"),
+    (("config", "loss"), _DELETE, r"'config' has missing keys \['loss'\]"),
+    (("config", "layer_sizes"), [2, "8", 8, 3], "'layer_sizes' must be a list of at least 2 positive"),
+    (("config", "layer_sizes"), [2, 0, 8, 3], "'layer_sizes' must be a list of at least 2 positive"),
+    (("config", "layer_sizes"), [2, 8, 8, 4], r"missing array|has shape \(8, 3\), expected \(8, 4\)"),
+    (("config", "layer_sizes"), [2, 8, 3], r"unexpected member\(s\) W3.npy, b3.npy"),
+    (("config", "layer_sizes"), [2, 8, 8, 8, 3], r"missing array\(s\) W4, b4"),
+    (("config", "layer_sizes"), [100_000, 100_000, 8, 3],
+     r"need 8000\d+ bytes of weights but the file has 3\d\d\d$"),
+    (("config", "activation"), ["relu", "swish"], "invalid architecture.*unknown activation.*'swish'"),
+    (("config", "activation"), ["relu"], "invalid architecture.*activation has 1 entries"),
+    (("config", "activation"), "relu", "'activation' must be a list of names"),
+    (("config", "loss"), "hinge", "invalid architecture.*unknown loss 'hinge'"),
+    (("config", "output_activation"), "sigmoid", "invalid architecture.*needs output_activation='softmax'"),
+    (("config", "output_activation"), 3, "'output_activation' must be a name; got 3"),
+    (("config", "bias"), "yes", "'bias' must be true or false"),
+    (("config", "bias"), False, r"unexpected member\(s\) b1.npy, b2.npy, b3.npy"),
+    (("config", "init"), 1, "'init' must be a name or null"),
+    (("config", "init"), "zeros", "invalid architecture.*unknown init 'zeros'"),
+    (("config", "dtype"), "float16", "'dtype' must be 'float32' or 'float64'; got 'float16'"),
+    (("config", "dtype"), "float32", "W1 has dtype float64, expected float32"),
+]
+
+
+@pytest.mark.parametrize(("keys", "value", "match"), HEADER_EDITS,
+                         ids=[f"{'.'.join(k)}={v!r}"[:40] for k, v, _ in HEADER_EDITS])
+def test_tampered_header(tmp_path: pathlib.Path, good_file: pathlib.Path,
+                         keys: tuple[str, ...], value: Any, match: str) -> None:
+    header, arrays = read_members(good_file)
+    set_in(header, keys, value)
+    path = write_members(tmp_path / "tampered.npz", header, arrays)
+    assert_refused(path, match)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ('{"format": "playwithnn-model", "version": 1', "the header is not valid JSON"),
+        ("[1, 2, 3]", "the header must be a JSON object; got list"),
+        ('{"format": "playwithnn-model", "format": "playwithnn-model"}', "repeats the key 'format'"),
+        ('{"format": NaN}', "contains NaN"),
+    ],
+)
+def test_header_that_is_not_valid_json(tmp_path: pathlib.Path, good_file: pathlib.Path,
+                                       text: str, match: str) -> None:
+    _, arrays = read_members(good_file)
+    assert_refused(write_members(tmp_path / "t.npz", None, arrays, header_text=text), match)
+
+
+def test_header_that_is_not_utf8(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    _, arrays = read_members(good_file)
+    path = tmp_path / "t.npz"
+    np.savez(path, header=np.frombuffer(b"\xff\xfe{}", dtype=np.uint8), **arrays)
+    assert_refused(path, "the header is not UTF-8 text")
+
+
+def test_header_of_the_wrong_dtype(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    header, arrays = read_members(good_file)
+    path = tmp_path / "t.npz"
+    np.savez(path, header=np.array(json.dumps(header)), **arrays)
+    assert_refused(path, "the header must be a 1-D uint8 array; got dtype <U")
+
+
+def tamper_arrays(arrays: dict[str, np.ndarray], name: str, value: Any) -> dict[str, np.ndarray]:
+    arrays = dict(arrays)
+    if value is _DELETE:
+        del arrays[name]
+    else:
+        arrays[name] = value(arrays[name]) if callable(value) else value
+    return arrays
+
+
+ARRAY_EDITS = [
+    ("W2", lambda a: a[:, :-1], r"W2 has shape \(8, 7\), expected \(8, 8\)"),
+    ("W1", lambda a: a.T, r"W1 has shape \(8, 2\), expected \(2, 8\)"),
+    ("b1", lambda a: a[None, :], r"b1 has shape \(1, 8\), expected \(8,\)"),
+    ("W1", lambda a: a.astype(np.float32), "W1 has dtype float32, expected float64"),
+    ("W1", lambda a: a.astype(">f8"), "W1 has dtype >f8, expected float64"),
+    ("b3", lambda a: a.astype(np.int64), "b3 has dtype int64, expected float64"),
+    ("W3", lambda a: np.where(a > 0, np.nan, a), "W3 contains NaN or infinity"),
+    ("b2", lambda a: a + np.inf, "b2 contains NaN or infinity"),
+    ("W2", lambda a: np.asfortranarray(a + 1.0), "checksum mismatch"),
+    ("b1", lambda a: a + 1e-12, "checksum mismatch"),
+    ("b2", _DELETE, r"missing array\(s\) b2"),
+    ("W4", np.zeros((3, 3)), r"unexpected member\(s\) W4.npy"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "match"), ARRAY_EDITS,
+                         ids=[f"{n}-{m.split()[-1]}-{i}" for i, (n, _, m) in enumerate(ARRAY_EDITS)])
+def test_tampered_arrays(tmp_path: pathlib.Path, good_file: pathlib.Path,
+                         name: str, value: Any, match: str) -> None:
+    header, arrays = read_members(good_file)
+    path = write_members(tmp_path / "tampered.npz", header, tamper_arrays(arrays, name, value))
+    assert_refused(path, match)
+
+
+def test_other_members_in_the_archive(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    path = tmp_path / "t.npz"
+    path.write_bytes(good_file.read_bytes())
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("README.txt", "hello")
+    assert_refused(path, r"unexpected member\(s\) README.txt")
+
+
+def test_archive_without_header(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    _, arrays = read_members(good_file)
+    path = tmp_path / "t.npz"
+    np.savez(path, **arrays)
+    assert_refused(path, "it has no 'header' member; it is not a playwithnn model file")
+
+
+def test_empty_archive(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "t.npz"
+    with zipfile.ZipFile(path, "w"):
+        pass
+    assert_refused(path, "no 'header' member")
+
+
+def test_compressed_archive(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    header, arrays = read_members(good_file)
+    path = write_members(tmp_path / "t.npz", header, arrays, compressed=True)
+    assert_refused(path, "member header.npy is compressed")
+
+
+def test_duplicate_members(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    path = tmp_path / "t.npz"
+    path.write_bytes(good_file.read_bytes())
+    with zipfile.ZipFile(good_file) as src, zipfile.ZipFile(path, "a") as dst, \
+            pytest.warns(UserWarning, match="Duplicate name"):
+        dst.writestr("W1.npy", src.read("W1.npy"))
+    assert_refused(path, "two members with the same name")
+
+
+def test_model_file_error_survives_pickling(tmp_path: pathlib.Path) -> None:
+    # Errors cross process boundaries (parallel jobs) intact.
+    error = ModelFileError(tmp_path / "m.npz", "no such file")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.path, copy.reason, str(copy)) == (error.path, error.reason, str(error))
+    assert str(error) == f"cannot load model file {str(tmp_path / 'm.npz')!r}: no such file"
