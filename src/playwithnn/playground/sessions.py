@@ -1,0 +1,505 @@
+"""Playground sessions: one network, its data and its training thread for each open page.
+
+A :class:`Session` owns a real :class:`~playwithnn.NeuralNetwork` and trains it,
+epoch by epoch, in its own background thread while the page says "play". After
+an epoch it *publishes* what the page draws (see :meth:`Session.wait_state`):
+the losses, the weights, the output of every node over the input plane and the
+decision boundary, as one JSON document built once and handed to every poll.
+A :class:`SessionManager` keeps at most a fixed number of sessions, and a reaper
+thread closes those no page has asked about for a while.
+
+The output of a node over the plane is sent as a grid of bytes, ``u = 0`` to
+``255``, row by row from the top (``x2 = +extent``) to the bottom, each row from
+``x1 = -extent`` to ``+extent``. ``u`` maps the node's value onto one colour
+scale: ``u = 0`` is class 0's colour, ``u = 255`` class 1's, the middle neutral.
+
+>>> from playwithnn.playground.settings import Settings
+>>> session = Session("example", Settings(dataset="xor", n_samples=100, speed=0))
+>>> session.control("step")
+>>> session.epoch
+1
+>>> session.close()
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import time
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..network import NeuralNetwork
+from ..optimizers import Optimizer, get_optimizer
+from ..training import TrainingDivergedError
+from .data import Split, Upload, feature_matrix, make_split
+from .settings import DATA_FIELDS, NETWORK_FIELDS, Settings, parse_settings
+
+Array = NDArray[np.floating]
+
+#: Side of the decision-boundary grid, in cells.
+GRID = 64
+#: Side of each node's small grid, in cells.
+NODE_GRID = 24
+#: Least time between two published states while playing, in seconds (about 30 a second).
+PUBLISH_INTERVAL = 1 / 30
+#: Most points kept in each loss curve; older ones are thinned out two to one.
+HISTORY_LIMIT = 600
+#: The actions :meth:`Session.control` knows.
+ACTIONS = ("play", "pause", "step", "reset")
+
+
+class TooManySessionsError(RuntimeError):
+    """The server already holds its maximum number of sessions."""
+
+
+def plane_grid(extent: float, size: int) -> Array:
+    """The centres of a ``size`` by ``size`` grid over ``[-extent, extent]²``, top row first.
+
+    Returns
+    -------
+    ndarray of shape (size * size, 2)
+
+    >>> plane_grid(1.0, 2).tolist()
+    [[-0.5, 0.5], [0.5, 0.5], [-0.5, -0.5], [0.5, -0.5]]
+    """
+    centres = (np.arange(size) + 0.5) * (2 * extent / size) - extent
+    x1, x2 = np.meshgrid(centres, centres[::-1])
+    return np.column_stack([x1.ravel(), x2.ravel()])
+
+
+def to_unit(A: Array, activation: str) -> Array:
+    """Map node values ``A`` onto the colour scale ``[0, 1]``, column by column.
+
+    Sigmoid outputs are already in ``[0, 1]``; ``tanh`` maps ``[-1, 1]`` by
+    ``(A + 1) / 2``; anything else is divided by its largest magnitude in the
+    column, so ``0`` stays in the middle: ``0.5 + 0.5 A / max|A|``.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_points, n_nodes)
+    activation : str
+
+    Returns
+    -------
+    ndarray of shape (n_points, n_nodes)
+
+    >>> to_unit(np.array([[-2.0], [0.0], [4.0]]), "relu").ravel().tolist()
+    [0.25, 0.5, 1.0]
+    """
+    if activation == "sigmoid":
+        return A
+    if activation == "tanh":
+        return (A + 1) / 2
+    scale = np.abs(A).max(axis=0)
+    scale[scale == 0] = 1.0
+    return 0.5 + 0.5 * A / scale
+
+
+def encode_unit(u: Array) -> str:
+    """Values in ``[0, 1]`` as base64 bytes ``0..255``.
+
+    >>> encode_unit(np.array([0.0, 0.5, 1.0]))
+    'AID/'
+    """
+    return base64.b64encode(np.clip(np.rint(u * 255), 0, 255).astype(np.uint8).tobytes()).decode("ascii")
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.5g}")
+
+
+class Session:
+    """One page's network, data and training thread.
+
+    Parameters
+    ----------
+    session_id : str
+    settings : Settings
+    upload : Upload, optional
+        The page's CSV, needed if ``settings.dataset == "upload"``.
+
+    Raises
+    ------
+    DataError
+        If the settings ask for an upload and there is none.
+    """
+
+    def __init__(self, session_id: str, settings: Settings, upload: Upload | None = None) -> None:
+        self.id = session_id
+        self.last_seen = time.monotonic()
+        self.settings = settings
+        # _lock guards the network, the data and every counter; the training thread
+        # holds it for one epoch at a time and sleeps on _wake while paused.
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        # _published guards the published documents; polls wait on it, never on _lock.
+        self._published = threading.Condition()
+        self._closed = threading.Event()
+        self._upload = upload
+        self._resets = 0
+        self._playing = False
+        self._error: str | None = None
+        self._version = 0
+        self._state = b"null"
+        self._data_version = 0
+        self._data = b"null"
+        self._last_publish = 0.0
+        self.epoch = 0
+        # The loss curves: epochs, training and test losses, one entry every _stride epochs.
+        self._history: tuple[list[int], list[float], list[float]] = ([], [], [])
+        self._stride = 1
+        self._train_loss = self._test_loss = float("nan")
+        with self._lock:
+            self._new_data()
+            self._publish()
+        self._thread = threading.Thread(
+            target=self._run, name=f"playground-train-{session_id[:8]}", daemon=True
+        )
+        self._thread.start()
+
+    # ------------------------------------------------------------ requests
+    def touch(self) -> None:
+        """Note that the page is still there."""
+        self.last_seen = time.monotonic()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def update_settings(self, obj: Any) -> Settings:
+        """Apply the settings a page sent (a JSON object, possibly partial).
+
+        New data or a new architecture starts over from new weights at epoch 0;
+        a new learning rate, optimizer, batch size, L2 or speed applies at once.
+
+        Raises
+        ------
+        SettingsError, DataError
+        """
+        with self._lock:
+            new = parse_settings(obj, self.settings)
+            self._apply(new)
+            self._publish()
+            return new
+
+    def set_upload(self, upload: Upload) -> None:
+        """Train on a CSV from now on: new data, new weights."""
+        with self._lock:
+            self._upload = upload
+            self._apply(parse_settings({"dataset": "upload"}, self.settings), new_data=True)
+            self._publish()
+
+    def control(self, action: str) -> None:
+        """``"play"``, ``"pause"``, ``"step"`` (one epoch) or ``"reset"`` (new weights, paused)."""
+        if action not in ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r:.40}")
+        with self._lock:
+            if action == "play":
+                self._playing = True
+                self._error = None
+                self._wake.notify_all()
+            elif action == "pause":
+                self._playing = False
+            elif action == "step":
+                self._playing = False
+                self._train_epoch()
+            else:
+                self._playing = False
+                self._resets += 1
+                self._new_network()
+            self._publish()
+
+    def wait_state(self, version: int, data_version: int, timeout: float) -> bytes:
+        """The published state as JSON, once it is newer than ``version``.
+
+        Waits at most ``timeout`` seconds for a state newer than the page's; then
+        answers with the current one. The data (the points) comes along only when
+        the page's ``data_version`` is not the current one.
+
+        Returns
+        -------
+        bytes
+            ``{"state": {...}, "data": {...} or null}``
+        """
+        with self._published:
+            self._published.wait_for(lambda: self._version != version or self.closed, timeout)
+            state = self._state
+            data = self._data if data_version != self._data_version else b"null"
+        return b'{"state":' + state + b',"data":' + data + b"}"
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the training thread and wake every waiting poll."""
+        self._closed.set()
+        with self._lock:
+            self._playing = False
+            self._wake.notify_all()
+        with self._published:
+            self._published.notify_all()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    # ------------------------------------------------------------ training
+    def _run(self) -> None:
+        """The training thread: an epoch at a time while playing, paced by ``settings.speed``."""
+        deadline: float | None = None
+        while True:
+            with self._lock:
+                while not self._playing and not self.closed:
+                    deadline = None
+                    self._wake.wait()
+                if self.closed:
+                    return
+                self._train_epoch()
+                if not self._playing or time.monotonic() - self._last_publish >= PUBLISH_INTERVAL:
+                    self._publish()
+                speed = self.settings.speed
+            if speed == 0:
+                time.sleep(0)  # let the request threads have the interpreter
+                continue
+            now = time.monotonic()
+            interval = 1 / speed
+            # Keep a steady pace, but never race to catch up after falling behind.
+            deadline = (now if deadline is None else max(deadline, now - interval)) + interval
+            if deadline > now:
+                self._closed.wait(deadline - now)
+
+    def _train_epoch(self) -> None:
+        """One pass over the training points in shuffled mini-batches. Holds ``_lock``."""
+        X, y = self._X_train, self._y_train
+        n = X.shape[0]
+        batch = min(self.settings.batch_size, n)
+        order = self._net.rng.permutation(n)
+        X, y = X[order], y[order]  # shuffled once, then sliced: every batch is a view
+        try:
+            for start in range(0, n, batch):
+                if self.closed:
+                    return
+                self._net.train_step(X[start:start + batch], y[start:start + batch], self._optimizer,
+                                     l2=self.settings.l2)
+        except TrainingDivergedError:
+            self._playing = False
+            self._error = ("Training diverged: the loss became infinite or NaN. "
+                           "Lower the learning rate and press reset.")
+            return
+        self.epoch += 1
+        self._record_losses()
+
+    def _record_losses(self) -> None:
+        self._train_loss = self._net.loss(self._X_train, self._y_train)
+        self._test_loss = self._net.loss(self._X_test, self._y_test)
+        if self.epoch % self._stride == 0:
+            epochs, train, test = self._history
+            epochs.append(self.epoch)
+            train.append(_round(self._train_loss))
+            test.append(_round(self._test_loss))
+            if len(epochs) > HISTORY_LIMIT:
+                self._history = (epochs[::2], train[::2], test[::2])
+                self._stride *= 2
+
+    # ------------------------------------------------------ building things
+    def _apply(self, new: Settings, *, new_data: bool = False) -> None:
+        old, self.settings = self.settings, new
+        changed = {name for name in DATA_FIELDS | NETWORK_FIELDS if getattr(old, name) != getattr(new, name)}
+        try:
+            if new_data or changed & DATA_FIELDS:
+                self._new_data()
+            elif changed & NETWORK_FIELDS:
+                self._new_network()
+            elif (old.optimizer, old.learning_rate) != (new.optimizer, new.learning_rate):
+                self._optimizer = self._make_optimizer()  # starts its moments afresh
+        except Exception:
+            self.settings = old
+            raise
+
+    def _new_data(self) -> None:
+        split: Split = make_split(self.settings, self._upload)
+        self._split = split
+        self._data_version += 1
+        data = {
+            "data_version": self._data_version,
+            "extent": split.extent,
+            "note": split.note,
+            "train": np.column_stack([split.X_train.round(4), split.y_train]).tolist(),
+            "test": np.column_stack([split.X_test.round(4), split.y_test]).tolist(),
+        }
+        with self._published:
+            self._data = json.dumps(data, separators=(",", ":")).encode()
+        self._new_network()
+
+    def _new_network(self) -> None:
+        s, split = self.settings, self._split
+        self._X_train = feature_matrix(split.X_train, s.features)
+        self._X_test = feature_matrix(split.X_test, s.features)
+        self._y_train = split.y_train.astype(np.float64).reshape(-1, 1)
+        self._y_test = split.y_test.astype(np.float64).reshape(-1, 1)
+        self._net = NeuralNetwork(
+            [len(s.features), *s.hidden_layers, 1], activation=s.activation,
+            loss="binary_crossentropy", seed=np.random.default_rng([s.seed, self._resets]),
+        )
+        self._optimizer = self._make_optimizer()
+        self._grid = plane_grid(split.extent, GRID)
+        self._node_grid = plane_grid(split.extent, NODE_GRID)
+        self._error = None
+        self.epoch = 0
+        self._stride = 1
+        self._history = ([], [], [])
+        self._record_losses()
+
+    def _make_optimizer(self) -> Optimizer:
+        s = self.settings
+        if s.optimizer == "momentum":
+            return get_optimizer("sgd", s.learning_rate, momentum=0.9)
+        return get_optimizer(s.optimizer, s.learning_rate)
+
+    def _publish(self) -> None:
+        """Build the state document the page draws and wake the polls. Holds ``_lock``."""
+        net, s = self._net, self.settings
+        # Every node's output over the small grid, layer by layer, the inputs first.
+        A = feature_matrix(self._node_grid, s.features)
+        nodes = [self._encode_nodes(A, "identity")]
+        for layer in net.layers:
+            A = layer.forward(A)
+            nodes.append(self._encode_nodes(A, layer.activation.name))
+        p = net.predict(feature_matrix(self._grid, s.features))  # (GRID², 1): P(class 1)
+        state = {
+            "epoch": self.epoch,
+            "playing": self._playing,
+            "error": self._error,
+            "train_loss": _round(self._train_loss),
+            "test_loss": _round(self._test_loss),
+            "history": dict(zip(("epoch", "train", "test"), self._history)),
+            "settings": s.to_json(),
+            "layer_sizes": net.layer_sizes,
+            "grid": GRID,
+            "node_grid": NODE_GRID,
+            "output": encode_unit(p[:, 0]),
+            "nodes": nodes,
+            "weights": [layer.W.round(4).tolist() for layer in net.layers],
+            "biases": [layer.b.round(4).tolist() if layer.b is not None else [] for layer in net.layers],
+            "data_version": self._data_version,
+        }
+        with self._published:
+            self._version += 1
+            state["version"] = self._version
+            self._state = json.dumps(state, separators=(",", ":")).encode()
+            self._last_publish = time.monotonic()
+            self._published.notify_all()
+
+    @staticmethod
+    def _encode_nodes(A: Array, activation: str) -> list[dict[str, Any]]:
+        u = to_unit(A, activation)
+        return [
+            {"pixels": encode_unit(u[:, j]), "min": _round(float(A[:, j].min())),
+             "max": _round(float(A[:, j].max()))}
+            for j in range(A.shape[1])
+        ]
+
+    @property
+    def version(self) -> int:
+        """How many states have been published."""
+        return self._version
+
+
+class SessionManager:
+    """At most ``max_sessions`` sessions; those idle for ``idle_timeout`` seconds are closed.
+
+    Parameters
+    ----------
+    max_sessions : int, default=8
+    idle_timeout : float, default=60.0
+        Seconds without a request after which a session is reaped.
+    """
+
+    def __init__(self, max_sessions: int = 8, idle_timeout: float = 60.0) -> None:
+        if isinstance(max_sessions, bool) or not isinstance(max_sessions, int) or max_sessions < 1:
+            raise ValueError(f"max_sessions must be a positive integer; got {max_sessions!r}")
+        if not idle_timeout > 0:
+            raise ValueError(f"idle_timeout must be positive; got {idle_timeout!r}")
+        self.max_sessions = max_sessions
+        self.idle_timeout = float(idle_timeout)
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._reaper = threading.Thread(target=self._reap_loop, name="playground-reaper", daemon=True)
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def start(self) -> None:
+        """Start the reaper thread."""
+        self._reaper.start()
+
+    def create(self, settings: Settings, upload: Upload | None = None) -> Session:
+        """A new session with a fresh, unguessable id.
+
+        Raises
+        ------
+        TooManySessionsError
+            If ``max_sessions`` are open and none is idle.
+        """
+        self.reap()
+        with self._lock:
+            if self._stop.is_set():
+                raise TooManySessionsError("the server is shutting down")
+            if len(self._sessions) >= self.max_sessions:
+                raise TooManySessionsError(
+                    f"{self.max_sessions} sessions are open already; close a playground tab and retry"
+                )
+            session = Session(secrets.token_urlsafe(18), settings, upload)
+            self._sessions[session.id] = session
+            return session
+
+    def get(self, session_id: str) -> Session | None:
+        """The session, marked as seen, or ``None``."""
+        session = self._sessions.get(session_id)
+        if session is not None:
+            session.touch()
+        return session
+
+    def close(self, session_id: str) -> bool:
+        """Close one session; ``False`` if there is none by that id."""
+        with self._lock:
+            session = self._sessions.pop(session_id, None)
+        if session is None:
+            return False
+        session.close()
+        return True
+
+    def reap(self) -> list[str]:
+        """Close the sessions idle for longer than ``idle_timeout``; return their ids."""
+        now = time.monotonic()
+        with self._lock:
+            idle = [s for s in self._sessions.values() if now - s.last_seen > self.idle_timeout]
+            for session in idle:
+                del self._sessions[session.id]
+        for session in idle:
+            session.close()
+        return [s.id for s in idle]
+
+    def close_all(self) -> None:
+        """Stop the reaper and close every session; wait for their threads."""
+        self._stop.set()
+        if self._reaper.is_alive():
+            self._reaper.join()
+        with self._lock:
+            sessions = list(self._sessions.values())
+            self._sessions.clear()
+        for session in sessions:
+            session.close()
+
+    def _reap_loop(self) -> None:
+        interval = min(5.0, self.idle_timeout / 4)
+        while not self._stop.wait(interval):
+            self.reap()
+
+
+__all__ = ["Session", "SessionManager", "TooManySessionsError", "encode_unit", "plane_grid", "to_unit"]
