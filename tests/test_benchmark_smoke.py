@@ -1,0 +1,118 @@
+"""The benchmark runs in its quick mode and produces every row and target (no timing is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "benchmarks" / "run.py"
+
+# Every row of a full run, with the peer library it needs (None: playwithnn alone).
+ROWS = {
+    "tutorial/playwithnn": None,
+    "tutorial/numpy": None,
+    "tutorial/torch_manual": "torch",
+    "tutorial/torch_sequential": "torch",
+    "tutorial/sklearn_noshuffle": "sklearn",
+    "tutorial/sklearn_default": "sklearn",
+    "mnist/playwithnn": None,
+    "mnist/numpy": None,
+    "mnist/torch": "torch",
+    "mnist/sklearn_default": "sklearn",
+    "mnist/sklearn_noshuffle": "sklearn",
+    "mnist/blas_floor": None,
+    "digits/playwithnn": "sklearn",
+    "digits/sklearn": "sklearn",
+    "memory/tracemalloc": None,
+    "memory/rss": None,
+}
+TARGETS = {"tutorial_vs_numpy", "tutorial_vs_torch", "mnist_vs_floor", "mnist_vs_torch",
+           "mnist_vs_sklearn", "digits_vs_sklearn", "memory"}
+
+
+def installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    output = tmp_path_factory.mktemp("bench") / "results.json"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--output", str(output)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    # Exit status 1 means a row raised an error (its traceback is on stderr).
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(output.read_text()), done.stdout
+
+
+def expected_status(row_id: str, needs: str | None) -> set[str]:
+    if needs is not None and not installed(needs):
+        return {"missing"}
+    if row_id == "digits/playwithnn" and not installed("playwithnn.sklearn"):
+        return {"not available"}
+    if row_id.startswith("digits/"):
+        return {"ok", "not reached"}  # a measured result: the accuracy was not reached in time
+    return {"ok"}
+
+
+def test_every_row_is_present_with_the_status_its_libraries_allow(
+        quick_run: tuple[dict[str, Any], str]) -> None:
+    result, _ = quick_run
+    rows = {row["id"]: row for row in result["rows"]}
+    assert list(rows) == list(ROWS)
+    for row_id, needs in ROWS.items():
+        assert rows[row_id]["status"] in expected_status(row_id, needs), rows[row_id]
+
+
+def test_measured_rows_hold_a_median_and_its_spread(quick_run: tuple[dict[str, Any], str]) -> None:
+    result, _ = quick_run
+    repeat = result["meta"]["repeat"]
+    assert result["meta"]["mode"] == "quick" and repeat >= 1
+    for row in result["rows"]:
+        if row["status"] != "ok":
+            continue
+        assert math.isfinite(row["median"]) and row["median"] > 0, row
+        assert row["min"] <= row["q1"] <= row["median"] <= row["q3"] <= row["max"], row
+        # Timings: one sample per timed run. Memory: one child process per method.
+        assert len(row["samples"]) == (1 if row["workload"] == "memory" else repeat), row
+    memory = {row["id"]: row for row in result["rows"] if row["workload"] == "memory"}
+    for row in memory.values():
+        assert row["ratio"] == pytest.approx(row["peak_bytes"] / row["data_bytes"])
+        assert row["data_bytes"] == result["meta"]["sizes"]["mnist_samples"] * (784 + 10) * 4
+
+
+def test_every_target_is_evaluated_from_the_rows(quick_run: tuple[dict[str, Any], str]) -> None:
+    result, table = quick_run
+    targets = {t["id"]: t for t in result["targets"]}
+    assert set(targets) == TARGETS
+    rows = {row["id"]: row for row in result["rows"]}
+    for target in targets.values():
+        num, den = rows[target["numerator"]], rows.get(target["denominator"])
+        if num["status"] == "ok" and (den is None or den["status"] == "ok"):
+            expected = num["median"] / den["median"] if den is not None else num["median"]
+            assert target["ratio"] == pytest.approx(expected)
+            assert target["passed"] in (True, False)
+        else:
+            assert target["ratio"] is None
+        assert target["description"][:40] in table
+
+
+def test_threads_are_reported(quick_run: tuple[dict[str, Any], str]) -> None:
+    result, table = quick_run
+    threads = result["meta"]["threads"]
+    assert threads["requested"] >= 1
+    assert f"threads {threads['requested']}" in table
+    pools = threads["threadpoolctl"]
+    assert isinstance(pools, list) and pools  # NumPy's BLAS at least
+    assert all(pool["num_threads"] == threads["requested"] for pool in pools)
+    if installed("torch"):
+        assert threads["torch_num_threads"] == threads["requested"]
