@@ -397,3 +397,22 @@ def test_float32_gradients_match_float64(activation: str, loss: str) -> None:
     # and back, a lost term) would show far larger differences or the wrong dtype.
     assert max_relative_error(grads32, grads64) < 1e-5
     assert net32.loss(X, y) == pytest.approx(net64.loss(X, y), rel=1e-5)
+
+
+# --------------------------------------------------------------------------- the checker's own edges
+
+
+def test_gradcheck_refuses_what_it_cannot_check() -> None:
+    net32 = NeuralNetwork([2, 3, 1], seed=0, dtype=np.float32)
+    X, y = np.ones((2, 2)), np.ones((2, 1))
+    with pytest.raises(TypeError, match=r"float64 parameters .* net.parameters\(\)\[0\] is float32"):
+        numerical_gradients(net32, X, y)
+    net = NeuralNetwork([2, 3, 1], seed=0)
+    for eps in (0.0, -1e-6, float("nan")):
+        with pytest.raises(ValueError, match="eps must be a positive finite number"):
+            numerical_gradients(net, X, y, eps=eps)
+    with pytest.raises(ValueError, match=r"same shape; got \(2,\) and \(3,\)"):
+        max_relative_error([np.zeros(2)], [np.zeros(3)])
+    with pytest.raises(ValueError, match="same length; got 1 and 2"):
+        max_relative_error([np.zeros(2)], [np.zeros(2), np.zeros(2)])
+    assert max_relative_error([np.zeros(2)], [np.zeros(2)]) == 0.0
