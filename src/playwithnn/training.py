@@ -54,9 +54,9 @@ class History:
     Attributes
     ----------
     loss : list of float
-        Training loss of each epoch: the data loss (without the L2 penalty) of
-        each batch before its update, summed for ``sse`` and averaged over
-        samples otherwise. In full-batch training this is the loss of the
+        Training loss of each epoch: the loss of each batch before its update,
+        with the L2 penalty if ``l2 > 0`` (as Keras and scikit-learn report it),
+        summed for ``sse`` and averaged over samples otherwise. In full-batch training this is the loss of the
         weights at the start of the epoch, the tutorial's "loss per iteration".
     val_loss : list of float
         Validation loss after each epoch (empty without validation data).
@@ -263,7 +263,7 @@ def train(
                         wait += 1
                         if wait >= patience:
                             history.stopped_early = True
-                stop = bool(callbacks) and any(cb(epoch, history, net) is False for cb in callbacks)
+                stop = any(cb(epoch, history, net) is False for cb in callbacks) if callbacks else False
                 if interrupt.requested or stop:
                     history.interrupted = True
                 if history.stopped_early or history.interrupted:
