@@ -56,8 +56,9 @@ class History:
     loss : list of float
         Training loss of each epoch: the loss of each batch before its update,
         with the L2 penalty if ``l2 > 0`` (as Keras and scikit-learn report it),
-        summed for ``sse`` and averaged over samples otherwise. In full-batch training this is the loss of the
-        weights at the start of the epoch, the tutorial's "loss per iteration".
+        summed for ``sse`` and averaged over samples otherwise. In full-batch
+        training this is the loss of the weights at the start of the epoch, the
+        tutorial's "loss per iteration".
     val_loss : list of float
         Validation loss after each epoch (empty without validation data).
     accuracy, val_accuracy : list of float

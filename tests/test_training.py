@@ -1,0 +1,689 @@
+"""The training loop of ``NeuralNetwork.fit``: batches, validation, accuracy, early
+stopping, callbacks, L2, dropout, Ctrl-C and progress output.
+
+Where the loop's behaviour is hidden inside ``fit``, the tests look at it through
+``train_step`` (each batch the loop hands to the network), an optimizer that
+records what it is given, or a callback that records copies of the parameters.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import numpy as np
+import pytest
+
+from playwithnn import History, NeuralNetwork, Optimizer
+
+
+class RecordingNetwork(NeuralNetwork):
+    """A network that records every batch the training loop gives it, and its loss."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.batches: list[np.ndarray] = []
+        self.batch_losses: list[float] = []
+        self.epoch_of_batch: list[int] = []
+        self.epochs_done = 0
+
+    def train_step(self, X: Any, y: Any, optimizer: Any, **kwargs: Any) -> Any:
+        self.batches.append(X.copy())
+        self.epoch_of_batch.append(self.epochs_done + 1)
+        loss, y_pred = super().train_step(X, y, optimizer, **kwargs)
+        self.batch_losses.append(loss)
+        return loss, y_pred
+
+
+def count_epochs(epoch: int, history: History, net: NeuralNetwork) -> None:
+    assert isinstance(net, RecordingNetwork)
+    net.epochs_done = epoch
+
+
+def ids_of(batch: np.ndarray) -> list[int]:
+    """Column 0 of the data below is the sample's index."""
+    return [int(i) for i in batch[:, 0]]
+
+
+def indexed_data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([np.arange(n, dtype=float), rng.normal(size=(n, 2))])
+    y = rng.normal(size=(n, 1))
+    return X, y
+
+
+def snapshot(net: NeuralNetwork) -> list[np.ndarray]:
+    return [p.copy() for p in net.parameters()]
+
+
+def same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return len(a) == len(b) and all(np.array_equal(p, q) for p, q in zip(a, b))
+
+
+# ------------------------------------------------------------ mini-batches
+def epoch_orders(net: RecordingNetwork) -> dict[int, list[int]]:
+    orders: dict[int, list[int]] = {}
+    for epoch, batch in zip(net.epoch_of_batch, net.batches):
+        orders.setdefault(epoch, []).extend(ids_of(batch))
+    return orders
+
+
+def test_mini_batches_cover_every_sample_once_per_epoch() -> None:
+    X, y = indexed_data(23)
+    net = RecordingNetwork([3, 4, 1], loss="mse", seed=0)
+    net.fit(X, y, epochs=6, learning_rate=0.01, batch_size=5, callbacks=count_epochs)
+    sizes = [len(b) for b in net.batches]
+    assert sizes == [5, 5, 5, 5, 3] * 6
+    orders = epoch_orders(net)
+    assert sorted(orders) == [1, 2, 3, 4, 5, 6]
+    for order in orders.values():
+        assert sorted(order) == list(range(23))
+    # Reshuffled every epoch, not in the data's order.
+    assert len({tuple(order) for order in orders.values()}) == 6
+    assert all(order != list(range(23)) for order in orders.values())
+
+
+def test_shuffling_is_reproducible_from_the_seed() -> None:
+    X, y = indexed_data(17)
+    runs = []
+    for seed in (3, 3, 4):
+        net = RecordingNetwork([3, 4, 1], loss="mse", seed=seed)
+        net.fit(X, y, epochs=4, learning_rate=0.01, batch_size=4, callbacks=count_epochs)
+        runs.append(epoch_orders(net))
+    assert runs[0] == runs[1]
+    assert runs[0] != runs[2]
+
+
+def test_shuffle_false_keeps_the_data_order() -> None:
+    X, y = indexed_data(10)
+    net = RecordingNetwork([3, 4, 1], loss="mse", seed=0)
+    state = net.rng.bit_generator.state
+    net.fit(X, y, epochs=3, learning_rate=0.01, batch_size=4, shuffle=False, callbacks=count_epochs)
+    assert [ids_of(b) for b in net.batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]] * 3
+    assert net.rng.bit_generator.state == state  # no random numbers drawn
+
+
+@pytest.mark.parametrize("batch_size", [None, 10, 50])
+def test_full_batch_by_default_and_when_batch_size_is_large(batch_size: int | None) -> None:
+    X, y = indexed_data(10)
+    net = RecordingNetwork([3, 4, 1], loss="mse", seed=0)
+    net.fit(X, y, epochs=3, learning_rate=0.01, batch_size=batch_size)
+    assert len(net.batches) == 3
+    assert all(ids_of(b) == list(range(10)) for b in net.batches)
+
+
+def test_one_epoch_of_mini_batches_is_one_gradient_step_per_batch() -> None:
+    X, y = indexed_data(11)
+    net = RecordingNetwork([3, 4, 1], activation="tanh", loss="mse", seed=5)
+    reference = NeuralNetwork([3, 4, 1], activation="tanh", loss="mse", seed=5)
+    net.fit(X, y, epochs=2, learning_rate=0.1, batch_size=4)
+    for batch in net.batches:
+        rows = ids_of(batch)
+        for p, g in zip(reference.parameters(), reference.gradients(X[rows], y[rows])):
+            p -= 0.1 * g
+    for p, q in zip(net.parameters(), reference.parameters()):
+        # The network updates its parameters as one array: equal to rounding.
+        np.testing.assert_allclose(p, q, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("loss", ["sse", "mse"])
+def test_epoch_loss_combines_the_batch_losses(loss: str) -> None:
+    """sse adds up the batches' losses; the mean losses are weighted by batch size."""
+    X, y = indexed_data(11)
+    net = RecordingNetwork([3, 4, 1], loss=loss, seed=0)
+    history = net.fit(X, y, epochs=2, learning_rate=0.01, batch_size=4)
+    sizes = np.array([len(b) for b in net.batches])
+    losses = np.array(net.batch_losses)
+    for epoch in range(2):
+        part = slice(3 * epoch, 3 * epoch + 3)
+        if loss == "sse":
+            expected = float(np.sum(losses[part]))
+        else:
+            expected = float(np.sum(losses[part] * sizes[part]) / 11)
+        assert history.loss[epoch] == pytest.approx(expected, rel=1e-15)
+
+
+def test_full_batch_loss_is_the_loss_at_the_start_of_each_epoch() -> None:
+    X, y = indexed_data(8)
+    net = NeuralNetwork([3, 4, 1], seed=0)
+    expected = [net.loss(X, y)]
+    history = net.fit(X, y, epochs=5, callbacks=lambda e, h, n: expected.append(n.loss(X, y)))
+    assert history.loss == expected[:5]
+
+
+# --------------------------------------------------------------- validation
+def test_validation_split_holds_out_samples_and_fills_val_loss() -> None:
+    X, y = indexed_data(20)
+    net = RecordingNetwork([3, 4, 1], loss="mse", seed=0)
+    expected: list[float] = []
+
+    def check(epoch: int, history: History, n: NeuralNetwork) -> None:
+        count_epochs(epoch, history, n)
+        trained = {i for b, e in zip(net.batches, net.epoch_of_batch) if e == epoch for i in ids_of(b)}
+        held_out = sorted(set(range(20)) - trained)
+        assert len(held_out) == 5  # round(0.25 * 20)
+        expected.append(n.loss(X[held_out], y[held_out]))
+
+    history = net.fit(X, y, epochs=4, learning_rate=0.01, batch_size=6, validation_split=0.25,
+                      callbacks=check)
+    assert history.val_loss == expected
+    trained_sets = [{i for b, e in zip(net.batches, net.epoch_of_batch) if e == k for i in ids_of(b)}
+                    for k in range(1, 5)]
+    assert all(s == trained_sets[0] for s in trained_sets)  # the same split for every epoch
+    # The split is drawn from the seed: another network with the same seed holds out the same samples.
+    other = RecordingNetwork([3, 4, 1], loss="mse", seed=0)
+    other.fit(X, y, epochs=1, learning_rate=0.01, validation_split=0.25)
+    assert set(ids_of(other.batches[0])) == trained_sets[0]
+
+
+def test_validation_data_fills_val_loss() -> None:
+    X, y = indexed_data(12)
+    X_val, y_val = indexed_data(5, seed=1)
+    net = RecordingNetwork([3, 4, 1], loss="mse", seed=0)
+    expected: list[float] = []
+    history = net.fit(X, y, epochs=4, learning_rate=0.01, validation_data=(X_val, y_val),
+                      validation_split=0.5,  # ignored: validation_data wins
+                      callbacks=lambda e, h, n: expected.append(n.loss(X_val, y_val)))
+    assert history.val_loss == expected
+    assert all(ids_of(b) == list(range(12)) for b in net.batches)
+    assert history.accuracy == [] and history.val_accuracy == []
+
+
+def test_no_validation_leaves_val_loss_empty() -> None:
+    X, y = indexed_data(6)
+    history = NeuralNetwork([3, 2, 1], loss="mse", seed=0).fit(X, y, epochs=3, learning_rate=0.01)
+    assert history.val_loss == [] and history.val_accuracy == []
+    assert history.epochs == 3
+
+
+# ----------------------------------------------------------------- accuracy
+def classification_data(loss: str, n: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    if loss == "categorical_crossentropy":
+        return X, np.eye(3)[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)]
+    return X, np.column_stack([X[:, 0] > 0, X[:, 0] + X[:, 1] > 0]).astype(float)
+
+
+def accuracy(loss: str, y: np.ndarray, p: np.ndarray) -> float:
+    if loss == "categorical_crossentropy":
+        return float(np.mean(p.argmax(axis=1) == y.argmax(axis=1)))
+    return float(np.mean((p > 0.5) == (y > 0.5)))  # per output, as Keras' binary accuracy
+
+
+@pytest.mark.parametrize("loss", ["binary_crossentropy", "categorical_crossentropy"])
+def test_accuracy_is_recorded_for_cross_entropy(loss: str) -> None:
+    X, y = classification_data(loss)
+    X_val, y_val = classification_data(loss, n=11, seed=1)
+    n_out = y.shape[1]
+    net = NeuralNetwork([2, 6, n_out], activation="tanh", loss=loss, seed=0)
+    train_acc = [accuracy(loss, y, net.predict(X))]
+    val_acc: list[float] = []
+
+    def record(epoch: int, history: History, n: NeuralNetwork) -> None:
+        train_acc.append(accuracy(loss, y, n.predict(X)))
+        val_acc.append(accuracy(loss, y_val, n.predict(X_val)))
+
+    history = net.fit(X, y, epochs=30, learning_rate=1.0, validation_data=(X_val, y_val),
+                      callbacks=record)
+    # Full batch: the epoch's accuracy is that of the weights at its start (as its loss).
+    assert history.accuracy == pytest.approx(train_acc[:30], abs=1e-15)
+    assert history.val_accuracy == pytest.approx(val_acc, abs=1e-15)
+    assert history.accuracy[-1] > history.accuracy[0]
+    assert all(0.0 <= a <= 1.0 for a in history.accuracy + history.val_accuracy)
+
+
+@pytest.mark.parametrize("loss", ["sse", "mse"])
+def test_no_accuracy_for_regression_losses(loss: str) -> None:
+    X, y = classification_data("binary_crossentropy")
+    history = NeuralNetwork([2, 3, 2], loss=loss, seed=0).fit(
+        X, y, epochs=2, learning_rate=0.01, validation_split=0.2)
+    assert history.accuracy == [] and history.val_accuracy == []
+    assert len(history.val_loss) == 2
+
+
+# ----------------------------------------------------------- early stopping
+def halfway_problem() -> tuple[NeuralNetwork, np.ndarray, np.ndarray, np.ndarray]:
+    """A linear model trained from zero towards y, validated against y / 2.
+
+    The predictions move from 0 to y, so the validation loss falls until they
+    pass y / 2 and rises after: its minimum is in the middle of training.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]])
+    net = NeuralNetwork([3, 1], loss="mse", seed=0)
+    for p in net.parameters():
+        p[...] = 0.0
+    return net, X, y, y / 2
+
+
+def test_early_stopping_stops_and_restores_the_best_weights() -> None:
+    net, X, y, y_val = halfway_problem()
+    snapshots: list[list[np.ndarray]] = []
+    history = net.fit(X, y, epochs=500, learning_rate=0.05, validation_data=(X, y_val), patience=4,
+                      callbacks=lambda e, h, n: snapshots.append(snapshot(n)))
+    assert history.stopped_early
+    assert not history.interrupted
+    best = history.best_epoch
+    assert best is not None
+    assert best == int(np.argmin(history.val_loss)) + 1
+    assert 3 < best < history.epochs
+    assert history.epochs == best + 4  # four epochs without improvement
+    assert all(v > history.val_loss[best - 1] for v in history.val_loss[best:])
+    assert same(net.parameters(), snapshots[best - 1])
+    assert not same(net.parameters(), snapshots[-1])
+    assert net.loss(X, y_val) == history.val_loss[best - 1]
+
+
+def test_best_weights_are_restored_even_without_running_out_of_patience() -> None:
+    net, X, y, y_val = halfway_problem()
+    snapshots: list[list[np.ndarray]] = []
+    history = net.fit(X, y, epochs=60, learning_rate=0.05, validation_data=(X, y_val), patience=1000,
+                      callbacks=lambda e, h, n: snapshots.append(snapshot(n)))
+    assert not history.stopped_early and history.epochs == 60
+    assert history.best_epoch is not None and history.best_epoch < 60
+    assert same(net.parameters(), snapshots[history.best_epoch - 1])
+
+
+def test_patience_without_validation_watches_the_training_loss() -> None:
+    X, y = indexed_data(10)
+    net = NeuralNetwork([3, 4, 1], loss="mse", seed=0)
+    history = net.fit(X, y, epochs=20, learning_rate=0.01, patience=2)
+    # Small steps of gradient descent: the training loss falls every epoch.
+    assert all(b < a for a, b in zip(history.loss, history.loss[1:]))
+    assert not history.stopped_early
+    assert history.best_epoch == 20
+
+
+def test_without_patience_no_best_epoch() -> None:
+    net, X, y, y_val = halfway_problem()
+    history = net.fit(X, y, epochs=50, learning_rate=0.05, validation_data=(X, y_val))
+    assert history.best_epoch is None and not history.stopped_early and history.epochs == 50
+
+
+# ---------------------------------------------------------------- callbacks
+def test_callbacks_get_epoch_history_and_network() -> None:
+    X, y = indexed_data(6)
+    net = NeuralNetwork([3, 4, 1], loss="mse", seed=0)
+    calls: list[tuple[str, int, int]] = []
+    seen: list[Any] = []
+
+    def first(epoch: int, history: History, n: NeuralNetwork) -> None:
+        calls.append(("first", epoch, history.epochs))
+        seen.append((history, n))
+
+    def second(epoch: int, history: History, n: NeuralNetwork) -> bool:
+        calls.append(("second", epoch, len(history.val_loss)))
+        return True
+
+    history = net.fit(X, y, epochs=3, learning_rate=0.01, validation_split=0.5,
+                      callbacks=[first, second])
+    assert calls == [("first", 1, 1), ("second", 1, 1), ("first", 2, 2), ("second", 2, 2),
+                     ("first", 3, 3), ("second", 3, 3)]
+    assert all(h is history and n is net for h, n in seen)
+
+
+@pytest.mark.parametrize("callbacks_as", ["single", "list", "tuple"])
+def test_a_callback_returning_false_stops_training(callbacks_as: str) -> None:
+    X, y = indexed_data(6)
+    net = NeuralNetwork([3, 4, 1], loss="mse", seed=0)
+    snapshots: list[list[np.ndarray]] = []
+
+    def stop_at_4(epoch: int, history: History, n: NeuralNetwork) -> bool | None:
+        snapshots.append(snapshot(n))
+        return False if epoch == 4 else None  # None (no return) carries on
+
+    cbs: Any = {"single": stop_at_4, "list": [stop_at_4], "tuple": (stop_at_4,)}[callbacks_as]
+    history = net.fit(X, y, epochs=100, learning_rate=0.01, callbacks=cbs)
+    assert history.epochs == 4
+    assert history.interrupted and not history.stopped_early
+    assert same(net.parameters(), snapshots[-1])
+
+
+def test_only_false_stops_training() -> None:
+    X, y = indexed_data(6)
+    net = NeuralNetwork([3, 4, 1], loss="mse", seed=0)
+    history = net.fit(X, y, epochs=5, learning_rate=0.01, callbacks=lambda e, h, n: 0)
+    assert history.epochs == 5 and not history.interrupted
+
+
+# ---------------------------------------------------------------------- L2
+class RecordingGD(Optimizer):
+    """Gradient descent that keeps a copy of every gradient it is given."""
+
+    def __init__(self, learning_rate: float) -> None:
+        super().__init__(learning_rate)
+        self.seen: list[np.ndarray] = []
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        # All gradients of one step as one vector, in the order of net.parameters().
+        self.seen.append(np.concatenate([g.ravel() for g in grads]))
+        super().step(params, grads)
+
+    def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
+        param -= self.learning_rate * grad
+
+
+@pytest.mark.parametrize("loss", ["sse", "mse", "categorical_crossentropy"])
+def test_l2_adds_l2_times_w_to_the_weight_gradients(loss: str) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(9, 3))
+    y = np.eye(2)[rng.integers(0, 2, 9)]
+    l2 = 0.3
+    plain_opt, l2_opt = RecordingGD(0.1), RecordingGD(0.1)
+    plain = NeuralNetwork([3, 4, 2], activation="tanh", loss=loss, seed=1)
+    regularized = NeuralNetwork([3, 4, 2], activation="tanh", loss=loss, seed=1)
+    W_before = snapshot(regularized)
+    plain.fit(X, y, epochs=1, optimizer=plain_opt)
+    regularized.fit(X, y, epochs=1, optimizer=l2_opt, l2=l2)
+    difference = l2_opt.seen[0] - plain_opt.seen[0]
+    expected = np.concatenate([
+        (l2 * p).ravel() if i % 2 == 0 else np.zeros(p.size)  # weights yes, biases no
+        for i, p in enumerate(W_before)
+    ])
+    # One addition's rounding on gradients of order 1.
+    np.testing.assert_allclose(difference, expected, rtol=0, atol=1e-15)
+    is_bias = np.concatenate([np.full(p.size, i % 2 == 1) for i, p in enumerate(W_before)])
+    assert np.array_equal(difference[is_bias], np.zeros(int(is_bias.sum())))
+
+
+def test_l2_penalty_is_in_the_training_loss_not_the_validation_loss() -> None:
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(9, 3)), rng.normal(size=(9, 1))
+    net = NeuralNetwork([3, 4, 1], loss="mse", seed=0)
+    W1, _, W2, _ = net.parameters()
+    penalty = 0.5 * 0.2 * (np.sum(W1**2) + np.sum(W2**2))
+    data_loss = net.loss(X, y)
+    history = net.fit(X, y, epochs=1, learning_rate=0.01, l2=0.2, validation_data=(X, y))
+    assert history.loss[0] == pytest.approx(data_loss + penalty, rel=1e-14)
+    assert history.val_loss[0] == net.loss(X, y)
+
+
+def test_l2_shrinks_the_weights() -> None:
+    X, y = indexed_data(20)
+    norms = []
+    for l2 in (0.0, 0.1, 1.0):
+        net = NeuralNetwork([3, 8, 1], loss="mse", seed=0)
+        net.fit(X / 10, y, epochs=300, learning_rate=0.05, l2=l2)
+        norms.append(sum(float(np.sum(W**2)) for W in net.parameters()[::2]))
+    assert norms[0] > norms[1] > norms[2]
+
+
+# ----------------------------------------------------------------- dropout
+def test_dropout_only_in_training() -> None:
+    X, y = indexed_data(16)
+    X = X / 10
+    with_dropout = NeuralNetwork([3, 16, 16, 1], activation="relu", loss="mse", seed=0)
+    without = NeuralNetwork([3, 16, 16, 1], activation="relu", loss="mse", seed=0)
+    initial_loss = without.loss(X, y)
+    h_drop = with_dropout.fit(X, y, epochs=5, learning_rate=0.01, dropout=0.5)
+    h_plain = without.fit(X, y, epochs=5, learning_rate=0.01)
+    # Without dropout the first (full-batch) loss is the network's loss; with it, it is not.
+    assert h_plain.loss[0] == initial_loss
+    assert h_drop.loss[0] != initial_loss
+    assert not same(with_dropout.parameters(), without.parameters())
+    # Prediction uses no dropout: deterministic, and equal to the plain feedforward.
+    first = with_dropout.predict(X)
+    assert np.array_equal(with_dropout.predict(X), first)
+    W1, b1, W2, b2, W3, b3 = with_dropout.parameters()
+    A1 = np.maximum(X @ W1 + b1, 0)
+    A2 = np.maximum(A1 @ W2 + b2, 0)
+    np.testing.assert_allclose(first, A2 @ W3 + b3, rtol=1e-13, atol=1e-15)
+    assert with_dropout.loss(X, y) == with_dropout.loss(X, y)
+
+
+def test_dropout_is_reproducible_from_the_seed() -> None:
+    X, y = indexed_data(16)
+    runs = []
+    for seed in (0, 0):
+        net = NeuralNetwork([3, 16, 1], activation="relu", loss="mse", seed=seed)
+        history = net.fit(X / 10, y, epochs=5, learning_rate=0.01, dropout=0.3, batch_size=5)
+        runs.append((snapshot(net), history.loss))
+    assert same(runs[0][0], runs[1][0]) and runs[0][1] == runs[1][1]
+
+
+def test_dropout_leaves_the_output_layer_alone() -> None:
+    """With no hidden layer there is nothing to drop: dropout changes nothing."""
+    X, y = indexed_data(8)
+    a = NeuralNetwork([3, 1], loss="mse", seed=0)
+    b = NeuralNetwork([3, 1], loss="mse", seed=0)
+    ha = a.fit(X, y, epochs=5, learning_rate=0.01, dropout=0.5)
+    hb = b.fit(X, y, epochs=5, learning_rate=0.01)
+    assert same(a.parameters(), b.parameters()) and ha.loss == hb.loss
+
+
+def test_dropout_is_inverted() -> None:
+    """Kept units are scaled by 1 / (1 - rate), so the mean training output is unchanged.
+
+    10 000 identity hidden units, each 1, averaged by the output layer: in training
+    the output is ``mean(mask) / (1 - rate)``, whose standard deviation is 0.01 here;
+    without the scaling it would be about 0.5 and the loss about 0.25.
+    """
+    k = 10_000
+    net = NeuralNetwork([1, k, 1], activation="identity", loss="mse", seed=0)
+    W1, b1, W2, b2 = net.parameters()
+    W1[...], b1[...], W2[...], b2[...] = 1.0, 0.0, 1.0 / k, 0.0
+    history = net.fit(np.ones((1, 1)), np.ones((1, 1)), epochs=1, learning_rate=1e-9, dropout=0.5)
+    assert 0.0 < history.loss[0] < 1e-2
+
+
+# ------------------------------------------------------------------ Ctrl-C
+@pytest.fixture
+def sigint_handler() -> Any:
+    """A handler of our own installed for the test, and the original put back after it."""
+    calls: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        calls.append(signum)
+
+    original = signal.signal(signal.SIGINT, handler)
+    try:
+        yield handler, calls
+    finally:
+        signal.signal(signal.SIGINT, original)
+
+
+def test_ctrl_c_stops_after_the_epoch_and_keeps_weights_and_history(sigint_handler: Any) -> None:
+    handler, calls = sigint_handler
+    X, y = indexed_data(8)
+    net = NeuralNetwork([3, 4, 1], loss="mse", seed=0)
+    snapshots: list[list[np.ndarray]] = []
+
+    def press_ctrl_c_at_3(epoch: int, history: History, n: NeuralNetwork) -> None:
+        snapshots.append(snapshot(n))
+        if epoch == 3:
+            signal.raise_signal(signal.SIGINT)
+
+    history = net.fit(X, y, epochs=1000, learning_rate=0.01, callbacks=press_ctrl_c_at_3)
+    assert history.epochs == 3 and len(history.loss) == 3
+    assert history.interrupted and not history.stopped_early
+    assert same(net.parameters(), snapshots[-1])
+    assert calls == []  # fit handled it, not the handler that was there before
+    assert signal.getsignal(signal.SIGINT) is handler
+    # The network trains on normally afterwards.
+    assert net.fit(X, y, epochs=2, learning_rate=0.01).epochs == 2
+
+
+def test_ctrl_c_stops_after_the_current_batch(sigint_handler: Any) -> None:
+    handler, calls = sigint_handler
+    X, y = indexed_data(12)
+    net = RecordingNetwork([3, 4, 1], loss="mse", seed=0)
+    original_step = net.train_step
+    after: list[list[np.ndarray]] = []
+
+    def step(*args: Any, **kwargs: Any) -> Any:
+        result = original_step(*args, **kwargs)
+        after.append(snapshot(net))
+        if len(net.batches) == 5:  # the second batch of the second epoch
+            signal.raise_signal(signal.SIGINT)
+        return result
+
+    net.train_step = step  # type: ignore[method-assign]
+    history = net.fit(X, y, epochs=50, learning_rate=0.01, batch_size=4, validation_split=0.25)
+    assert len(net.batches) == 5  # no batch after the one that was running
+    assert history.interrupted and history.epochs == 2
+    assert same(net.parameters(), after[-1])
+    assert len(history.val_loss) == 2
+    assert signal.getsignal(signal.SIGINT) is handler and calls == []
+
+
+def test_a_second_ctrl_c_interrupts_at_once() -> None:
+    X, y = indexed_data(8)
+    net = NeuralNetwork([3, 4, 1], loss="mse", seed=0)
+
+    def press_twice(epoch: int, history: History, n: NeuralNetwork) -> None:
+        if epoch == 2:
+            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)  # goes to Python's default: KeyboardInterrupt
+
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, epochs=100, learning_rate=0.01, callbacks=press_twice)
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_handler_is_restored_after_normal_training_and_errors(sigint_handler: Any) -> None:
+    handler, _ = sigint_handler
+    X, y = indexed_data(8)
+    net = NeuralNetwork([3, 4, 1], loss="mse", seed=0)
+    net.fit(X, y, epochs=3, learning_rate=0.01)
+    assert signal.getsignal(signal.SIGINT) is handler
+
+    def fail(epoch: int, history: History, n: NeuralNetwork) -> None:
+        raise RuntimeError("callback failed")
+
+    with pytest.raises(RuntimeError, match="callback failed"):
+        net.fit(X, y, epochs=3, learning_rate=0.01, callbacks=fail)
+    assert signal.getsignal(signal.SIGINT) is handler
+
+
+CHILD = textwrap.dedent("""
+    import numpy as np
+    from playwithnn import NeuralNetwork
+
+    X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=float)
+    y = np.array([[0], [1], [1], [0]], dtype=float)
+    net = NeuralNetwork([3, 4, 1], seed=0)
+
+    def started(epoch, history, net):
+        if epoch == 1:
+            print("training", flush=True)
+
+    history = net.fit(X, y, epochs=10**9, callbacks=started)
+    print(f"stopped after {history.epochs} epochs, interrupted={history.interrupted}, "
+          f"finite={bool(np.isfinite(net.predict(X)).all())}", flush=True)
+""")
+
+
+def test_ctrl_c_in_a_child_process_exits_cleanly() -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-W", "error", "-c", CHILD],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "training\n"  # fit is running, its handler installed
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 0, err
+    match = re.fullmatch(r"stopped after (\d+) epochs, interrupted=True, finite=True\n", out)
+    assert match, out
+    assert 1 <= int(match.group(1)) < 10**9
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+# ---------------------------------------------------------------- progress
+LINE = re.compile(r"epoch (\d+)/(\d+)  (.*)  \d+\.\ds \(about \d+\.\ds left\)")
+
+
+def progress_lines(err: str) -> list[re.Match[str]]:
+    lines = err.splitlines()
+    matches = [LINE.fullmatch(line) for line in lines]
+    assert all(matches), err
+    return [m for m in matches if m]
+
+
+def test_verbose_0_is_silent(capsys: pytest.CaptureFixture[str]) -> None:
+    X, y = indexed_data(8)
+    NeuralNetwork([3, 4, 1], loss="mse", seed=0).fit(X, y, epochs=3, learning_rate=0.01,
+                                                     validation_split=0.25)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_verbose_2_prints_one_line_per_epoch_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    X, y = classification_data("categorical_crossentropy")
+    net = NeuralNetwork([2, 5, 3], loss="categorical_crossentropy", seed=0)
+    history = net.fit(X, y, epochs=4, learning_rate=0.5, validation_split=0.2, verbose=2)
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = progress_lines(err)
+    assert [(int(m.group(1)), int(m.group(2))) for m in lines] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    for i, m in enumerate(lines):
+        assert m.group(3) == (f"loss {history.loss[i]:.6g}  val_loss {history.val_loss[i]:.6g}  "
+                              f"accuracy {history.accuracy[i]:.6g}  "
+                              f"val_accuracy {history.val_accuracy[i]:.6g}")
+
+
+def test_verbose_1_off_a_terminal_behaves_as_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert not sys.stderr.isatty()
+    X, y = indexed_data(8)
+    outputs = []
+    for verbose in (1, 2):
+        NeuralNetwork([3, 4, 1], loss="mse", seed=0).fit(X, y, epochs=3, learning_rate=0.01,
+                                                         verbose=verbose)
+        out, err = capsys.readouterr()
+        assert out == ""
+        outputs.append([m.group(1, 2, 3) for m in progress_lines(err)])
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 3
+
+
+def test_verbose_1_on_a_terminal_shows_a_progress_bar(capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    X, y = indexed_data(8)
+    history = NeuralNetwork([3, 4, 1], loss="mse", seed=0).fit(X, y, epochs=5, learning_rate=0.01,
+                                                               verbose=1)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "5/5" in err  # the epoch counter
+    assert re.search(r"\d\d:\d\d<\d\d:\d\d", err)  # elapsed<time left
+    assert f"loss={history.loss[-1]:.4g}" in err
+    assert "epoch/s" in err
+    assert not re.search(r"^epoch 1/5", err, flags=re.MULTILINE)  # not the line-per-epoch output
+
+
+def test_verbose_2_on_a_terminal_still_prints_lines(capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    X, y = indexed_data(8)
+    NeuralNetwork([3, 4, 1], loss="mse", seed=0).fit(X, y, epochs=3, learning_rate=0.01, verbose=2)
+    assert len(progress_lines(capsys.readouterr().err)) == 3
+
+
+def test_progress_shows_the_epochs_run_when_stopped_early(capsys: pytest.CaptureFixture[str]) -> None:
+    net, X, y, y_val = halfway_problem()
+    history = net.fit(X, y, epochs=500, learning_rate=0.05, validation_data=(X, y_val), patience=4,
+                      verbose=2)
+    lines = progress_lines(capsys.readouterr().err)
+    assert len(lines) == history.epochs < 500
+
+
+def test_history_as_dict_and_indexing() -> None:
+    X, y = indexed_data(8)
+    history = NeuralNetwork([3, 4, 1], loss="mse", seed=0).fit(X, y, epochs=3, learning_rate=0.01,
+                                                               validation_split=0.25)
+    d = history.as_dict()
+    assert d["loss"] == history["loss"] == history.loss
+    assert d["val_loss"] == history.val_loss and len(d["val_loss"]) == 3
+    assert d["interrupted"] is False and d["seconds"] >= 0
+    with pytest.raises(KeyError):
+        history["epochs_run"]
