@@ -55,6 +55,9 @@ def check_array(
         ) from None
     if arr.dtype.kind not in "biuf":
         if arr.dtype.kind == "O":
+            text = next((v for v in arr.flat if isinstance(v, (str, bytes))), None)
+            if text is not None:
+                raise TypeError(f"{name} must contain only numbers; it holds text such as {text!r:.40}")
             try:
                 arr = arr.astype(np.float64)
             except (ValueError, TypeError):

@@ -232,10 +232,14 @@ def train(
                         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                             loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2, dropout=dropout)
                     except TrainingDivergedError as exc:
+                        kept = (
+                            "The weights are kept from before that step"
+                            if all(np.isfinite(p).all() for p in net.parameters())
+                            else "The previous update already overflowed the weights"
+                        )
                         raise TrainingDivergedError(
-                            f"training diverged at epoch {epoch}: {exc}. The weights are kept "
-                            f"from before that step. Try a smaller learning rate (it is "
-                            f"{optimizer.learning_rate}).", history) from None
+                            f"training diverged at epoch {epoch}: {exc}. {kept}. Try a smaller "
+                            f"learning rate (it is {optimizer.learning_rate}).", history) from None
                     total += loss if summed else loss * Xb.shape[0]
                     seen += Xb.shape[0]
                     if classify:
