@@ -173,7 +173,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
             self._close_session(session_id)
         elif action == "close":
             self._require(method, "POST")
-            self._read_body(1024)  # navigator.sendBeacon may send a body; it means nothing
+            self._read_body(1024, required=False)  # a beacon's body, if any, means nothing
             self._close_session(session_id)
         elif action == "state":
             self._require(method, "GET")
@@ -274,11 +274,13 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         if origin is not None and method != "GET" and (not hosts or origin != f"http://{hosts[0].strip()}"):
             raise RequestError(HTTPStatus.FORBIDDEN, "requests from other sites are refused")
 
-    def _read_body(self, limit: int) -> bytes:
+    def _read_body(self, limit: int, *, required: bool = True) -> bytes:
         if self.headers.get("Transfer-Encoding") is not None:
             raise RequestError(HTTPStatus.LENGTH_REQUIRED,
                                "chunked bodies are not accepted; send Content-Length")
         lengths = self.headers.get_all("Content-Length") or []
+        if not lengths and not required:
+            return b""
         if not lengths:
             raise RequestError(HTTPStatus.LENGTH_REQUIRED, "a Content-Length header is required")
         text = lengths[0].strip()
