@@ -5,6 +5,9 @@
     playwithnn demo [--iterations N | --compare N N ...] [--faithful] [--seed S] [--output PNG] [--show]
     playwithnn explain [--seed S] [--faithful] [--learning-rate η] [--decimals D]
     playwithnn datasets NAME [--output CSV] [--samples N] [--noise X] [--seed S]
+    playwithnn train DATA.csv --target COLUMN --output MODEL.npz [options]
+    playwithnn predict MODEL.npz DATA.csv [--output CSV] [--probabilities]
+    playwithnn evaluate MODEL.npz DATA.csv --target COLUMN
     playwithnn playground [--host H] [--port P] [--no-browser]
 
 Bad input (an option, a file, a cell) gets one line on standard error that names
@@ -24,8 +27,12 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
+
+import numpy as np
+from numpy.typing import NDArray
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -110,6 +117,11 @@ def _check_output_path(path: str, what: str, suffixes: Sequence[str] | None = No
         raise CommandError(f"{what} {path!r} is not a file name")
     if target.is_dir():
         raise CommandError(f"{what} {path} is a directory; give a file name")
+    if target.exists() and not target.is_file():
+        # Writing goes through a temporary file renamed over the target, which
+        # would replace a device such as /dev/null rather than write into it.
+        raise CommandError(f"{what} {path} exists and is not a regular file; give a file name")
+    target = Path(os.path.realpath(target)) if target.is_symlink() else target
     parent = target.parent
     if not parent.is_dir():
         raise CommandError(f"cannot write {what} {path}: the directory {parent} does not exist")
@@ -280,6 +292,459 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ CSV data
+@dataclass
+class Table:
+    """A CSV file's header and data rows, as stripped text.
+
+    Attributes
+    ----------
+    path : str
+    header : list of str
+    rows : list of list of str
+    lines : list of int
+        The line of the file each row starts on (the header is line 1 or later).
+    """
+
+    path: str
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+
+    def column(self, name: str) -> int:
+        """Index of the column ``name``; a CommandError naming the columns if absent."""
+        try:
+            return self.header.index(name)
+        except ValueError:
+            raise CommandError(
+                f"{self.path}: no column {name!r}; the columns are {', '.join(self.header)}"
+            ) from None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_table(path: str) -> Table:
+    """Read a CSV file with a header row; every problem is a one-line CommandError."""
+    file = Path(path)
+    if not file.exists():
+        raise CommandError(f"{path}: no such file")
+    if file.is_dir():
+        raise CommandError(f"{path}: is a directory, not a CSV file")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not a text file (it is not UTF-8); expected CSV with a header row"
+                           ) from None
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not text.strip():
+        raise CommandError(f"{path}: the file is empty; expected CSV with a header row")
+    reader = csv.reader(_io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        for cells in reader:
+            if not cells or all(not c.strip() for c in cells):
+                continue  # blank line
+            cells = [c.strip() for c in cells]
+            if header is None:
+                header = cells
+                _check_header(path, header, reader.line_num)
+                continue
+            if len(cells) != len(header):
+                raise CommandError(
+                    f"{path}, line {reader.line_num}: {len(cells)} cells, but the header has "
+                    f"{len(header)} columns ({', '.join(header)})"
+                )
+            rows.append(cells)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise CommandError(f"{path}, line {reader.line_num}: not valid CSV: {exc}") from None
+    assert header is not None
+    if not rows:
+        raise CommandError(f"{path}: a header row but no data rows")
+    return Table(path, header, rows, lines)
+
+
+def _check_header(path: str, header: list[str], line: int) -> None:
+    if all(_is_number(c) for c in header):
+        raise CommandError(
+            f"{path}: no header row: line {line} holds numbers ({', '.join(header[:4])}"
+            f"{', ...' if len(header) > 4 else ''}); the first row must name the columns"
+        )
+    for j, name in enumerate(header):
+        if not name:
+            raise CommandError(f"{path}: the header's column {j + 1} has no name")
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise CommandError(f"{path}: the header names column {name!r} twice")
+        seen.add(name)
+
+
+def _numeric_column(table: Table, j: int, what: str = "") -> NDArray[np.float64]:
+    """Column ``j`` as finite floats, or a CommandError naming the line, column and cell."""
+    name = table.header[j]
+    values = np.empty(len(table.rows))
+    for i, (cells, line) in enumerate(zip(table.rows, table.lines)):
+        cell = cells[j]
+        where = f"{table.path}, line {line}, column {name!r}"
+        if cell == "":
+            raise CommandError(f"{where}: the cell is empty; fill or remove missing values first")
+        try:
+            value = float(cell)
+        except ValueError:
+            raise CommandError(f"{where}: {cell!r} is not a number{what}") from None
+        if math.isnan(value):
+            raise CommandError(f"{where}: the cell is NaN; fill or remove missing values first")
+        if math.isinf(value):
+            raise CommandError(f"{where}: the cell is infinite ({cell!r})")
+        values[i] = value
+    return values
+
+
+def _features(table: Table, names: Sequence[str]) -> NDArray[np.float64]:
+    """The named columns as an ``(n_samples, n_features)`` float array."""
+    columns = [table.column(name) for name in names]
+    hint = "; features must be numeric"
+    return np.column_stack([_numeric_column(table, j, hint) for j in columns])
+
+
+def _label_text(cell: str) -> str:
+    """A class label as text: numbers that are integers lose their ``.0``."""
+    try:
+        value = float(cell)
+    except ValueError:
+        return cell
+    if math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return cell
+
+
+def _label_sort_key(label: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(label), label)
+    except ValueError:
+        return (1, 0.0, label)
+
+
+def _infer_task(table: Table, j: int) -> str:
+    cells = [cells[j] for cells in table.rows]
+    values = []
+    for cell in cells:
+        try:
+            values.append(float(cell))
+        except ValueError:
+            return "classification"
+    finite = [v for v in values if math.isfinite(v)]
+    if len(finite) == len(values) and all(v.is_integer() for v in finite) \
+            and len(set(finite)) <= MAX_INTEGER_CLASSES:
+        return "classification"
+    return "regression"
+
+
+def _class_indices(table: Table, j: int, classes: Sequence[str]) -> NDArray[np.int64]:
+    index = {label: k for k, label in enumerate(classes)}
+    out = np.empty(len(table.rows), dtype=np.int64)
+    name = table.header[j]
+    for i, (cells, line) in enumerate(zip(table.rows, table.lines)):
+        cell = cells[j]
+        if cell == "" or cell.lower() == "nan":
+            raise CommandError(f"{table.path}, line {line}, column {name!r}: the label is missing")
+        label = _label_text(cell)
+        if label not in index:
+            raise CommandError(
+                f"{table.path}, line {line}, column {name!r}: label {cell!r} is not one of the "
+                f"model's classes ({', '.join(classes)})"
+            )
+        out[i] = index[label]
+    return out
+
+
+# --------------------------------------------------------------- preprocessing
+def _model_features(net: NeuralNetwork, table: Table, target: str | None = None) -> list[str]:
+    """The feature names the model expects, checked against ``table``'s columns."""
+    meta = net.metadata
+    names = meta.get("features")
+    if names is None:  # a model saved from Python: every column but the target, in order
+        names = [h for h in table.header if h != target]
+        if len(names) != net.n_features:
+            raise CommandError(
+                f"{table.path}: {len(names)} feature columns ({', '.join(names)}), but the model "
+                f"expects {net.n_features} inputs"
+            )
+        return list(names)
+    missing = [n for n in names if n not in table.header]
+    if missing:
+        raise CommandError(
+            f"{table.path}: the model was trained on the features {', '.join(names)}, but the file "
+            f"has no column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
+            f"(its columns: {', '.join(table.header)})"
+        )
+    return list(names)
+
+
+def _standardize(net: NeuralNetwork, X: NDArray[np.float64]) -> NDArray[np.float64]:
+    meta = net.metadata
+    if "feature_mean" not in meta:
+        return X
+    return (X - np.asarray(meta["feature_mean"])) / np.asarray(meta["feature_scale"])
+
+
+def _metric_line(label: str, metrics: dict[str, float]) -> str:
+    """``label: accuracy 0.9750  loss 0.0812``: scores to 4 places, losses to 4 digits."""
+    return f"{label}: " + "  ".join(f"{k} {v:.4f}" if k in ("accuracy", "R²") else f"{k} {v:.4g}"
+                                    for k, v in metrics.items())
+
+
+def _classification_metrics(net: NeuralNetwork, X: NDArray[np.float64], k: NDArray[np.int64]
+                            ) -> dict[str, float]:
+    p = net.predict(X)
+    if p.shape[1] == 1:
+        predicted = (p[:, 0] > 0.5).astype(np.int64)
+        target = k.reshape(-1, 1).astype(np.float64)
+    else:
+        predicted = p.argmax(axis=1)
+        target = np.eye(p.shape[1])[k]
+    return {"accuracy": float(np.mean(predicted == k)), "loss": net.loss(X, target)}
+
+
+def _regression_metrics(net: NeuralNetwork, X: NDArray[np.float64], y: NDArray[np.float64]
+                        ) -> dict[str, float]:
+    pred = _regression_output(net, X)
+    residual = float(np.sum((y - pred) ** 2))
+    total = float(np.sum((y - y.mean()) ** 2))
+    r2 = 1.0 - residual / total if total > 0 else (1.0 if residual == 0 else 0.0)
+    return {"R²": r2, "MSE": residual / y.size}
+
+
+def _regression_output(net: NeuralNetwork, X: NDArray[np.float64]) -> NDArray[np.float64]:
+    meta = net.metadata
+    out = net.predict(X)[:, 0].astype(np.float64)
+    if "target_mean" in meta:
+        out = out * float(meta["target_scale"]) + float(meta["target_mean"])
+    return out
+
+
+def _task_of(net: NeuralNetwork) -> str:
+    meta = net.metadata
+    task = meta.get("task")
+    if task in ("classification", "regression"):
+        return str(task)
+    return "regression" if net.output_activation == "identity" else "classification"
+
+
+def _classes_of(net: NeuralNetwork) -> list[str]:
+    meta = net.metadata
+    classes = meta.get("classes")
+    if classes is not None:
+        return [str(c) for c in classes]
+    return [str(k) for k in range(max(2, net.n_outputs))]
+
+
+# --------------------------------------------------------------------- train
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train a network on a CSV file and save it."""
+    from .io import save
+    from .network import NeuralNetwork
+    from .training import TrainingDivergedError
+
+    table = read_table(args.data)
+    target_j = table.column(args.target)
+    output = _check_output_path(args.output, "model file")
+    plot_path = None if args.plot is None else _check_figure_path(args.plot)
+    feature_names = [h for h in table.header if h != args.target]
+    if not feature_names:
+        raise CommandError(f"{args.data}: no feature columns besides the target {args.target!r}")
+    X_raw = _features(table, feature_names)
+    task = args.task or _infer_task(table, target_j)
+
+    mean = X_raw.mean(axis=0)
+    scale = X_raw.std(axis=0)
+    scale[scale == 0] = 1.0  # a constant column stays constant (zero) rather than dividing by 0
+    X = (X_raw - mean) / scale
+    metadata: dict[str, Any] = {
+        "task": task, "target": args.target, "features": feature_names,
+        "feature_mean": mean.tolist(), "feature_scale": scale.tolist(),
+    }
+    if task == "classification":
+        labels = sorted({_label_text(cells[target_j]) for cells in table.rows if cells[target_j]},
+                        key=_label_sort_key)
+        k = _class_indices(table, target_j, labels)
+        if len(labels) < 2:
+            raise CommandError(
+                f"{args.data}, column {args.target!r}: only one class ({labels[0]!r}); "
+                "classification needs at least two"
+            )
+        metadata["classes"] = labels
+        if len(labels) == 2:
+            n_out, loss = 1, "binary_crossentropy"
+            Y = k.reshape(-1, 1).astype(np.float64)
+        else:
+            n_out, loss = len(labels), "categorical_crossentropy"
+            Y = np.eye(len(labels))[k]
+    else:
+        y = _numeric_column(table, target_j, "; a regression target must be numeric")
+        y_mean, y_scale = float(y.mean()), float(y.std()) or 1.0
+        metadata["target_mean"], metadata["target_scale"] = y_mean, y_scale
+        n_out, loss = 1, "mse"
+        Y = ((y - y_mean) / y_scale).reshape(-1, 1)
+
+    rng = np.random.default_rng(args.seed)
+    n = X.shape[0]
+    n_val = round(args.validation_split * n)
+    if args.validation_split > 0 and (n_val < 1 or n_val >= n):
+        raise CommandError(
+            f"--validation-split {args.validation_split} leaves {n_val} of {n} rows for validation; "
+            "it needs at least 1 and must leave at least 1 for training"
+        )
+    order = rng.permutation(n)
+    val_idx, train_idx = order[:n_val], order[n_val:]
+    try:
+        net = NeuralNetwork([X.shape[1], *args.hidden, n_out], activation=args.activation,
+                            loss=loss, seed=rng)
+    except (TypeError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    net.metadata = metadata
+    learning_rate = args.learning_rate
+    if learning_rate is None:
+        learning_rate = 0.01 if args.optimizer == "adam" else 0.1
+    verbose = 0 if args.quiet else (2 if args.verbose else 1)
+    print(f"training a {'-'.join(map(str, net.layer_sizes))} network ({args.activation} hidden "
+          f"layers, {net.output_activation} output, {loss}) on {len(train_idx)} rows of {args.data}"
+          f" for {task}" + (f", validating on {n_val}" if n_val else ""))
+    try:
+        history = net.fit(
+            X[train_idx], Y[train_idx], epochs=args.epochs, learning_rate=learning_rate,
+            optimizer=args.optimizer, batch_size=args.batch_size, l2=args.l2, dropout=args.dropout,
+            validation_data=(X[val_idx], Y[val_idx]) if n_val else None,
+            patience=args.patience, verbose=verbose,
+        )
+    except TrainingDivergedError as exc:
+        raise CommandError(f"{str(exc).rstrip('.')}; nothing was written") from None
+    except (TypeError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    metadata["history"] = {"epochs": history.epochs, "seconds": history.seconds}
+
+    stop = ""
+    if history.stopped_early:
+        stop = f", stopped early and kept epoch {history.best_epoch}"
+    elif history.interrupted:
+        stop = ", interrupted"
+    print(f"trained {history.epochs} epochs in {history.seconds:.2f} s{stop}")
+    for label, idx in [("train", train_idx), ("validation", val_idx)][:2 if n_val else 1]:
+        if task == "classification":
+            metrics = _classification_metrics(net, X[idx], k[idx])
+        else:
+            metrics = _regression_metrics(net, X[idx], y[idx])
+        print(_metric_line(label, metrics))
+
+    figure = None
+    if plot_path is not None:
+        figure = _training_figure(net, history, X_raw, k if task == "classification" else None,
+                                  feature_names, metadata)
+    try:
+        save(net, output)
+    except OSError as exc:
+        raise CommandError(f"cannot write model file {output}: {exc.strerror or exc}") from None
+    print(f"wrote {output}")
+    if figure is not None and plot_path is not None:
+        _save_figure(figure, plot_path)
+        print(f"wrote {plot_path}")
+    return 0
+
+
+def _training_figure(net: NeuralNetwork, history: Any, X_raw: NDArray[np.float64],
+                     k: NDArray[np.int64] | None, feature_names: list[str],
+                     metadata: dict[str, Any]) -> Figure:
+    from matplotlib.figure import Figure
+
+    from .plotting import plot_decision_boundary, plot_history
+
+    n_curves = 2 if history.accuracy else 1
+    boundary = k is not None and X_raw.shape[1] == 2
+    n_panels = n_curves + int(boundary)
+    fig = Figure(figsize=(5.2 * n_panels, 4.4), layout="constrained")
+    axes = list(np.atleast_1d(fig.subplots(1, n_panels)))
+    plot_history(history, axes=axes[:n_curves])
+    if boundary and k is not None:
+        mean, scale = np.asarray(metadata["feature_mean"]), np.asarray(metadata["feature_scale"])
+        plot_decision_boundary(net, X_raw, k, ax=axes[-1],
+                               transform=lambda P: (P - mean) / scale,
+                               class_names=metadata["classes"], feature_names=feature_names)
+    return fig
+
+
+# ------------------------------------------------------------ predict/evaluate
+def _load_model(path: str) -> NeuralNetwork:
+    from .io import ModelFileError, load
+
+    try:
+        return load(path)
+    except ModelFileError as exc:
+        raise CommandError(f"{path}: {exc.reason}") from None
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """Predict every row of a CSV file with a saved model."""
+    net = _load_model(args.model)
+    table = read_table(args.data)
+    output = None if args.output is None else _check_output_path(args.output, "predictions file")
+    meta = net.metadata
+    names = _model_features(net, table, meta.get("target"))
+    X = _standardize(net, _features(table, names))
+    target = str(meta.get("target", "prediction"))
+    buffer = _io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if _task_of(net) == "regression":
+        writer.writerow([target])
+        for value in _regression_output(net, X):
+            writer.writerow([_format_number(value)])
+    else:
+        classes = _classes_of(net)
+        p = net.predict(X)
+        if p.shape[1] == 1:
+            p = np.column_stack([1 - p[:, 0], p[:, 0]])
+        writer.writerow([target] + ([f"p({c})" for c in classes] if args.probabilities else []))
+        for row in p:
+            cells = [classes[int(row.argmax())]]
+            if args.probabilities:
+                cells += [f"{v:.6f}" for v in row]
+            writer.writerow(cells)
+    if output is None:
+        sys.stdout.write(buffer.getvalue())
+    else:
+        _write_text_atomic(output, buffer.getvalue())
+        print(f"wrote {output}: {len(table.rows)} predictions")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Score a saved model on a labelled CSV file."""
+    net = _load_model(args.model)
+    table = read_table(args.data)
+    target_j = table.column(args.target)
+    names = _model_features(net, table, args.target)
+    if args.target in names:
+        raise CommandError(f"{args.data}: column {args.target!r} is one of the model's features, "
+                           "not its target")
+    X = _standardize(net, _features(table, names))
+    if _task_of(net) == "regression":
+        y = _numeric_column(table, target_j, "; a regression target must be numeric")
+        metrics = _regression_metrics(net, X, y)
+    else:
+        metrics = _classification_metrics(net, X, _class_indices(table, target_j, _classes_of(net)))
+    print(_metric_line(f"{args.data} ({len(table.rows)} rows)", metrics))
+    return 0
+
+
 # ---------------------------------------------------------------- playground
 def cmd_playground(args: argparse.Namespace) -> int:
     """Serve the browser playground."""
@@ -346,6 +811,60 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
     data.set_defaults(func=cmd_datasets, parser=data)
 
+    train = sub.add_parser(
+        "train", help="train a network on a CSV file and save it",
+        description="Train a network on a CSV file with a header row. Numeric features are "
+        "standardized, the scaling stored in the model file. The task is classification when the "
+        f"target holds text or at most {MAX_INTEGER_CLASSES} distinct integers, else regression "
+        "(whose target is standardized too, and predictions scaled back).")
+    train.add_argument("data", metavar="DATA.csv")
+    train.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
+    train.add_argument("--output", required=True, metavar="MODEL.npz", help="the model file to write")
+    train.add_argument("--hidden", type=_positive_int, nargs="*", default=[16, 16], metavar="WIDTH",
+                       help="hidden layer widths (default 16 16; none for a linear model)")
+    train.add_argument("--activation", default="relu",
+                       choices=["relu", "leaky_relu", "tanh", "sigmoid", "identity"],
+                       help="hidden activation (default relu)")
+    train.add_argument("--optimizer", default="adam", choices=["adam", "sgd", "gd"],
+                       help="default adam")
+    train.add_argument("--learning-rate", type=_positive_float, metavar="η",
+                       help="step size (default 0.01 for adam, 0.1 for sgd and gd)")
+    train.add_argument("--epochs", type=_positive_int, default=200, help="default 200")
+    train.add_argument("--batch-size", type=_positive_int, default=32, help="default 32")
+    train.add_argument("--l2", type=_non_negative_float, default=0.0, help="L2 penalty (default 0)")
+    train.add_argument("--dropout", type=_fraction, default=0.0, help="dropout rate (default 0)")
+    train.add_argument("--validation-split", type=_fraction, default=0.2,
+                       help="fraction of rows held out for validation (default 0.2)")
+    train.add_argument("--patience", type=_positive_int,
+                       help="stop after this many epochs without a better validation loss")
+    train.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
+    train.add_argument("--task", choices=["classification", "regression"],
+                       help="default: inferred from the target")
+    train.add_argument("--plot", metavar="CURVES.png",
+                       help="write the learning curves (and for two features the decision boundary)")
+    loud = train.add_mutually_exclusive_group()
+    loud.add_argument("--verbose", action="store_true", help="one line per epoch")
+    loud.add_argument("--quiet", action="store_true", help="no progress while training")
+    train.set_defaults(func=cmd_train, parser=train)
+
+    predict = sub.add_parser("predict", help="predict a CSV file with a saved model",
+                             description="Predict every row of a CSV file; its columns must include "
+                             "the model's features (others are ignored).")
+    predict.add_argument("model", metavar="MODEL.npz")
+    predict.add_argument("data", metavar="DATA.csv")
+    predict.add_argument("--output", metavar="FILE.csv", help="where to write (default: standard output)")
+    predict.add_argument("--probabilities", action="store_true",
+                         help="classification: add a probability column per class")
+    predict.set_defaults(func=cmd_predict, parser=predict)
+
+    evaluate = sub.add_parser("evaluate", help="score a saved model on a labelled CSV file",
+                              description="Print accuracy and loss (classification) or R² and mean "
+                              "squared error (regression).")
+    evaluate.add_argument("model", metavar="MODEL.npz")
+    evaluate.add_argument("data", metavar="DATA.csv")
+    evaluate.add_argument("--target", required=True, metavar="COLUMN")
+    evaluate.set_defaults(func=cmd_evaluate, parser=evaluate)
+
     play = sub.add_parser("playground", help="open the browser playground",
                           description="Serve the playground page on a local port.")
     play.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
@@ -382,4 +901,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-__all__ = ["CommandError", "build_parser", "main"]
+__all__ = ["CommandError", "Table", "build_parser", "main", "read_table"]

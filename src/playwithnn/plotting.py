@@ -351,16 +351,21 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 100) ->
     Returns
     -------
     pathlib.Path
-        The path written.
+        ``path`` as given.
 
     Raises
     ------
     ValueError
-        If the suffix is not a format matplotlib can write.
+        If the suffix is not a format matplotlib can write, or ``path`` exists
+        and is not a regular file (a device such as ``/dev/null`` would be
+        replaced, not written into).
     OSError
         If the directory does not exist or cannot be written.
     """
-    target = Path(path)
+    target = Path(os.path.realpath(path))  # through a symbolic link, to the file it names
+    if target.exists() and not target.is_file():
+        raise ValueError(f"{os.fspath(path)!r} exists and is not a regular file; a figure replaces "
+                         "a file and cannot be written into a device or a pipe")
     fmt = target.suffix[1:].lower()
     supported = figure_formats()
     if fmt not in supported:
@@ -374,7 +379,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 100) ->
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return target
+    return Path(path)
 
 
 def _new_temporary(target: Path) -> Path:

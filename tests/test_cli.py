@@ -1,0 +1,441 @@
+"""The command line, run as a subprocess on good and bad files.
+
+Good data comes from the ``datasets`` command itself. Every bad input must give
+exit status 2 and exactly one line on standard error that names the file (and
+the line and column where there is one), never a traceback, and must leave
+existing output files as they were.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from playwithnn import cli
+from playwithnn.datasets import DATASETS, make_dataset
+from playwithnn.io import load
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["MPLBACKEND"] = "Agg"
+    return subprocess.run([sys.executable, "-m", "playwithnn", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def error_line(result: subprocess.CompletedProcess[str], command: str) -> str:
+    """The single error line of a failed run, checked for its form."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"playwithnn {command}: error: "), lines[0]
+    return lines[0]
+
+
+def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    return rows[0], rows[1:]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with moons.csv (training) and moons_test.csv, and a model trained on the first."""
+    folder = tmp_path_factory.mktemp("cli")
+    ok(run("datasets", "moons", "--samples", "300", "--noise", "0.1", "--seed", "0",
+           "--output", "moons.csv", cwd=folder))
+    ok(run("datasets", "moons", "--samples", "200", "--noise", "0.1", "--seed", "1",
+           "--output", "moons_test.csv", cwd=folder))
+    ok(run("train", "moons.csv", "--target", "label", "--output", "model.npz", "--quiet", cwd=folder))
+    return folder
+
+
+# ------------------------------------------------------------------ datasets
+@pytest.mark.parametrize("name", DATASETS)
+def test_datasets_writes_the_generator_output(name: str, tmp_path: Path) -> None:
+    out = ok(run("datasets", name, "--samples", "50", "--noise", "0.05", "--seed", "3",
+                 "--output", "d.csv", cwd=tmp_path))
+    X, y = make_dataset(name, n_samples=50, noise=0.05, seed=3)
+    header, rows = read_csv(tmp_path / "d.csv")
+    assert header == [f"x{j + 1}" for j in range(X.shape[1])] + ["label"]
+    # The numbers are written to read back as the very same floats.
+    np.testing.assert_array_equal(np.array([[float(c) for c in r[:-1]] for r in rows]), X)
+    assert [int(r[-1]) for r in rows] == y.tolist()
+    assert out == f"wrote d.csv: {len(y)} samples of {name!r}, columns {', '.join(header[:-1])}, label\n"
+
+
+def test_datasets_tutorial_and_stdout(tmp_path: Path) -> None:
+    out = ok(run("datasets", "tutorial", cwd=tmp_path))
+    assert out == "x1,x2,x3,label\n0,0,1,0\n0,1,1,1\n1,0,1,1\n1,1,1,0\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope"], "argument NAME: invalid choice: 'nope'"),
+        (["xor", "--samples", "0"], "argument --samples: expected a positive integer; got '0'"),
+        (["xor", "--noise", "-1"], "argument --noise: expected a non-negative number; got '-1'"),
+        (["xor", "--noise", "inf"], "argument --noise: expected a non-negative number; got 'inf'"),
+        (["xor", "--output", "missing/d.csv"], "the directory missing does not exist"),
+    ],
+)
+def test_datasets_bad_options(args: list[str], message: str, tmp_path: Path) -> None:
+    assert message in error_line(run("datasets", *args, cwd=tmp_path), "datasets")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------- train, predict, evaluate
+def test_round_trip_train_predict_evaluate(work: Path, tmp_path: Path) -> None:
+    result = run("train", str(work / "moons.csv"), "--target", "label", "--output", "m.npz",
+                 "--plot", "curves.png", "--epochs", "150", cwd=tmp_path)
+    out = ok(result)
+    assert out.splitlines()[0] == (
+        f"training a 2-16-16-1 network (relu hidden layers, sigmoid output, binary_crossentropy) "
+        f"on 240 rows of {work / 'moons.csv'} for classification, validating on 60")
+    assert re.search(r"^trained 150 epochs in \d+\.\d\d s$", out, flags=re.M)
+    train_acc = float(re.search(r"^train: accuracy (\d\.\d{4})  loss \S+$", out, flags=re.M)[1])  # type: ignore[index]
+    val_acc = float(re.search(r"^validation: accuracy (\d\.\d{4})  loss \S+$", out, flags=re.M)[1])  # type: ignore[index]
+    # Two moons with noise 0.1 are separable by a small ReLU network: it should get
+    # (almost) all of them; 0.95 leaves room for a few noisy points near the boundary.
+    assert train_acc >= 0.95 and val_acc >= 0.95
+    assert out.endswith("wrote m.npz\nwrote curves.png\n")
+    # Progress: off a terminal, one line per epoch on standard error.
+    progress = result.stderr.splitlines()
+    assert len(progress) == 150 and progress[0].startswith("epoch 1/150  loss ")
+    assert (tmp_path / "curves.png").read_bytes()[:8] == PNG_SIGNATURE
+
+    # evaluate on fresh data from another seed
+    out = ok(run("evaluate", "m.npz", str(work / "moons_test.csv"), "--target", "label", cwd=tmp_path))
+    m = re.fullmatch(r".*moons_test\.csv \(200 rows\): accuracy (\d\.\d{4})  loss (\S+)\n", out)
+    assert m, out
+    test_acc = float(m[1])
+    assert test_acc >= 0.95
+
+    # predict: one label per row, agreeing with evaluate's accuracy
+    out = ok(run("predict", "m.npz", str(work / "moons_test.csv"), "--output", "p.csv", cwd=tmp_path))
+    assert out == "wrote p.csv: 200 predictions\n"
+    header, rows = read_csv(tmp_path / "p.csv")
+    _, truth = read_csv(work / "moons_test.csv")
+    assert header == ["label"]
+    predicted = [r[0] for r in rows]
+    assert set(predicted) <= {"0", "1"}
+    assert round(np.mean([p == t[-1] for p, t in zip(predicted, truth)]), 4) == test_acc
+
+    # predict to standard output, with probabilities
+    out = ok(run("predict", "m.npz", str(work / "moons_test.csv"), "--probabilities", cwd=tmp_path))
+    lines = out.splitlines()
+    assert lines[0] == "label,p(0),p(1)" and len(lines) == 201
+    for line, label in zip(lines[1:], predicted):
+        cells = line.split(",")
+        p0, p1 = float(cells[1]), float(cells[2])
+        assert cells[0] == label and abs(p0 + p1 - 1) <= 2e-6  # printed to 6 places
+        assert (p1 > 0.5) == (label == "1")
+
+
+def test_model_file_holds_the_preprocessing(work: Path) -> None:
+    net = load(work / "model.npz")
+    meta = net.metadata
+    assert (meta["task"], meta["target"], meta["features"], meta["classes"]) == (
+        "classification", "label", ["x1", "x2"], ["0", "1"])
+    X, _ = make_dataset("moons", n_samples=300, noise=0.1, seed=0)
+    # Only the training rows (80%) were used, but the scaling is that of the whole file's columns.
+    np.testing.assert_allclose(meta["feature_mean"], X.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(meta["feature_scale"], X.std(axis=0), rtol=1e-12)
+    assert net.loss_name == "binary_crossentropy" and net.layer_sizes == [2, 16, 16, 1]
+
+
+def test_multiclass_text_labels(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    centers = {"cat": (-1.0, 0.0), "dog": (1.0, 0.0), "bird": (0.0, 1.5)}
+    rows = [[*(np.array(c) + rng.normal(0, 0.3, 2)), name] for name, c in centers.items() for _ in range(60)]
+    write_csv(tmp_path / "animals.csv", ["a", "b", "kind"], rows)
+    out = ok(run("train", "animals.csv", "--target", "kind", "--output", "m.npz", "--quiet",
+                 "--plot", "c.png", cwd=tmp_path))
+    assert "2-16-16-3 network (relu hidden layers, softmax output, categorical_crossentropy)" in out
+    assert load(tmp_path / "m.npz").metadata["classes"] == ["bird", "cat", "dog"]
+    out = ok(run("predict", "m.npz", "animals.csv", "--probabilities", cwd=tmp_path))
+    lines = out.splitlines()
+    assert lines[0] == "kind,p(bird),p(cat),p(dog)"
+    predicted = [line.split(",")[0] for line in lines[1:]]
+    # Three well-separated blobs (0.3 spread, centres 1.5 or more apart).
+    assert np.mean([p == r[2] for p, r in zip(predicted, rows)]) >= 0.95
+    out = ok(run("evaluate", "m.npz", "animals.csv", "--target", "kind", cwd=tmp_path))
+    assert re.fullmatch(r"animals\.csv \(180 rows\): accuracy (0\.9[5-9]\d\d|1\.0000)  loss \S+\n", out)
+
+
+def test_regression(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-2, 2, (300, 2))
+    y = 100 + 10 * X[:, 0] - 5 * X[:, 1] ** 2 + rng.normal(0, 0.5, 300)
+    write_csv(tmp_path / "r.csv", ["u", "v", "price"], [[*x, t] for x, t in zip(X, y)])
+    out = ok(run("train", "r.csv", "--target", "price", "--output", "m.npz", "--quiet", cwd=tmp_path))
+    assert "identity output, mse) on 240 rows of r.csv for regression" in out
+    r2 = [float(v) for v in re.findall(r"R² (\S+)  MSE \S+", out)]
+    # A smooth function of two inputs with little noise: R² well above 0.9.
+    assert len(r2) == 2 and min(r2) >= 0.9
+    out = ok(run("predict", "m.npz", "r.csv", cwd=tmp_path))
+    predicted = np.array([float(v) for v in out.splitlines()[1:]])
+    assert out.splitlines()[0] == "price"
+    # Predictions are in the target's own units (scaled back), close to it.
+    assert np.sqrt(np.mean((predicted - y) ** 2)) < 0.3 * y.std()
+    out = ok(run("evaluate", "m.npz", "r.csv", "--target", "price", cwd=tmp_path))
+    assert re.fullmatch(r"r\.csv \(300 rows\): R² 0\.9\d{3}  MSE \S+\n", out)
+
+
+@pytest.mark.parametrize(
+    ("labels", "task"),
+    [
+        (["a", "b"], "classification"),         # text
+        ([0, 1, 2], "classification"),          # few integers
+        (["1.0", "2.0"], "classification"),     # integers written as floats
+        ([0.5, 1.25], "regression"),            # fractions
+        (list(range(11)), "regression"),        # more than 10 distinct integers
+    ],
+)
+def test_task_inference(labels: list[object], task: str, tmp_path: Path,
+                        capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [[i, i % 3, labels[i % len(labels)]] for i in range(44)]
+    write_csv(tmp_path / "t.csv", ["x", "z", "y"], rows)
+    args = ["train", str(tmp_path / "t.csv"), "--target", "y", "--output", str(tmp_path / "m.npz"),
+            "--epochs", "1", "--quiet"]
+    assert cli.main(args) == 0
+    assert f"for {task}" in capsys.readouterr().out
+    other = "regression" if task == "classification" else "classification"
+    if labels == ["a", "b"]:  # text cannot be regressed on
+        assert cli.main([*args, "--task", other]) == 2
+        assert capsys.readouterr().err.endswith(
+            "t.csv, line 2, column 'y': 'a' is not a number; a regression target must be numeric\n")
+    else:
+        assert cli.main([*args, "--task", other]) == 0
+        assert f"for {other}" in capsys.readouterr().out
+
+
+def test_train_options_reach_the_network(work: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["train", str(work / "moons.csv"), "--target", "label", "--output", str(tmp_path / "m.npz"),
+            "--hidden", "8", "--activation", "tanh", "--optimizer", "sgd", "--learning-rate", "0.2",
+            "--epochs", "40", "--batch-size", "16", "--l2", "0.001", "--dropout", "0.1",
+            "--validation-split", "0.25", "--patience", "3", "--seed", "5", "--quiet"]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert "2-8-1 network (tanh hidden layers" in out and "on 225 rows" in out
+    net = load(tmp_path / "m.npz")
+    assert net.activation == ["tanh"]
+    # The same seed gives the same model, bit for bit.
+    first = [p.copy() for p in net.parameters()]
+    assert cli.main(args) == 0
+    capsys.readouterr()
+    for p, q in zip(load(tmp_path / "m.npz").parameters(), first):
+        np.testing.assert_array_equal(p, q)
+    assert cli.main([*args[:-1], "--hidden", "--validation-split", "0", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "2-1 network" in out and "validation" not in out.split("trained")[1]
+
+
+# ------------------------------------------------------------------ bad files
+BAD_TRAINING_FILES = [
+    # (name, content, message after "playwithnn train: error: ")
+    ("empty.csv", b"", "empty.csv: the file is empty; expected CSV with a header row"),
+    ("blank.csv", b"  \n\n", "blank.csv: the file is empty; expected CSV with a header row"),
+    ("noheader.csv", b"0.5,0.1,0\n0.2,0.3,1\n",
+     "noheader.csv: no header row: line 1 holds numbers (0.5, 0.1, 0); the first row must name the columns"),
+    ("onlyheader.csv", b"x1,x2,label\n", "onlyheader.csv: a header row but no data rows"),
+    ("ragged.csv", b"x1,x2,label\n1,2,0\n3,4\n",
+     "ragged.csv, line 3: 2 cells, but the header has 3 columns (x1, x2, label)"),
+    ("long.csv", b"x1,x2,label\n1,2,0,9\n", "long.csv, line 2: 4 cells, but the header has 3 columns"),
+    ("text.csv", b"x1,x2,label\n1,2,0\n3,abc,1\n",
+     "text.csv, line 3, column 'x2': 'abc' is not a number; features must be numeric"),
+    ("hole.csv", b"x1,x2,label\n1,2,0\n3,,1\n",
+     "hole.csv, line 3, column 'x2': the cell is empty; fill or remove missing values first"),
+    ("nan.csv", b"x1,x2,label\n1,2,0\n\n3,NaN,1\n",
+     "nan.csv, line 4, column 'x2': the cell is NaN; fill or remove missing values first"),
+    ("inf.csv", b"x1,x2,label\n1,inf,0\n", "inf.csv, line 2, column 'x2': the cell is infinite ('inf')"),
+    ("nolabel.csv", b"a,b,c\n1,2,3\n", "nolabel.csv: no column 'label'; the columns are a, b, c"),
+    ("dup.csv", b"x1,x1,label\n1,2,0\n", "dup.csv: the header names column 'x1' twice"),
+    ("unnamed.csv", b"x1,,label\n1,2,0\n", "unnamed.csv: the header's column 2 has no name"),
+    ("onlytarget.csv", b"label\n0\n1\n", "onlytarget.csv: no feature columns besides the target 'label'"),
+    ("oneclass.csv", b"x1,label\n1,a\n2,a\n", "oneclass.csv, column 'label': only one class ('a')"),
+    ("nolabelcell.csv", b"x1,label\n1,a\n2,\n3,b\n",
+     "nolabelcell.csv, line 3, column 'label': the label is missing"),
+    ("binary.csv", b"\x89PNG\r\n\x1a\n\x00\xff\xfe", "binary.csv: not a text file (it is not UTF-8)"),
+    ("nul.csv", b"x1,label\n1\x00,0\n", "nul.csv, line 2, column 'x1': '1\\x00' is not a number"),
+    ("missing.csv", None, "missing.csv: no such file"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_TRAINING_FILES,
+                         ids=[b[0] for b in BAD_TRAINING_FILES])
+def test_train_bad_files(name: str, content: bytes | None, message: str, tmp_path: Path) -> None:
+    if content is not None:
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "model.npz").write_bytes(b"a good model")
+    (tmp_path / "curves.png").write_bytes(b"a good figure")
+    result = run("train", name, "--target", "label", "--output", "model.npz", "--plot", "curves.png",
+                 cwd=tmp_path)
+    line = error_line(result, "train")
+    assert line.startswith(f"playwithnn train: error: {message}"), line
+    # Existing outputs are untouched, and no temporary file is left behind.
+    assert (tmp_path / "model.npz").read_bytes() == b"a good model"
+    assert (tmp_path / "curves.png").read_bytes() == b"a good figure"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_train_directory_as_data(tmp_path: Path) -> None:
+    line = error_line(run("train", ".", "--target", "y", "--output", "m.npz", cwd=tmp_path), "train")
+    assert line.endswith(".: is a directory, not a CSV file")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--output", "missing/m.npz"],
+         "cannot write model file missing/m.npz: the directory missing does not exist"),
+        (["--output", "."], "model file '.' is not a file name"),
+        (["--plot", "c.nope"], "figure c.nope has an unknown suffix '.nope'"),
+        (["--epochs", "0"], "argument --epochs: expected a positive integer; got '0'"),
+        (["--dropout", "1"], "argument --dropout: expected a number in [0, 1); got '1'"),
+        (["--validation-split", "0.999"], "--validation-split 0.999 leaves 300 of 300 rows"),
+        (["--learning-rate", "-1"], "argument --learning-rate: expected a positive number; got '-1'"),
+        (["--activation", "softmax"], "argument --activation: invalid choice: 'softmax'"),
+        (["--hidden", "0"], "argument --hidden: expected a positive integer; got '0'"),
+        (["--verbose"], "argument --verbose: not allowed with argument --quiet"),
+        (["--target", "nope"], "no column 'nope'; the columns are x1, x2, label"),
+        (["--optimizer", "sgd", "--learning-rate", "1e4", "--task", "regression"],
+         "training diverged at epoch 1"),
+    ],
+)
+def test_train_bad_options_keep_outputs(args: list[str], message: str, work: Path, tmp_path: Path) -> None:
+    (tmp_path / "model.npz").write_bytes(b"a good model")
+    result = run("train", str(work / "moons.csv"), "--target", "label", "--output", "model.npz",
+                 "--quiet", *args, cwd=tmp_path)
+    assert message in error_line(result, "train")
+    assert (tmp_path / "model.npz").read_bytes() == b"a good model"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
+
+
+def test_bad_model_files(work: Path, tmp_path: Path) -> None:
+    data = str(work / "moons_test.csv")
+    good = (work / "model.npz").read_bytes()
+    (tmp_path / "text.npz").write_text("x1,x2\n1,2\n", encoding="utf-8")
+    (tmp_path / "truncated.npz").write_bytes(good[: len(good) // 2])
+    tampered = bytearray(good)
+    tampered[len(good) // 2] ^= 0xFF
+    (tmp_path / "tampered.npz").write_bytes(bytes(tampered))
+    cases = {
+        "missing.npz": "missing.npz: no such file",
+        "text.npz": "text.npz: not a playwithnn model file: it is not an .npz (zip) archive",
+        "truncated.npz": "truncated.npz: ",
+        "tampered.npz": "tampered.npz: ",
+        ".": ".: not a regular file",
+    }
+    for model, message in cases.items():
+        for command in (["predict", model, data], ["evaluate", model, data, "--target", "label"]):
+            line = error_line(run(*command, cwd=tmp_path), command[0])
+            assert line.startswith(f"playwithnn {command[0]}: error: {message}"), line
+
+
+def test_predict_and_evaluate_bad_data(work: Path, tmp_path: Path) -> None:
+    model = str(work / "model.npz")
+    write_csv(tmp_path / "other.csv", ["p", "q", "label"], [[1, 2, 0]])
+    write_csv(tmp_path / "half.csv", ["x1", "label"], [[1, 0]])
+    write_csv(tmp_path / "text.csv", ["x1", "x2", "label"], [[1, 2, 0], [1, "two", 1]])
+    write_csv(tmp_path / "newclass.csv", ["x1", "x2", "label"], [[1, 2, 0], [1, 2, 7]])
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "existing.csv").write_text("the old predictions\n", encoding="utf-8")
+    predict_cases = {
+        "other.csv": "other.csv: the model was trained on the features x1, x2, but the file has no "
+                     "columns 'x1', 'x2' (its columns: p, q, label)",
+        "half.csv": "half.csv: the model was trained on the features x1, x2, but the file has no "
+                    "column 'x2' (its columns: x1, label)",
+        "text.csv": "text.csv, line 3, column 'x2': 'two' is not a number; features must be numeric",
+        "empty.csv": "empty.csv: the file is empty; expected CSV with a header row",
+        "missing.csv": "missing.csv: no such file",
+    }
+    for data, message in predict_cases.items():
+        result = run("predict", model, data, "--output", "existing.csv", cwd=tmp_path)
+        assert error_line(result, "predict") == f"playwithnn predict: error: {message}"
+        assert (tmp_path / "existing.csv").read_text(encoding="utf-8") == "the old predictions\n"
+    result = run("evaluate", model, "newclass.csv", "--target", "label", cwd=tmp_path)
+    assert error_line(result, "evaluate") == (
+        "playwithnn evaluate: error: newclass.csv, line 3, column 'label': label '7' is not one of "
+        "the model's classes (0, 1)")
+    result = run("evaluate", model, "other.csv", "--target", "nope", cwd=tmp_path)
+    assert error_line(result, "evaluate").endswith("other.csv: no column 'nope'; the columns are p, q, label")
+    assert "cannot write predictions file" in error_line(
+        run("predict", model, str(work / "moons.csv"), "--output", "no/p.csv", cwd=tmp_path), "predict")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "empty.csv", "existing.csv", "half.csv", "newclass.csv", "other.csv", "text.csv"]
+
+
+def test_outputs_that_are_not_regular_files_are_refused(work: Path, tmp_path: Path) -> None:
+    # A device would be replaced by the write-then-rename, not written into.
+    assert Path(os.devnull).exists()
+    for args, command in [
+        (["datasets", "xor", "--output", os.devnull], "datasets"),
+        (["demo", "--iterations", "1", "--output", os.devnull], "demo"),
+        (["train", str(work / "moons.csv"), "--target", "label", "--output", os.devnull], "train"),
+        (["predict", str(work / "model.npz"), str(work / "moons.csv"), "--output", os.devnull], "predict"),
+    ]:
+        line = error_line(run(*args, cwd=tmp_path), command)
+        assert line.endswith(f"{os.devnull} exists and is not a regular file; give a file name")
+    assert not Path(os.devnull).is_file()
+
+
+# ------------------------------------------------------------------ the rest
+def test_playground_calls_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, object]] = []
+    fake = types.SimpleNamespace(serve=lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(cli.importlib, "import_module", lambda name: fake)
+    assert cli.main(["playground", "--port", "8123", "--host", "0.0.0.0", "--no-browser"]) == 0
+    assert calls == [{"host": "0.0.0.0", "port": 8123, "open_browser": False}]
+    assert cli.main(["playground"]) == 0
+    assert calls[-1] == {"host": "127.0.0.1", "port": 8000, "open_browser": True}
+
+
+def test_playground_missing_server(monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    def fail(name: str) -> None:
+        raise ImportError(f"No module named {name!r}")
+
+    monkeypatch.setattr(cli.importlib, "import_module", fail)
+    assert cli.main(["playground"]) == 2
+    assert capsys.readouterr().err == (
+        "playwithnn playground: error: the playground is not available: "
+        "No module named 'playwithnn.playground.server'\n")
+
+
+def test_help_version_and_no_command(tmp_path: Path) -> None:
+    out = ok(run("--help", cwd=tmp_path))
+    for command in ["demo", "explain", "datasets", "train", "predict", "evaluate", "playground"]:
+        assert command in out
+    assert ok(run("--version", cwd=tmp_path)).startswith("playwithnn ")
+    result = run(cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == ("playwithnn: error: the following arguments are required: COMMAND "
+                             "(see 'playwithnn --help')\n")
