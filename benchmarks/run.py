@@ -99,24 +99,25 @@ def summarize(samples: list[float]) -> dict[str, Any]:
             "q1": float(q1), "q3": float(q3), "samples": [float(s) for s in samples]}
 
 
+def timed(run_once: Callable[[], float]) -> float:
+    """One run with the garbage collector off (as in :mod:`timeit`), after a collection."""
+    gc.collect()
+    gc.disable()
+    try:
+        return run_once()
+    finally:
+        gc.enable()
+
+
 def measure(run_once: Callable[[], float], repeat: int, warmup: int) -> dict[str, Any]:
     """Call ``run_once`` ``warmup`` times, then ``repeat`` times; summarize what it returns.
 
     ``run_once`` times its own work and returns seconds (per unit of work), so that
-    setup outside its timed region is not counted. The garbage collector is off
-    while a run is timed (as in :mod:`timeit`) and collects between runs.
+    setup outside its timed region is not counted.
     """
     for _ in range(warmup):
-        run_once()
-    samples = []
-    for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        try:
-            samples.append(run_once())
-        finally:
-            gc.enable()
-    return summarize(samples)
+        timed(run_once)
+    return summarize([timed(run_once) for _ in range(repeat)])
 
 
 def make_row(row_id: str, name: str, unit: str, status: str = "ok", note: str = "",
@@ -126,20 +127,78 @@ def make_row(row_id: str, name: str, unit: str, status: str = "ok", note: str = 
             "note": note, **fields}
 
 
+def missing(needs: list[str]) -> list[str]:
+    return [lib for lib in needs if importlib.util.find_spec(lib) is None]
+
+
+def error_row(row_id: str, name: str, unit: str, exc: Exception) -> Row:
+    traceback.print_exc()
+    return make_row(row_id, name, unit, "error", f"{type(exc).__name__}: {exc}")
+
+
 def run_row(row_id: str, name: str, unit: str, needs: list[str], note: str,
             body: Callable[[], dict[str, Any]]) -> Row:
     """One row: ``missing`` if a peer is not installed, ``error`` (not fatal) if ``body`` raises."""
-    absent = [lib for lib in needs if importlib.util.find_spec(lib) is None]
+    absent = missing(needs)
     if absent:
         return make_row(row_id, name, unit, "missing", f"not installed: {', '.join(absent)}")
     print(f"  {row_id} ...", file=sys.stderr, flush=True)
     try:
         fields = body()
     except Exception as exc:
-        traceback.print_exc()
-        return make_row(row_id, name, unit, "error", f"{type(exc).__name__}: {exc}")
+        return error_row(row_id, name, unit, exc)
     status = fields.pop("status", "ok")
     return make_row(row_id, name, unit, status, fields.pop("note", note), **fields)
+
+
+@dataclass
+class Contender:
+    """One row of an interleaved workload: ``setup()`` prepares and returns the timed run."""
+
+    row_id: str
+    name: str
+    needs: list[str]
+    note: str
+    setup: Callable[[], Callable[[], float]]
+
+
+def run_interleaved(contenders: list[Contender], unit: str, repeat: int, warmup: int) -> list[Row]:
+    """Time every contender in rounds: round ``r`` runs each of them once, in turn.
+
+    Warm-up rounds come first and are not recorded. Interleaving spreads slow spells
+    of a busy machine over every row instead of one, so ratios of medians stay fair.
+    """
+    rows: dict[str, Row] = {}
+    runs: dict[str, Callable[[], float]] = {}
+    for c in contenders:
+        absent = missing(c.needs)
+        if absent:
+            rows[c.row_id] = make_row(c.row_id, c.name, unit, "missing",
+                                      f"not installed: {', '.join(absent)}")
+            continue
+        print(f"  {c.row_id}: setup", file=sys.stderr, flush=True)
+        try:
+            runs[c.row_id] = c.setup()
+        except Exception as exc:
+            rows[c.row_id] = error_row(c.row_id, c.name, unit, exc)
+    samples: dict[str, list[float]] = {row_id: [] for row_id in runs}
+    by_id = {c.row_id: c for c in contenders}
+    for round_ in range(warmup + repeat):
+        kind = "warm-up" if round_ < warmup else "timed"
+        print(f"  round {round_ + 1}/{warmup + repeat} ({kind})", file=sys.stderr, flush=True)
+        for row_id, run in list(runs.items()):
+            try:
+                seconds = timed(run)
+            except Exception as exc:
+                rows[row_id] = error_row(row_id, by_id[row_id].name, unit, exc)
+                del runs[row_id]
+                continue
+            if round_ >= warmup:
+                samples[row_id].append(seconds)
+    for row_id in runs:
+        c = by_id[row_id]
+        rows[row_id] = make_row(row_id, c.name, unit, "ok", c.note, **summarize(samples[row_id]))
+    return [rows[c.row_id] for c in contenders]
 
 
 # ------------------------------------------------------------ 1. the tutorial
@@ -153,40 +212,32 @@ def bench_tutorial(s: Settings) -> list[Row]:
     n_iter, lr = s.tutorial_iterations, 1.0
     sizes = [3, 4, 1]
     init = [p.copy() for p in NeuralNetwork(sizes, seed=s.seed).parameters()]  # W1, b1, W2, b2
-    rows = []
 
-    def playwithnn_fit() -> float:
-        net = NeuralNetwork(sizes, seed=s.seed)
-        start = time.perf_counter()
-        net.fit(X, y, epochs=n_iter, learning_rate=lr)
-        return (time.perf_counter() - start) / n_iter
+    def playwithnn_setup() -> Callable[[], float]:
+        def run() -> float:
+            net = NeuralNetwork(sizes, seed=s.seed)
+            start = time.perf_counter()
+            net.fit(X, y, epochs=n_iter, learning_rate=lr)
+            return (time.perf_counter() - start) / n_iter
+        return run
 
-    rows.append(run_row(
-        "tutorial/playwithnn", "playwithnn fit", "s/iter", [],
-        f"NeuralNetwork([3, 4, 1]).fit(X, y, epochs={n_iter}, learning_rate=1.0); "
-        "time of the fit call / epochs (it also records the loss of every epoch)",
-        lambda: measure(playwithnn_fit, s.repeat, s.warmup)))
+    def numpy_setup() -> Callable[[], float]:
+        def run() -> float:
+            W1, b1, W2, b2 = (p.copy() for p in init)
+            start = time.perf_counter()
+            for _ in range(n_iter):
+                A1 = 1.0 / (1.0 + np.exp(-(X @ W1 + b1)))  # forward
+                A2 = 1.0 / (1.0 + np.exp(-(A1 @ W2 + b2)))
+                dZ2 = 2.0 * (A2 - y) * A2 * (1.0 - A2)  # dSSE/dZ2
+                dZ1 = (dZ2 @ W2.T) * A1 * (1.0 - A1)  # backward
+                W2 -= lr * (A1.T @ dZ2)  # update
+                b2 -= lr * dZ2.sum(axis=0)
+                W1 -= lr * (X.T @ dZ1)
+                b1 -= lr * dZ1.sum(axis=0)
+            return (time.perf_counter() - start) / n_iter
+        return run
 
-    def numpy_loop() -> float:
-        W1, b1, W2, b2 = (p.copy() for p in init)
-        start = time.perf_counter()
-        for _ in range(n_iter):
-            A1 = 1.0 / (1.0 + np.exp(-(X @ W1 + b1)))  # forward
-            A2 = 1.0 / (1.0 + np.exp(-(A1 @ W2 + b2)))
-            dZ2 = 2.0 * (A2 - y) * A2 * (1.0 - A2)  # dSSE/dZ2
-            dZ1 = (dZ2 @ W2.T) * A1 * (1.0 - A1)  # backward
-            W2 -= lr * (A1.T @ dZ2)  # update
-            b2 -= lr * dZ2.sum(axis=0)
-            W1 -= lr * (X.T @ dZ1)
-            b1 -= lr * dZ1.sum(axis=0)
-        return (time.perf_counter() - start) / n_iter
-
-    rows.append(run_row(
-        "tutorial/numpy", "hand-written NumPy", "s/iter", [],
-        "forward, SSE gradient, backward, in-place update; no loss value, no checks",
-        lambda: measure(numpy_loop, s.repeat, s.warmup)))
-
-    def torch_manual() -> dict[str, Any]:
+    def torch_manual_setup() -> Callable[[], float]:
         import torch
 
         Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
@@ -207,14 +258,9 @@ def bench_tutorial(s: Settings) -> list[Row]:
                         p -= lr * p.grad
                         p.grad = None
             return (time.perf_counter() - start) / n_iter
+        return run
 
-        return measure(run, s.repeat, s.warmup)
-
-    rows.append(run_row(
-        "tutorial/torch_manual", "PyTorch eager, manual update", "s/iter", ["torch"],
-        "float64 tensors, autograd backward, `p -= lr * p.grad` under no_grad", torch_manual))
-
-    def torch_sequential() -> dict[str, Any]:
+    def torch_sequential_setup() -> Callable[[], float]:
         import torch
         from torch import nn
 
@@ -235,42 +281,47 @@ def bench_tutorial(s: Settings) -> list[Row]:
                 loss.backward()
                 opt.step()
             return (time.perf_counter() - start) / n_iter
+        return run
 
-        return measure(run, s.repeat, s.warmup)
+    def sklearn_setup(shuffle: bool) -> Callable[[], Callable[[], float]]:
+        def setup() -> Callable[[], float]:
+            from sklearn.exceptions import ConvergenceWarning
+            from sklearn.neural_network import MLPRegressor
 
-    rows.append(run_row(
-        "tutorial/torch_sequential", "PyTorch nn.Sequential + optim.SGD", "s/iter", ["torch"],
-        "float64, MSELoss(reduction='sum'), zero_grad/backward/step", torch_sequential))
+            def run() -> float:
+                est = MLPRegressor(
+                    hidden_layer_sizes=(4,), activation="logistic", solver="sgd", batch_size=4,
+                    learning_rate_init=0.5, momentum=0.0, nesterovs_momentum=False, alpha=0.0,
+                    max_iter=n_iter, tol=0.0, n_iter_no_change=n_iter + 1, shuffle=shuffle,
+                    random_state=s.seed)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    start = time.perf_counter()
+                    est.fit(X, y.ravel())
+                    elapsed = time.perf_counter() - start
+                return elapsed / n_iter
+            return run
+        return setup
 
-    def sklearn_tutorial(shuffle: bool) -> dict[str, Any]:
-        from sklearn.exceptions import ConvergenceWarning
-        from sklearn.neural_network import MLPRegressor
-
-        def run() -> float:
-            est = MLPRegressor(
-                hidden_layer_sizes=(4,), activation="logistic", solver="sgd", batch_size=4,
-                learning_rate_init=0.5, momentum=0.0, nesterovs_momentum=False, alpha=0.0,
-                max_iter=n_iter, tol=0.0, n_iter_no_change=n_iter + 1, shuffle=shuffle,
-                random_state=s.seed)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                start = time.perf_counter()
-                est.fit(X, y.ravel())
-                elapsed = time.perf_counter() - start
-            return elapsed / n_iter
-
-        return measure(run, s.repeat, s.warmup)
-
-    sk_note = ("MLPRegressor(hidden_layer_sizes=(4,), activation='logistic', solver='sgd', batch_size=4, "
-               "momentum=0, alpha=0, max_iter={n}, tol=0); fit time / max_iter. Differs: identity output "
-               "and mean squared loss (playwithnn: sigmoid output, summed SSE), its own initial weights")
-    rows.append(run_row(
-        "tutorial/sklearn_noshuffle", "scikit-learn MLPRegressor, shuffle=False", "s/iter", ["sklearn"],
-        sk_note.format(n=n_iter), lambda: sklearn_tutorial(False)))
-    rows.append(run_row(
-        "tutorial/sklearn_default", "scikit-learn MLPRegressor, shuffle=True (default)", "s/iter",
-        ["sklearn"], sk_note.format(n=n_iter), lambda: sklearn_tutorial(True)))
-    return rows
+    sk_note = (f"MLPRegressor(hidden_layer_sizes=(4,), activation='logistic', solver='sgd', batch_size=4, "
+               f"momentum=0, alpha=0, max_iter={n_iter}, tol=0); fit time / max_iter. Differs: identity "
+               "output and half the mean squared error (playwithnn: sigmoid output, summed SSE), its own "
+               "initial weights")
+    return run_interleaved([
+        Contender("tutorial/playwithnn", "playwithnn fit", [],
+                  f"NeuralNetwork([3, 4, 1]).fit(X, y, epochs={n_iter}, learning_rate=1.0); time of the fit "
+                  "call / epochs (it also records the loss of every epoch)", playwithnn_setup),
+        Contender("tutorial/numpy", "hand-written NumPy", [],
+                  "forward, SSE gradient, backward, in-place update; no loss value, no checks", numpy_setup),
+        Contender("tutorial/torch_manual", "PyTorch eager, manual update", ["torch"],
+                  "float64 tensors, autograd backward, `p -= lr * p.grad` under no_grad", torch_manual_setup),
+        Contender("tutorial/torch_sequential", "PyTorch nn.Sequential + optim.SGD", ["torch"],
+                  "float64, MSELoss(reduction='sum'), zero_grad/backward/step", torch_sequential_setup),
+        Contender("tutorial/sklearn_noshuffle", "scikit-learn MLPRegressor, shuffle=False", ["sklearn"],
+                  sk_note, sklearn_setup(False)),
+        Contender("tutorial/sklearn_default", "scikit-learn MLPRegressor, shuffle=True (default)",
+                  ["sklearn"], sk_note, sklearn_setup(True)),
+    ], "s/iter", s.repeat, s.warmup)
 
 
 # ------------------------------------------------- 2. the MNIST-size network
@@ -302,54 +353,44 @@ def bench_mnist(s: Settings) -> list[Row]:
     # playwithnn draws each epoch's order as net.rng.permutation(n); the peers that can
     # take an order draw theirs from a copy of the same generator, so epoch k of every
     # implementation visits the batches in the same order.
-    order_rng = net.rng
     init = [p.copy() for p in net.parameters()]  # W1, b1, W2, b2, W3, b3
-    rows = []
+    rng_numpy, rng_torch = copy.deepcopy(net.rng), copy.deepcopy(net.rng)
 
-    def playwithnn_epoch() -> float:
-        start = time.perf_counter()
-        net.fit(X, Y, epochs=1, learning_rate=lr, optimizer="sgd", batch_size=bs)
-        return time.perf_counter() - start
+    def playwithnn_setup() -> Callable[[], float]:
+        def run() -> float:
+            start = time.perf_counter()
+            net.fit(X, Y, epochs=1, learning_rate=lr, optimizer="sgd", batch_size=bs)
+            return time.perf_counter() - start
+        return run
 
-    rng_numpy, rng_torch = copy.deepcopy(order_rng), copy.deepcopy(order_rng)
-    rows.append(run_row(
-        "mnist/playwithnn", "playwithnn fit", "s/epoch", [],
-        f"fit(X, Y, epochs=1, optimizer='sgd', learning_rate={lr}, batch_size={bs}): "
-        "shuffled, input checks, loss and accuracy per batch included",
-        lambda: measure(playwithnn_epoch, s.repeat, s.warmup)))
+    def numpy_setup() -> Callable[[], float]:
+        W1, b1, W2, b2, W3, b3 = (p.copy() for p in init)
 
-    W1, b1, W2, b2, W3, b3 = (p.copy() for p in init)
+        def run() -> float:
+            nonlocal W1, b1, W2, b2, W3, b3
+            start = time.perf_counter()
+            order = rng_numpy.permutation(n)
+            for i in range(0, n, bs):
+                idx = order[i:i + bs]
+                Xb, Yb = X[idx], Y[idx]
+                A1 = np.maximum(Xb @ W1 + b1, 0)  # forward
+                A2 = np.maximum(A1 @ W2 + b2, 0)
+                Z3 = A2 @ W3 + b3
+                E = np.exp(Z3 - Z3.max(axis=1, keepdims=True))
+                P = E / E.sum(axis=1, keepdims=True)  # softmax
+                dZ3 = (P - Yb) / Xb.shape[0]  # d(mean cross-entropy)/dZ3
+                dZ2 = (dZ3 @ W3.T) * (A2 > 0)  # backward
+                dZ1 = (dZ2 @ W2.T) * (A1 > 0)
+                W3 -= lr * (A2.T @ dZ3)  # update
+                b3 -= lr * dZ3.sum(axis=0)
+                W2 -= lr * (A1.T @ dZ2)
+                b2 -= lr * dZ2.sum(axis=0)
+                W1 -= lr * (Xb.T @ dZ1)
+                b1 -= lr * dZ1.sum(axis=0)
+            return time.perf_counter() - start
+        return run
 
-    def numpy_epoch() -> float:
-        nonlocal W1, b1, W2, b2, W3, b3
-        start = time.perf_counter()
-        order = rng_numpy.permutation(n)
-        for i in range(0, n, bs):
-            idx = order[i:i + bs]
-            Xb, Yb = X[idx], Y[idx]
-            A1 = np.maximum(Xb @ W1 + b1, 0)  # forward
-            A2 = np.maximum(A1 @ W2 + b2, 0)
-            Z3 = A2 @ W3 + b3
-            E = np.exp(Z3 - Z3.max(axis=1, keepdims=True))
-            P = E / E.sum(axis=1, keepdims=True)  # softmax
-            dZ3 = (P - Yb) / Xb.shape[0]  # d(mean cross-entropy)/dZ3
-            dZ2 = (dZ3 @ W3.T) * (A2 > 0)  # backward
-            dZ1 = (dZ2 @ W2.T) * (A1 > 0)
-            W3 -= lr * (A2.T @ dZ3)  # update
-            b3 -= lr * dZ3.sum(axis=0)
-            W2 -= lr * (A1.T @ dZ2)
-            b2 -= lr * dZ2.sum(axis=0)
-            W1 -= lr * (Xb.T @ dZ1)
-            b1 -= lr * dZ1.sum(axis=0)
-        return time.perf_counter() - start
-
-    rows.append(run_row(
-        "mnist/numpy", "hand-written NumPy", "s/epoch", [],
-        "same order, weights and float32; forward, fused softmax/cross-entropy gradient, backward, "
-        "update; no loss value, no checks",
-        lambda: measure(numpy_epoch, s.repeat, s.warmup)))
-
-    def torch_epoch() -> dict[str, Any]:
+    def torch_setup() -> Callable[[], float]:
         import torch
         from torch import nn
 
@@ -373,52 +414,54 @@ def bench_mnist(s: Settings) -> list[Row]:
                 loss.backward()
                 opt.step()
             return time.perf_counter() - start
+        return run
 
-        return measure(run, s.repeat, s.warmup)
+    def sklearn_setup(shuffle: bool) -> Callable[[], Callable[[], float]]:
+        def setup() -> Callable[[], float]:
+            from sklearn.exceptions import ConvergenceWarning
+            from sklearn.neural_network import MLPClassifier
 
-    rows.append(run_row(
-        "mnist/torch", "PyTorch eager (nn.Sequential + optim.SGD)", "s/epoch", ["torch"],
-        "same layers, initial weights, order and float32; CrossEntropyLoss; no loss value read",
-        torch_epoch))
+            # warm_start: every fit trains one more epoch on the weights it has, as
+            # playwithnn's fit(epochs=1) does; the first fit (initialization) is untimed.
+            est = MLPClassifier(
+                hidden_layer_sizes=(256, 256), activation="relu", solver="sgd", batch_size=bs,
+                learning_rate_init=lr, momentum=0.0, nesterovs_momentum=False, alpha=0.0, max_iter=1,
+                shuffle=shuffle, warm_start=True, random_state=s.seed)
 
-    def sklearn_epoch(shuffle: bool) -> dict[str, Any]:
-        from sklearn.exceptions import ConvergenceWarning
-        from sklearn.neural_network import MLPClassifier
+            def run() -> float:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    start = time.perf_counter()
+                    est.fit(X, labels)
+                    return time.perf_counter() - start
 
-        # warm_start: every fit after the first (a warm-up) trains one more epoch
-        # on the weights it has, as playwithnn's fit(epochs=1) does.
-        est = MLPClassifier(
-            hidden_layer_sizes=(256, 256), activation="relu", solver="sgd", batch_size=bs,
-            learning_rate_init=lr, momentum=0.0, nesterovs_momentum=False, alpha=0.0, max_iter=1,
-            shuffle=shuffle, warm_start=True, random_state=s.seed)
+            run()
+            return run
+        return setup
 
-        def run() -> float:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                start = time.perf_counter()
-                est.fit(X, labels)
-                return time.perf_counter() - start
-
-        return measure(run, s.repeat, max(s.warmup, 1))
+    def floor_setup() -> Callable[[], float]:
+        return lambda: blas_floor_epoch(X, init[0], init[2], init[4], bs)
 
     sk_note = ("MLPClassifier(hidden_layer_sizes=(256, 256), solver='sgd', batch_size=128, momentum=0, "
                "alpha=0, max_iter=1, warm_start=True): one fit = one epoch; its own initial weights")
-    rows.append(run_row(
-        "mnist/sklearn_default", "scikit-learn MLPClassifier, shuffle=True (default)", "s/epoch",
-        ["sklearn"], sk_note, lambda: sklearn_epoch(True)))
-    rows.append(run_row(
-        "mnist/sklearn_noshuffle", "scikit-learn MLPClassifier, shuffle=False", "s/epoch",
-        ["sklearn"], sk_note, lambda: sklearn_epoch(False)))
-
-    def blas_floor() -> float:
-        return blas_floor_epoch(X, init[0], init[2], init[4], bs)
-
-    rows.append(run_row(
-        "mnist/blas_floor", "BLAS floor (the epoch's matrix products alone)", "s/epoch", [],
-        "per batch: forward 3 matmuls, backward dW 3 and dX 2, into preallocated outputs, "
-        "on contiguous batches",
-        lambda: measure(blas_floor, s.repeat, s.warmup)))
-    return rows
+    return run_interleaved([
+        Contender("mnist/playwithnn", "playwithnn fit", [],
+                  f"fit(X, Y, epochs=1, optimizer='sgd', learning_rate={lr}, batch_size={bs}): shuffled, "
+                  "input checks, loss and accuracy per batch included", playwithnn_setup),
+        Contender("mnist/numpy", "hand-written NumPy", [],
+                  "same order, weights and float32; forward, fused softmax/cross-entropy gradient, "
+                  "backward, update; no loss value, no checks", numpy_setup),
+        Contender("mnist/torch", "PyTorch eager (nn.Sequential + optim.SGD)", ["torch"],
+                  "same layers, initial weights, order and float32; CrossEntropyLoss; no loss value read",
+                  torch_setup),
+        Contender("mnist/sklearn_default", "scikit-learn MLPClassifier, shuffle=True (default)",
+                  ["sklearn"], sk_note, sklearn_setup(True)),
+        Contender("mnist/sklearn_noshuffle", "scikit-learn MLPClassifier, shuffle=False", ["sklearn"],
+                  sk_note, sklearn_setup(False)),
+        Contender("mnist/blas_floor", "BLAS floor (the epoch's matrix products alone)", [],
+                  "per batch: forward 3 matmuls, backward dW 3 and dX 2, into preallocated outputs, "
+                  "on contiguous batches", floor_setup),
+    ], "s/epoch", s.repeat, s.warmup)
 
 
 def blas_floor_epoch(X: np.ndarray, W1: np.ndarray, W2: np.ndarray, W3: np.ndarray, bs: int) -> float:
