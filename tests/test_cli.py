@@ -410,12 +410,29 @@ def test_outputs_that_are_not_regular_files_are_refused(work: Path, tmp_path: Pa
 # ------------------------------------------------------------------ the rest
 def test_playground_calls_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, object]] = []
-    fake = types.SimpleNamespace(serve=lambda **kwargs: calls.append(kwargs))
+    fake = types.SimpleNamespace(serve=lambda **kwargs: calls.append(kwargs) or 0)
     monkeypatch.setattr(cli.importlib, "import_module", lambda name: fake)
     assert cli.main(["playground", "--port", "8123", "--host", "0.0.0.0", "--no-browser"]) == 0
     assert calls == [{"host": "0.0.0.0", "port": 8123, "open_browser": False}]
     assert cli.main(["playground"]) == 0
     assert calls[-1] == {"host": "127.0.0.1", "port": 8000, "open_browser": True}
+    # serve returns 1 when it cannot listen (it says why itself): bad input, status 2.
+    monkeypatch.setattr(cli.importlib, "import_module",
+                        lambda name: types.SimpleNamespace(serve=lambda **kwargs: 1))
+    assert cli.main(["playground"]) == 2
+
+
+def test_playground_port_in_use(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("playground", "--no-browser", "--port", str(port), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"playwithnn playground: cannot listen on 127.0.0.1:{port}: ")
 
 
 def test_playground_missing_server(monkeypatch: pytest.MonkeyPatch,

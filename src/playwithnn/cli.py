@@ -753,10 +753,11 @@ def cmd_playground(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CommandError(f"the playground is not available: {exc}") from None
     try:
-        server.serve(host=args.host, port=args.port, open_browser=not args.no_browser)
+        status = server.serve(host=args.host, port=args.port, open_browser=not args.no_browser)
     except OSError as exc:
         raise CommandError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    return 0
+    # The server prints its own line when it cannot listen (address in use, say).
+    return 2 if status else 0
 
 
 # -------------------------------------------------------------------- parser
