@@ -118,6 +118,9 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
 
     server: PlaygroundServer
     protocol_version = "HTTP/1.0"  # one request per connection: no idle keep-alive threads
+    # A request line too broken to name its version is answered with a status line and
+    # headers too, not the bare body the stdlib's HTTP/0.9 default would send.
+    default_request_version = "HTTP/1.0"
     server_version = f"playwithnn-playground/{__version__}"
     sys_version = ""
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import math
 import secrets
 import threading
 import time
@@ -40,6 +42,8 @@ from .data import Split, Upload, feature_matrix, make_split
 from .settings import DATA_FIELDS, NETWORK_FIELDS, Settings, parse_settings
 
 Array = NDArray[np.floating]
+
+logger = logging.getLogger(__name__)
 
 #: Side of the decision-boundary grid, in cells.
 GRID = 64
@@ -109,8 +113,14 @@ def encode_unit(u: Array) -> str:
     return base64.b64encode(np.clip(np.rint(u * 255), 0, 255).astype(np.uint8).tobytes()).decode("ascii")
 
 
-def _round(x: float) -> float:
-    return float(f"{x:.5g}")
+def _round(x: float) -> float | None:
+    """Five significant digits for the page, or ``None`` (JSON ``null``) for NaN and infinities."""
+    return float(f"{x:.5g}") if math.isfinite(x) else None
+
+
+def _for_display(W: Array) -> list[Any]:
+    """Weights rounded for drawing, kept finite so that the JSON stays valid."""
+    return np.clip(np.nan_to_num(W.round(4)), -1e6, 1e6).tolist()
 
 
 class Session:
@@ -151,7 +161,7 @@ class Session:
         self._last_publish = 0.0
         self.epoch = 0
         # The loss curves: epochs, training and test losses, one entry every _stride epochs.
-        self._history: tuple[list[int], list[float], list[float]] = ([], [], [])
+        self._history: tuple[list[int], list[float | None], list[float | None]] = ([], [], [])
         self._stride = 1
         self._train_loss = self._test_loss = float("nan")
         with self._lock:
@@ -258,7 +268,12 @@ class Session:
                     self._wake.wait()
                 if self.closed:
                     return
-                self._train_epoch()
+                try:
+                    self._train_epoch()
+                except Exception:  # a bug must pause this session, not end its thread unseen
+                    logger.exception("training session %s failed", self.id[:8])
+                    self._playing = False
+                    self._error = "Training failed on the server; see its log. Change a setting or reset."
                 if not self._playing or time.monotonic() - self._last_publish >= PUBLISH_INTERVAL:
                     self._publish()
                 speed = self.settings.speed
@@ -279,19 +294,22 @@ class Session:
         batch = min(self.settings.batch_size, n)
         order = self._net.rng.permutation(n)
         X, y = X[order], y[order]  # shuffled once, then sliced: every batch is a view
-        try:
-            for start in range(0, n, batch):
-                if self.closed:
-                    return
-                self._net.train_step(X[start:start + batch], y[start:start + batch], self._optimizer,
-                                     l2=self.settings.l2)
-        except TrainingDivergedError:
-            self._playing = False
-            self._error = ("Training diverged: the loss became infinite or NaN. "
-                           "Lower the learning rate and press reset.")
-            return
-        self.epoch += 1
-        self._record_losses()
+        # Overflow is not warned about: a loss or gradient that overflows is caught
+        # as TrainingDivergedError and told to the page.
+        with np.errstate(all="ignore"):
+            try:
+                for start in range(0, n, batch):
+                    if self.closed:
+                        return
+                    self._net.train_step(X[start:start + batch], y[start:start + batch], self._optimizer,
+                                         l2=self.settings.l2)
+            except TrainingDivergedError:
+                self._playing = False
+                self._error = ("Training diverged: the loss became infinite or NaN. "
+                               "Lower the learning rate and press reset.")
+                return
+            self.epoch += 1
+            self._record_losses()
 
     def _record_losses(self) -> None:
         self._train_loss = self._net.loss(self._X_train, self._y_train)
@@ -363,13 +381,14 @@ class Session:
     def _publish(self) -> None:
         """Build the state document the page draws and wake the polls. Holds ``_lock``."""
         net, s = self._net, self.settings
-        # Every node's output over the small grid, layer by layer, the inputs first.
-        A = feature_matrix(self._node_grid, s.features)
-        nodes = [self._encode_nodes(A, "identity")]
-        for layer in net.layers:
-            A = layer.forward(A)
-            nodes.append(self._encode_nodes(A, layer.activation.name))
-        p = net.predict(feature_matrix(self._grid, s.features))  # (GRID², 1): P(class 1)
+        with np.errstate(all="ignore"):  # weights grown huge draw as saturated, not as warnings
+            # Every node's output over the small grid, layer by layer, the inputs first.
+            A = feature_matrix(self._node_grid, s.features)
+            nodes = [self._encode_nodes(A, "identity")]
+            for layer in net.layers:
+                A = layer.forward(A)
+                nodes.append(self._encode_nodes(A, layer.activation.name))
+            p = net.predict(feature_matrix(self._grid, s.features))  # (GRID², 1): P(class 1)
         state = {
             "epoch": self.epoch,
             "playing": self._playing,
@@ -383,19 +402,20 @@ class Session:
             "node_grid": NODE_GRID,
             "output": encode_unit(p[:, 0]),
             "nodes": nodes,
-            "weights": [layer.W.round(4).tolist() for layer in net.layers],
-            "biases": [layer.b.round(4).tolist() if layer.b is not None else [] for layer in net.layers],
+            "weights": [_for_display(layer.W) for layer in net.layers],
+            "biases": [_for_display(layer.b) if layer.b is not None else [] for layer in net.layers],
             "data_version": self._data_version,
         }
         with self._published:
             self._version += 1
             state["version"] = self._version
-            self._state = json.dumps(state, separators=(",", ":")).encode()
+            self._state = json.dumps(state, separators=(",", ":"), allow_nan=False).encode()
             self._last_publish = time.monotonic()
             self._published.notify_all()
 
     @staticmethod
     def _encode_nodes(A: Array, activation: str) -> list[dict[str, Any]]:
+        A = np.nan_to_num(A)
         u = to_unit(A, activation)
         return [
             {"pixels": encode_unit(u[:, j]), "min": _round(float(A[:, j].min())),

@@ -442,8 +442,9 @@
     app.drawn = s.version;
     app.updates += 1;
     $("epoch").textContent = String(s.epoch).padStart(6, "0").replace(/(\d{3})$/, ",$1");
-    $("test-loss").textContent = s.test_loss.toFixed(3);
-    $("train-loss").textContent = s.train_loss.toFixed(3);
+    const loss = (x) => (x === null ? "\u2013" : x.toFixed(3));
+    $("test-loss").textContent = loss(s.test_loss);
+    $("train-loss").textContent = loss(s.train_loss);
     updatePlayButton();
     if (app.data) $("data-note").textContent = app.data.note;
     const architecture = JSON.stringify([s.layer_sizes, s.settings.features, s.node_grid]);
@@ -606,7 +607,7 @@
         const info = s.nodes[l + 1][j];
         paint(node.canvas, decode(info.pixels), size, false);
         node.node.title = `${layerName(l, layers)}, neuron ${j + 1}: ${activation} output from ` +
-          `${info.min.toFixed(3)} to ${info.max.toFixed(3)} over the plane; bias ${s.biases[l][j]}`;
+          `${info.min} to ${info.max} over the plane; bias ${s.biases[l][j]}`;
       });
     }
     const active = s.settings.features;
@@ -654,13 +655,13 @@
     ctx.clearRect(0, 0, w, h);
     const { epoch, train, test } = s.history;
     if (epoch.length === 0) return;
-    const top = Math.max(...train, ...test, 1e-9);
+    const top = Math.max(...train.filter(Number.isFinite), ...test.filter(Number.isFinite), 1e-9);
     const last = Math.max(epoch[epoch.length - 1], 1);
     const line = (values, stroke) => {
       ctx.beginPath();
       values.forEach((v, i) => {
         const x = (epoch[i] / last) * (w - 2) + 1;
-        const y = h - 2 - (v / top) * (h - 14);
+        const y = h - 2 - ((v === null ? top : v) / top) * (h - 14);
         if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
       });
       ctx.strokeStyle = stroke;
