@@ -57,10 +57,12 @@ def test_keep_z_keeps_the_pre_activation() -> None:
     X = np.random.default_rng(1).normal(size=(5, 3))
     layer = _layer("sigmoid", keep_z=True)
     layer.forward(X)
+    assert layer.Z is None  # only a training pass keeps anything
+    layer.forward(X, train=True)
     assert layer.Z is not None and layer.b is not None
     np.testing.assert_allclose(layer.Z, X @ layer.W + layer.b, rtol=1e-15)
     other = _layer("sigmoid")
-    other.forward(X)
+    other.forward(X, train=True)
     assert other.Z is None
 
 

@@ -7,7 +7,9 @@ so they check the order and layout of the parameters as well as the math.
 
 from __future__ import annotations
 
+import copy
 import inspect
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -500,3 +502,34 @@ def test_repr_and_config() -> None:
     config = net.get_config()
     clone = NeuralNetwork(**config, seed=0)
     assert all(np.array_equal(p, q) for p, q in zip(net.parameters(), clone.parameters()))
+
+
+@pytest.mark.parametrize("copier", [copy.deepcopy, lambda net: pickle.loads(pickle.dumps(net))],
+                         ids=["deepcopy", "pickle"])
+def test_a_copied_network_still_trains(copier: Any) -> None:
+    """Copies keep W, b linked to the flat arrays the optimizer updates: fit changes the copy."""
+    X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=float)
+    y = np.array([0.0, 1.0, 1.0, 0.0])
+    net = NeuralNetwork([3, 4, 1], seed=0)
+    net.fit(X, y, epochs=10)
+    twin = copier(net)
+    np.testing.assert_array_equal(twin.predict(X), net.predict(X))
+    before = [p.copy() for p in twin.parameters()]
+    history = twin.fit(X, y, epochs=10)
+    assert history.loss[-1] < history.loss[0]
+    assert all(not np.array_equal(a, b) for a, b in zip(before, twin.parameters()))
+    # and the original is untouched by the copy's training
+    np.testing.assert_array_equal(net.parameters()[0], before[0])
+
+
+@pytest.mark.parametrize("loss", ["sse", "binary_crossentropy", "categorical_crossentropy"])
+def test_predict_and_loss_keep_no_state(loss: str) -> None:
+    """Evaluating never writes into the layers, so it is safe beside a training thread."""
+    n_out = 2 if loss == "categorical_crossentropy" else 1
+    net = NeuralNetwork([3, 5, n_out], loss=loss, seed=0)
+    X = np.random.default_rng(0).standard_normal((6, 3))
+    y = np.eye(n_out)[[0, 1, 0, 1, 0, 1]] if n_out == 2 else np.array([[0.0], [1.0]] * 3)
+    net.predict(X)
+    net.loss(X, y)
+    for layer in net.layers:
+        assert layer.Z is None and layer._X is None and layer._A is None

@@ -48,7 +48,7 @@ class Dense:
         Source of the initial weights. A fresh unseeded one if omitted.
     dtype : numpy float dtype, default=numpy.float64
     keep_z : bool, default=False
-        Keep the pre-activation ``Z`` of the last forward pass in :attr:`Z`.
+        Keep the pre-activation ``Z`` of the last training forward pass in :attr:`Z`.
 
     Attributes
     ----------
@@ -59,8 +59,8 @@ class Dense:
     db : ndarray of shape (n_out,) or None
         ``dL/db`` from the last :meth:`backward`.
     Z : ndarray of shape (n_samples, n_out) or None
-        Pre-activation of the last forward pass, kept only when ``keep_z=True``
-        (the output layer under a cross-entropy loss needs it).
+        Pre-activation of the last training forward pass, kept only when
+        ``keep_z=True`` (the output layer under a cross-entropy loss needs it).
 
     Shape
     -----
@@ -130,6 +130,13 @@ class Dense:
         """The live gradient buffers ``[dW, db]`` filled by :meth:`backward`."""
         return [self.dW] if self.db is None else [self.dW, self.db]
 
+    def linear(self, X: Array) -> Array:
+        """The pre-activation ``Z = X @ W + b``, of shape ``(n_samples, n_out)``."""
+        Z = X @ self.W
+        if self.b is not None:
+            Z += self.b  # in place: Z is ours, adding b avoids a second (n, n_out) array
+        return Z
+
     def forward(
         self,
         X: Array,
@@ -156,10 +163,8 @@ class Dense:
         -------
         A : ndarray of shape (n_samples, n_out)
         """
-        Z = X @ self.W
-        if self.b is not None:
-            Z += self.b  # in place: Z is ours, adding b avoids a second (n, n_out) array
-        if self.keep_z:
+        Z = self.linear(X)
+        if self.keep_z and train:
             self.Z = Z
         A = self.activation.forward(Z)
         if not train:

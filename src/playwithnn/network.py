@@ -199,19 +199,34 @@ class NeuralNetwork:
                   keep_z=(i == len(activations) - 1 and loss_fn.from_logits))
             for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], activations))
         ]
-        # Every W and b is a view into one flat array, and every dW and db a view
-        # into another: an optimizer updates all parameters in one operation and
-        # the gradients are checked for NaN and inf in one reduction.
-        ends = np.cumsum([0] + [layer.n_parameters for layer in self.layers])
-        self._params_flat: Array = np.empty(ends[-1], dtype=self.dtype)
-        self._grads_flat: Array = np.zeros(ends[-1], dtype=self.dtype)
-        for layer, start, end in zip(self.layers, ends[:-1], ends[1:]):
-            layer.share_memory(self._params_flat[start:end], self._grads_flat[start:end])
+        self._share_memory()
         # The output layer and loss are differentiated together when their
         # product simplifies: dL/dZ = gradient(y, y_pred) directly.
         self._fused_output = loss_fn.from_logits or out_name == "identity"
 
     # ------------------------------------------------------------------ helpers
+    def _share_memory(self) -> None:
+        """Make every W and b a view into one flat array, and every dW and db into another.
+
+        An optimizer then updates all parameters in one operation, and the
+        gradients are checked for NaN and inf in one reduction.
+        """
+        ends = np.cumsum([0] + [layer.n_parameters for layer in self.layers])
+        self._params_flat: Array = np.empty(ends[-1], dtype=self.dtype)
+        self._grads_flat: Array = np.zeros(ends[-1], dtype=self.dtype)
+        for layer, start, end in zip(self.layers, ends[:-1], ends[1:]):
+            layer.share_memory(self._params_flat[start:end], self._grads_flat[start:end])
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_params_flat"], state["_grads_flat"]  # rebuilt by __setstate__
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # pickle and copy.deepcopy store each W, b as an array of its own: link them again.
+        self.__dict__.update(state)
+        self._share_memory()
+
     @property
     def n_features(self) -> int:
         """Number of inputs, ``layer_sizes[0]``."""
@@ -303,12 +318,25 @@ class NeuralNetwork:
 
     # ------------------------------------------------------------------- loss
     def _loss_value(self, y: Array, y_pred: Array) -> float:
-        """The loss of the last forward pass (cross-entropies use the logits)."""
+        """The loss of the last training forward pass (cross-entropies use its logits)."""
         if self._loss.from_logits:
             Z = self.layers[-1].Z
             assert Z is not None
             return self._loss.function(y, Z)
         return self._loss.function(y, y_pred)
+
+    def _evaluate(self, X: Array, y: Array) -> tuple[float, Array]:
+        """Loss and predictions for checked arrays, changing no state of the network.
+
+        The cross-entropies are computed from the output layer's logits ``Z``.
+        """
+        A = X
+        for layer in self.layers[:-1]:
+            A = layer.forward(A)
+        output = self.layers[-1]
+        Z = output.linear(A)
+        y_pred = output.activation.forward(Z)
+        return self._loss.function(y, Z if self._loss.from_logits else y_pred), y_pred
 
     def loss(self, X: Any, y: Any) -> float:
         """The loss of the network's predictions for ``X`` against targets ``y``.
@@ -324,7 +352,7 @@ class NeuralNetwork:
             See :mod:`playwithnn.losses` for whether it sums or averages.
         """
         X, y = self._check_Xy(X, y)
-        return self._loss_value(y, self._forward(X))
+        return self._evaluate(X, y)[0]
 
     # --------------------------------------------------------- backpropagation
     def _backward(self, y: Array, y_pred: Array) -> None:
@@ -398,9 +426,11 @@ class NeuralNetwork:
         if l2:
             for layer in self.layers:
                 layer.dW += l2 * layer.W  # d/dW of 0.5 * l2 * sum(W**2)
-        # NaN or inf anywhere in the gradients makes their sum non-finite.
-        if not math.isfinite(np.add.reduce(self._grads_flat)):
-            raise TrainingDivergedError("a gradient became NaN or infinite")
+        # NaN or inf anywhere in the gradients makes their squared norm non-finite
+        # (so does an overflowing square, above about 1e19 in float32: divergence too).
+        g = self._grads_flat
+        if not math.isfinite(np.dot(g, g)):
+            raise TrainingDivergedError("a gradient became NaN, infinite or too large")
         optimizer.step([self._params_flat], [self._grads_flat])
         return loss, y_pred
 

@@ -2,7 +2,7 @@
 
 The loop needs only three things of the model it trains: ``train_step`` (one
 feedforward, backpropagation and update on a batch), ``loss``-style evaluation
-through ``_forward``/``_loss_value``, and ``parameters``.
+through ``_evaluate``, and ``parameters``.
 :meth:`playwithnn.NeuralNetwork.fit` checks its arguments and hands itself to
 :func:`train`.
 """
@@ -252,8 +252,9 @@ def train(
                 if validation is not None:
                     X_val, y_val = validation
                     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                        y_val_pred = net._forward(X_val)  # diverging weights: inf, caught next step
-                        history.val_loss.append(net._loss_value(y_val, y_val_pred))
+                        # diverging weights give inf here, caught by the next training step
+                        val_loss, y_val_pred = net._evaluate(X_val, y_val)
+                    history.val_loss.append(val_loss)
                     if classify:
                         history.val_accuracy.append(
                             n_correct(y_val, y_val_pred, net.loss_name) / X_val.shape[0])
