@@ -518,3 +518,13 @@ def test_model_file_error_survives_pickling(tmp_path: pathlib.Path) -> None:
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.path, copy.reason, str(copy)) == (error.path, error.reason, str(error))
     assert str(error) == f"cannot load model file {str(tmp_path / 'm.npz')!r}: no such file"
+
+
+@pytest.mark.parametrize("target", ["folder", "/dev/null"])
+def test_save_refuses_a_path_that_is_not_a_regular_file(tmp_path: pathlib.Path, target: str) -> None:
+    """Renaming over a folder or a device would destroy it: save refuses before writing."""
+    path = tmp_path if target == "folder" else pathlib.Path(target)
+    kind_before = path.stat().st_mode
+    with pytest.raises(ValueError, match="exists and is not a regular file"):
+        playwithnn.save(NeuralNetwork([2, 1], seed=0), path)
+    assert path.stat().st_mode == kind_before

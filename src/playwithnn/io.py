@@ -195,6 +195,9 @@ def save(net: NeuralNetwork, path: str | os.PathLike[str]) -> None:
     if not isinstance(net, NeuralNetwork):
         raise TypeError(f"net must be a playwithnn.NeuralNetwork; got {type(net).__name__}")
     path = os.fspath(path)
+    if os.path.exists(path) and not os.path.isfile(path):
+        # The rename below would replace it: a folder, a device such as /dev/null, a pipe.
+        raise ValueError(f"cannot save the network to {path}: it exists and is not a regular file")
     metadata = getattr(net, "metadata", {})
     if not isinstance(metadata, Mapping):
         raise TypeError(f"net.metadata must be a dict; got {type(metadata).__name__}")
