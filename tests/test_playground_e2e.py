@@ -6,13 +6,14 @@ message saying what to install: they are never skipped.
 
 Each test starts a :class:`PlaygroundServer` on an ephemeral loopback port in a
 thread, loads the page and works it as a person would: clicks, file choosers,
-links. ``test_screenshot_of_xor_after_200_epochs`` writes ``docs/playground.png``,
-the picture the README shows.
+links. ``test_screenshot_of_xor_after_200_epochs`` takes the picture the README
+shows; with ``PLAYWITHNN_SCREENSHOT=docs/playground.png`` set, it writes it there.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -183,11 +184,14 @@ def test_screenshot_of_xor_after_200_epochs(server: PlaygroundServer, page: Any)
     page.evaluate("document.activeElement.blur()")
     png = page.screenshot()
     assert 0 < len(png) < 300_000
-    # Chromium's anti-aliasing varies by a few pixels from run to run: keep the committed
-    # picture unless something visible changed.
-    if not SCREENSHOT.is_file() or differing_pixels(SCREENSHOT.read_bytes(), png) > 0.001:
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        SCREENSHOT.write_bytes(png)
+    # The committed picture shows the same setup: compared loosely, since fonts and
+    # Chromium's anti-aliasing differ between machines.
+    assert differing_pixels(SCREENSHOT.read_bytes(), png) < 0.2
+    # PLAYWITHNN_SCREENSHOT=docs/playground.png renews the README's picture; a plain
+    # test run writes nothing into the checkout.
+    target = os.environ.get("PLAYWITHNN_SCREENSHOT")
+    if target:
+        Path(target).write_bytes(png)
 
 
 def differing_pixels(png_a: bytes, png_b: bytes) -> float:
