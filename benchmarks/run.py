@@ -607,7 +607,8 @@ def bench_digits(s: Settings) -> list[Row]:
         ours_cls, ours_params, why = None, None, f"{type(exc).__name__}: {exc}"
     else:
         ours_cls, ours_params, why = NeuralNetworkClassifier, NeuralNetworkClassifier().get_params(), ""
-    repeat = s.repeat
+    # The search fits dominate this workload; a quick run times the found fit once.
+    repeat, warmup = (1, 0) if s.quick else (s.repeat, s.warmup)
     method = (f"smallest max_iter reaching test accuracy {TARGET_ACCURACY} (doubling then bisection, "
               "untimed), then the time of a fresh fit with it")
 
@@ -620,7 +621,7 @@ def bench_digits(s: Settings) -> list[Row]:
             "digits/playwithnn", "playwithnn NeuralNetworkClassifier", "s", [],
             f"{method}; its default parameters, random_state={s.seed}",
             lambda: {**time_to_accuracy(lambda e: cls(max_iter=e, random_state=s.seed), data,
-                                        s.digits_max_epochs, repeat, s.warmup),
+                                        s.digits_max_epochs, repeat, warmup),
                      "params": {k: repr(v) for k, v in (ours_params or {}).items()}}))
 
     params, skipped = sklearn_counterpart(ours_params)
@@ -630,7 +631,7 @@ def bench_digits(s: Settings) -> list[Row]:
 
         result = time_to_accuracy(
             lambda e: MLPClassifier(**params, max_iter=e, random_state=s.seed), data,
-            s.digits_max_epochs, repeat, s.warmup)
+            s.digits_max_epochs, repeat, warmup)
         return {**result, "params": {k: repr(v) for k, v in params.items()}}
 
     note = (f"{method}; parameters copied from playwithnn's estimator where scikit-learn accepts them"
