@@ -814,7 +814,7 @@ def evaluate_targets(rows: list[Row]) -> list[dict[str, Any]]:
     for target_id, text, num, den, op, bound in TARGETS:
         entry: dict[str, Any] = {"id": target_id, "description": text, "numerator": num,
                                  "denominator": den, "op": op, "bound": bound, "ratio": None,
-                                 "passed": None}
+                                 "ratio_of_minimums": None, "passed": None}
         a, b = by_id.get(num), by_id.get(den) if den else None
         usable = a is not None and a["status"] == "ok" and (den is None or (b is not None
                                                                               and b["status"] == "ok"))
@@ -822,6 +822,8 @@ def evaluate_targets(rows: list[Row]) -> list[dict[str, Any]]:
             assert a is not None
             ratio = a["median"] / b["median"] if b is not None else a["median"]
             entry["ratio"] = ratio
+            # The fastest runs, less disturbed by other work on a busy machine (not the target).
+            entry["ratio_of_minimums"] = a["min"] / b["min"] if b is not None else a["min"]
             entry["passed"] = bool({"<=": ratio <= bound, ">=": ratio >= bound, ">": ratio > bound}[op])
         elif num == "digits/sklearn" and by_id.get(den or "", {}).get("status") == "not reached":
             entry["passed"] = False
@@ -883,11 +885,13 @@ def format_table(result: dict[str, Any]) -> str:
                 extra = f"{r['epochs']:8d}{r['accuracy']:8.4f}" if workload == "digits" else ""
                 lines.append(f"{head}{fmt_time(r['median']):>12}{fmt_time(r['min']):>12}"
                              f"{fmt_time(r['max']):>12}{ratio}{extra}")
-    lines += ["", "targets (ratios of medians)", f"  {'':72}{'ratio':>8}  {'target':<8}"]
+    lines += ["", "targets (ratios of medians; of the minimums for reference)",
+              f"  {'':72}{'ratio':>8}  {'target':<12}{'of mins':>8}"]
     for t in result["targets"]:
         value = f"{t['ratio']:8.2f}" if t["ratio"] is not None else f"{'n/a':>8}"
+        of_mins = f"{t['ratio_of_minimums']:8.2f}" if t["ratio_of_minimums"] is not None else ""
         mark = {True: "pass", False: "FAIL", None: "n/a"}[t["passed"]]
-        lines.append(f"  {t['description'][:70]:72}{value}  {t['op']} {t['bound']:<5} {mark}")
+        lines.append(f"  {t['description'][:70]:72}{value}  {t['op']} {t['bound']:<4} {mark:<4}{of_mins}")
     return "\n".join(lines)
 
 

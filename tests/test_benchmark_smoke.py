@@ -100,9 +100,11 @@ def test_every_target_is_evaluated_from_the_rows(quick_run: tuple[dict[str, Any]
         if num["status"] == "ok" and (den is None or den["status"] == "ok"):
             expected = num["median"] / den["median"] if den is not None else num["median"]
             assert target["ratio"] == pytest.approx(expected)
+            of_mins = num["min"] / den["min"] if den is not None else num["min"]
+            assert target["ratio_of_minimums"] == pytest.approx(of_mins)
             assert target["passed"] in (True, False)
         else:
-            assert target["ratio"] is None
+            assert target["ratio"] is None and target["ratio_of_minimums"] is None
         assert target["description"][:40] in table
 
 
