@@ -458,3 +458,17 @@ def test_divergence_message_says_when_the_update_itself_overflowed() -> None:
     net = NeuralNetwork([1, 1], loss="mse", seed=0)
     with pytest.raises(TrainingDivergedError, match="previous update already overflowed the weights"):
         net.fit([[1e10]], [[1.0]], epochs=5, learning_rate=1e300)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_finiteness_check_is_exact_for_huge_numbers(dtype: Any, order: str) -> None:
+    """Squares of huge finite numbers overflow; the check must still accept them, and find one NaN."""
+    from playwithnn._validation import check_array
+
+    big = np.sqrt(np.finfo(dtype).max)  # its square overflows to inf
+    X = np.full((70_000, 3), big, dtype=dtype, order=order)  # more than one chunk of rows
+    assert check_array(X, dtype=dtype) is X
+    X[-1, -1] = np.nan
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        check_array(X, dtype=dtype)

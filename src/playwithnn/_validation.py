@@ -89,10 +89,26 @@ def check_array(
         )
     with np.errstate(over="ignore"):  # numbers beyond float32's range become inf, reported below
         arr = np.asarray(arr, dtype=dtype)
-    if not np.isfinite(arr).all():
+    if not _all_finite(arr):
         too_large = "" if np.dtype(dtype) == np.float64 else f" (or numbers too large for {np.dtype(dtype)})"
         raise ValueError(f"{name} contains NaN or infinity{too_large}; remove or fill those values first")
     return arr
+
+
+def _all_finite(arr: NDArray[np.floating], chunk: int = 1 << 16) -> bool:
+    """Whether every number in ``arr`` is finite, without a bool copy of the whole array.
+
+    NaN or inf anywhere makes the sum of squares non-finite (one BLAS pass). That
+    sum can also overflow for huge finite numbers, so only then are the numbers
+    checked one by one, a chunk of rows at a time.
+    """
+    if arr.flags.c_contiguous:
+        flat = arr.reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.dot(flat, flat)):
+                return True
+    rows = max(1, chunk // max(1, arr.shape[1]))
+    return all(np.isfinite(arr[i:i + rows]).all() for i in range(0, arr.shape[0], rows))
 
 
 def check_positive_int(value: Any, name: str) -> int:

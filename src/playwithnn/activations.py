@@ -79,6 +79,20 @@ def relu_derivative(A: Array) -> Array:
     return (A > 0).astype(A.dtype)
 
 
+def relu_with_derivative(Z: Array) -> tuple[Array, Array]:
+    """``A = relu(Z)`` and ``dA/dZ`` at once, from the 0/1 mask ``D = (Z > 0)``: ``A = Z * D``.
+
+    Cheaper than ``relu`` followed by ``relu_derivative`` (one comparison serves both).
+
+    >>> A, D = relu_with_derivative(np.array([[-1.0, 0.0, 2.0]]))
+    >>> A, D
+    (array([[-0.,  0.,  2.]]), array([[0., 0., 1.]]))
+    """
+    D = np.empty_like(Z)
+    np.greater(Z, 0, out=D, casting="unsafe")  # True/False written as 1.0/0.0
+    return Z * D, D
+
+
 def leaky_relu(Z: Array) -> Array:
     """Leaky ReLU ``A = Z where Z > 0 else 0.01 Z`` (slope :data:`LEAKY_SLOPE`)."""
     return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
@@ -164,16 +178,33 @@ class Activation:
         ``None`` for softmax, whose Jacobian is not diagonal.
     hidden : bool
         Whether the activation may be used in a hidden layer.
+    with_derivative : callable or None
+        ``A, D = with_derivative(Z)``: the output and ``D = dA/dZ`` together,
+        where that is cheaper than one after the other.
     """
 
     name: str
     function: Callable[[Array], Array]
     derivative: Callable[[Array], Array] | None
     hidden: bool = True
+    with_derivative: Callable[[Array], tuple[Array, Array]] | None = None
 
     def forward(self, Z: Array) -> Array:
         """``A = f(Z)``."""
         return self.function(Z)
+
+    def forward_with_derivative(self, Z: Array) -> tuple[Array, Array | None]:
+        """``A = f(Z)`` and the local derivative ``D = f'(Z)`` that backpropagation multiplies by.
+
+        ``D`` is ``None`` where there is no element-wise derivative to keep:
+        identity (``D = 1``) and softmax (see :func:`softmax_backward`).
+        """
+        if self.with_derivative is not None:
+            return self.with_derivative(Z)
+        A = self.function(Z)
+        if self.derivative is None or self.name == "identity":
+            return A, None
+        return A, self.derivative(A)
 
     def backward(self, A: Array, dA: Array) -> Array:
         """``dZ = dA * f'(Z)``, with ``f'`` computed from the output ``A``.
@@ -184,9 +215,6 @@ class Activation:
             return softmax_backward(A, dA)
         if self.name == "identity":
             return dA
-        if self.name == "relu":
-            np.multiply(dA, A > 0, out=dA)  # relu_derivative(A) without its float copy
-            return dA
         dA *= self.derivative(A)  # in place: dA is a temporary of the backward pass
         return dA
 
@@ -196,7 +224,7 @@ ACTIVATIONS: dict[str, Activation] = {
     for a in (
         Activation("sigmoid", sigmoid, sigmoid_derivative),
         Activation("tanh", tanh, tanh_derivative),
-        Activation("relu", relu, relu_derivative),
+        Activation("relu", relu, relu_derivative, with_derivative=relu_with_derivative),
         Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
         Activation("identity", identity, identity_derivative),
         Activation("softmax", softmax, None, hidden=False),

@@ -33,7 +33,9 @@ class Dense:
     .. math::  dZ = dA \odot f'(Z), \quad dW = X^T dZ, \quad db = \textstyle\sum_i dZ_i,
                \quad dX = dZ\, W^T
 
-    ``f'`` is computed from the output ``A`` (see :mod:`playwithnn.activations`).
+    A training forward pass keeps what the backward pass needs: ``X`` and the local
+    derivative ``f'(Z)`` (computed from the output ``A``, or for ReLU from the mask
+    ``Z > 0``; see :mod:`playwithnn.activations`).
 
     Parameters
     ----------
@@ -91,6 +93,7 @@ class Dense:
         self.Z: Array | None = None
         self._X: Array | None = None  # input of the last training forward pass
         self._A: Array | None = None  # its output, before dropout
+        self._D: Array | None = None  # its local derivative dA/dZ (element-wise activations)
         self._mask: Array | None = None  # dropout's kept-and-scaled mask
 
     @property
@@ -166,10 +169,11 @@ class Dense:
         Z = self.linear(X)
         if self.keep_z and train:
             self.Z = Z
-        A = self.activation.forward(Z)
         if not train:
-            return A
-        self._X, self._A, self._mask = X, A, None
+            return self.activation.forward(Z)
+        # Forward keeps what backward needs: the input X, and f'(Z) (or A for softmax).
+        A, D = self.activation.forward_with_derivative(Z)
+        self._X, self._A, self._D, self._mask = X, A, D, None
         if dropout > 0.0:
             if rng is None:
                 raise ValueError("training with dropout needs rng")
@@ -196,7 +200,10 @@ class Dense:
             raise RuntimeError("backward() called before forward(X, train=True)")
         if self._mask is not None:
             dA *= self._mask
-        dZ = self.activation.backward(self._A, dA)
+        if self._D is not None:
+            dZ = np.multiply(dA, self._D, out=dA)  # dZ = dA * f'(Z), in place: dA is ours
+        else:
+            dZ = self.activation.backward(self._A, dA)  # identity, softmax
         return self.backward_z(dZ, input_gradient=input_gradient)
 
     def backward_z(self, dZ: Array, *, input_gradient: bool = True) -> Array | None:

@@ -218,7 +218,11 @@ def train(
     best_score, best_params, wait = np.inf, None, 0
     progress = _Progress(verbose, epochs)
     start = time.perf_counter()
-    with _StopOnInterrupt() as interrupt:
+    caller_errstate = np.geterr()
+    # Overflow and NaN are detected by train_step and reported as TrainingDivergedError,
+    # not as NumPy warnings.
+    with _StopOnInterrupt() as interrupt, np.errstate(over="ignore", invalid="ignore",
+                                                       divide="ignore"):
         try:
             for epoch in range(1, epochs + 1):
                 order = net.rng.permutation(n) if shuffle and batch_size < n else None
@@ -227,10 +231,7 @@ def train(
                     X, y, batch_size, order)
                 for Xb, yb in batches:
                     try:
-                        # Overflow and NaN are detected by train_step and reported as
-                        # TrainingDivergedError, not as NumPy warnings.
-                        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                            loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2, dropout=dropout)
+                        loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2, dropout=dropout)
                     except TrainingDivergedError as exc:
                         kept = (
                             "The weights are kept from before that step"
@@ -251,9 +252,8 @@ def train(
                     history.accuracy.append(correct / seen)
                 if validation is not None:
                     X_val, y_val = validation
-                    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                        # diverging weights give inf here, caught by the next training step
-                        val_loss, y_val_pred = net._evaluate(X_val, y_val)
+                    # diverging weights give inf here, caught by the next training step
+                    val_loss, y_val_pred = net._evaluate(X_val, y_val)
                     history.val_loss.append(val_loss)
                     if classify:
                         history.val_accuracy.append(
@@ -269,7 +269,10 @@ def train(
                         wait += 1
                         if wait >= patience:
                             history.stopped_early = True
-                stop = any(cb(epoch, history, net) is False for cb in callbacks) if callbacks else False
+                stop = False
+                if callbacks:
+                    with np.errstate(**caller_errstate):  # the caller's code, the caller's settings
+                        stop = any(cb(epoch, history, net) is False for cb in callbacks)
                 if interrupt.requested or stop:
                     history.interrupted = True
                 if history.stopped_early or history.interrupted:
