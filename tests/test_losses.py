@@ -220,3 +220,24 @@ def test_get_loss() -> None:
         get_loss("cross_entropy")
     with pytest.raises(TypeError, match="loss must be a string"):
         get_loss(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["sse", "mse"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_with_gradient_equals_value_and_gradient_apart(name: str, dtype: type) -> None:
+    """The shared-work form gives the same loss and gradient as the two functions.
+
+    sse's is bit-identical (same operations); mse's gradient is scaled in another
+    order, so it may differ in the last place: rtol is a few float eps.
+    """
+    rng = np.random.default_rng(3)
+    y, y_pred = (rng.standard_normal((7, 3)).astype(dtype) for _ in range(2))
+    loss = LOSSES[name]
+    assert loss.with_gradient is not None
+    value, grad = loss.with_gradient(y, y_pred.copy())
+    assert grad.dtype == dtype
+    assert value == pytest.approx(loss.function(y, y_pred), rel=4 * np.finfo(dtype).eps)
+    if name == "sse":
+        np.testing.assert_array_equal(grad, loss.gradient(y, y_pred))
+    else:
+        np.testing.assert_allclose(grad, loss.gradient(y, y_pred), rtol=4 * np.finfo(dtype).eps)

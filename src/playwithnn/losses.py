@@ -68,6 +68,20 @@ def sse_gradient(y: Array, y_pred: Array) -> Array:
     return 2 * (y_pred - y)
 
 
+def sse_with_gradient(y: Array, y_pred: Array) -> tuple[float, Array]:
+    """:func:`sse` and :func:`sse_gradient` at once, sharing the difference ``y_pred - y``.
+
+    >>> sse_with_gradient(np.array([[0.0], [1.0]]), np.array([[0.5], [0.5]]))
+    (0.5, array([[ 1.],
+           [-1.]]))
+    """
+    diff = y_pred - y
+    flat = diff.ravel()
+    value = float(flat @ flat)
+    diff *= 2  # now 2 (y_pred - y)
+    return value, diff
+
+
 def mse(y: Array, y_pred: Array) -> float:
     """Mean squared error ``L = sum((y - y_pred)**2) / (n_samples * n_outputs)``."""
     return sse(y, y_pred) / y.size
@@ -76,6 +90,13 @@ def mse(y: Array, y_pred: Array) -> float:
 def mse_gradient(y: Array, y_pred: Array) -> Array:
     """``dL/dy_pred = 2 (y_pred - y) / (n_samples * n_outputs)`` for :func:`mse`."""
     return (2 / y.size) * (y_pred - y)
+
+
+def mse_with_gradient(y: Array, y_pred: Array) -> tuple[float, Array]:
+    """:func:`mse` and :func:`mse_gradient` at once, sharing the difference ``y_pred - y``."""
+    value, grad = sse_with_gradient(y, y_pred)
+    grad *= 1 / y.size
+    return value / y.size, grad
 
 
 def binary_crossentropy(y: Array, Z: Array) -> float:
@@ -163,6 +184,8 @@ class Loss:
     gradient : callable
         For ``from_logits=False``: ``dL/dy_pred = gradient(y, y_pred)``.
         For ``from_logits=True``: ``dL/dZ = gradient(y, p)``, fused with the natural output.
+    with_gradient : callable or None
+        ``L, dL/dy_pred = with_gradient(y, y_pred)`` at once, where sharing work pays.
     """
 
     name: str
@@ -171,13 +194,14 @@ class Loss:
     from_logits: bool
     function: Callable[[Array, Array], float]
     gradient: Callable[[Array, Array], Array]
+    with_gradient: Callable[[Array, Array], tuple[float, Array]] | None = None
 
 
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("sse", "sigmoid", "sum", False, sse, sse_gradient),
-        Loss("mse", "identity", "mean", False, mse, mse_gradient),
+        Loss("sse", "sigmoid", "sum", False, sse, sse_gradient, sse_with_gradient),
+        Loss("mse", "identity", "mean", False, mse, mse_gradient, mse_with_gradient),
         Loss("binary_crossentropy", "sigmoid", "mean", True,
              binary_crossentropy, binary_crossentropy_delta),
         Loss("categorical_crossentropy", "softmax", "mean", True,

@@ -284,10 +284,13 @@ class NeuralNetwork:
     def _forward(self, X: Array, *, train: bool = False, dropout: float = 0.0) -> Array:
         """``A_l = f_l(A_{l-1} W_l + b_l)`` for every layer; returns ``A_L``. No checks."""
         A = X
-        last = len(self.layers) - 1
-        for i, layer in enumerate(self.layers):
-            A = layer.forward(A, train=train, dropout=dropout if i < last else 0.0, rng=self.rng)
-        return A
+        if not dropout:
+            for layer in self.layers:
+                A = layer.forward(A, train=train)
+            return A
+        for layer in self.layers[:-1]:  # dropout on the hidden layers only
+            A = layer.forward(A, train=train, dropout=dropout, rng=self.rng)
+        return self.layers[-1].forward(A, train=train)
 
     def feedforward(self, X: Any) -> Array:
         """Compute the network's output ``ŷ = A_L`` for every row of ``X``.
@@ -317,13 +320,20 @@ class NeuralNetwork:
         return self.feedforward(X)
 
     # ------------------------------------------------------------------- loss
-    def _loss_value(self, y: Array, y_pred: Array) -> float:
-        """The loss of the last training forward pass (cross-entropies use its logits)."""
-        if self._loss.from_logits:
+    def _loss_and_delta(self, y: Array, y_pred: Array) -> tuple[float, Array]:
+        """The loss of the last training forward pass, and where backpropagation starts.
+
+        Returns ``L`` and ``dL/dy_pred``, or ``dL/dZ`` of the output layer for the
+        fused pairs (cross-entropies, whose loss comes from the logits ``Z``).
+        """
+        loss = self._loss
+        if loss.from_logits:
             Z = self.layers[-1].Z
             assert Z is not None
-            return self._loss.function(y, Z)
-        return self._loss.function(y, y_pred)
+            return loss.function(y, Z), loss.gradient(y, y_pred)
+        if loss.with_gradient is not None:
+            return loss.with_gradient(y, y_pred)
+        return loss.function(y, y_pred), loss.gradient(y, y_pred)
 
     def _evaluate(self, X: Array, y: Array) -> tuple[float, Array]:
         """Loss and predictions for checked arrays, changing no state of the network.
@@ -355,15 +365,16 @@ class NeuralNetwork:
         return self._evaluate(X, y)[0]
 
     # --------------------------------------------------------- backpropagation
-    def _backward(self, y: Array, y_pred: Array) -> None:
-        """Fill every layer's ``dW``, ``db`` from the last training forward pass. No checks."""
+    def _backward(self, delta: Array) -> None:
+        """Fill every layer's ``dW``, ``db`` from the last training forward pass. No checks.
+
+        ``delta`` is ``dL/dy_pred``, or ``dL/dZ`` of the output layer for the fused pairs.
+        """
         output = self.layers[-1]
         if self._fused_output:
-            dA = output.backward_z(self._loss.gradient(y, y_pred),
-                                   input_gradient=len(self.layers) > 1)
+            dA = output.backward_z(delta, input_gradient=len(self.layers) > 1)
         else:
-            dA = output.backward(self._loss.gradient(y, y_pred),
-                                 input_gradient=len(self.layers) > 1)
+            dA = output.backward(delta, input_gradient=len(self.layers) > 1)
         for i in range(len(self.layers) - 2, -1, -1):
             assert dA is not None
             dA = self.layers[i].backward(dA, input_gradient=i > 0)
@@ -387,7 +398,7 @@ class NeuralNetwork:
         """
         X, y = self._check_Xy(X, y)
         y_pred = self._forward(X, train=True)
-        self._backward(y, y_pred)
+        self._backward(self._loss_and_delta(y, y_pred)[1])
         return [g.copy() for g in self._gradient_buffers()]
 
     def train_step(
@@ -417,12 +428,12 @@ class NeuralNetwork:
             If the loss or a gradient is not finite; then nothing is updated.
         """
         y_pred = self._forward(X, train=True, dropout=dropout)
-        loss = self._loss_value(y, y_pred)
+        loss, delta = self._loss_and_delta(y, y_pred)
         if l2:
             loss += 0.5 * l2 * sum(float(np.vdot(layer.W, layer.W)) for layer in self.layers)
         if not math.isfinite(loss):
             raise TrainingDivergedError(f"the loss became {loss}")
-        self._backward(y, y_pred)
+        self._backward(delta)
         if l2:
             for layer in self.layers:
                 layer.dW += l2 * layer.W  # d/dW of 0.5 * l2 * sum(W**2)
