@@ -533,3 +533,36 @@ def test_predict_and_loss_keep_no_state(loss: str) -> None:
     net.loss(X, y)
     for layer in net.layers:
         assert layer.Z is None and layer._X is None and layer._A is None
+
+
+def test_set_parameters_copies_into_the_live_arrays() -> None:
+    net, twin = NeuralNetwork([3, 4, 1], seed=0), NeuralNetwork([3, 4, 1], seed=1)
+    live = net.parameters()
+    net.set_parameters(twin.parameters())
+    for p, q, r in zip(live, net.parameters(), twin.parameters()):
+        assert p is q  # the same arrays, now holding twin's numbers
+        np.testing.assert_array_equal(p, r)
+    X = np.random.default_rng(0).standard_normal((5, 3))
+    np.testing.assert_array_equal(net.predict(X), twin.predict(X))
+
+
+@pytest.mark.parametrize(("arrays", "match"), [
+    ("short", r"expected 4 arrays \(one per parameter\); got 3"),
+    ("transposed", r"arrays\[0\] has shape \(4, 3\); parameter 0 has shape \(3, 4\)"),
+    ("nan", r"arrays\[1\] must hold finite numbers"),
+    ("text", r"arrays\[3\] must hold finite numbers"),
+])
+def test_set_parameters_refuses_bad_arrays_and_changes_nothing(arrays: str, match: str) -> None:
+    net = NeuralNetwork([3, 4, 1], seed=0)
+    before = [p.copy() for p in net.parameters()]
+    good = [p + 1 for p in before]
+    bad = {
+        "short": good[:3],
+        "transposed": [good[0].T, *good[1:]],
+        "nan": [good[0], np.full(4, np.nan), *good[2:]],
+        "text": [*good[:3], np.array(["1"])],
+    }[arrays]
+    with pytest.raises(ValueError, match=match):
+        net.set_parameters(bad)
+    for p, b in zip(net.parameters(), before):
+        np.testing.assert_array_equal(p, b)

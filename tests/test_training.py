@@ -687,3 +687,74 @@ def test_history_as_dict_and_indexing() -> None:
     assert d["interrupted"] is False and d["seconds"] >= 0
     with pytest.raises(KeyError):
         history["epochs_run"]
+
+
+# ------------------------------------------------------- review fixes, pinned
+TUTORIAL_X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=float)
+TUTORIAL_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+
+
+def test_l2_with_a_summed_loss_counts_the_penalty_once_per_epoch() -> None:
+    """sse adds up its batches; each carries n_batch/n of the penalty, so the epoch's loss
+    is the full-batch loss whatever the batch size. A learning rate of 1e-300 leaves the
+    weights as they are (to the last bit), so both runs see the same weights."""
+    losses = []
+    for batch_size in (None, 1, 2):
+        net = NeuralNetwork([3, 4, 1], seed=0)
+        history = net.fit(TUTORIAL_X, TUTORIAL_Y, epochs=1, learning_rate=1e-300, l2=0.5,
+                          batch_size=batch_size, shuffle=False)
+        losses.append(history.loss[0])
+    penalty = 0.5 * 0.5 * sum(float(np.sum(W**2)) for W in NeuralNetwork([3, 4, 1], seed=0)
+                              .parameters()[0::2])
+    full = NeuralNetwork([3, 4, 1], seed=0).loss(TUTORIAL_X, TUTORIAL_Y) + penalty
+    # the same numbers added in another order: a few units in the last place
+    np.testing.assert_allclose(losses, [full] * 3, rtol=1e-14)
+
+
+def test_every_callback_sees_the_epoch_that_stops_training() -> None:
+    seen: list[tuple[str, int]] = []
+
+    def stop(epoch: int, history: History, net: NeuralNetwork) -> bool:
+        seen.append(("stop", epoch))
+        return epoch < 2
+
+    def watch(epoch: int, history: History, net: NeuralNetwork) -> None:
+        seen.append(("watch", epoch))
+
+    history = NeuralNetwork([3, 4, 1], seed=0).fit(TUTORIAL_X, TUTORIAL_Y, epochs=10,
+                                                   callbacks=[stop, watch])
+    assert history.epochs == 2 and history.interrupted
+    assert seen == [("stop", 1), ("watch", 1), ("stop", 2), ("watch", 2)]
+
+
+class _InterruptAtStep(Optimizer):
+    """Plain gradient descent that presses Ctrl-C at one step."""
+
+    def __init__(self, step: int) -> None:
+        super().__init__(0.1)
+        self.at, self.steps = step, 0
+
+    def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
+        param -= self.learning_rate * grad
+        self.steps += 1
+        if self.steps == self.at:
+            signal.raise_signal(signal.SIGINT)
+
+
+def test_an_interrupted_epoch_does_not_count_for_early_stopping() -> None:
+    """The partial epoch's summed loss covers fewer samples, so it would look best."""
+    net = NeuralNetwork([3, 4, 1], seed=0)
+    history = net.fit(TUTORIAL_X, TUTORIAL_Y, epochs=10, optimizer=_InterruptAtStep(4 * 3 + 1),
+                      batch_size=1, patience=5, shuffle=False)
+    assert history.interrupted and history.epochs == 4
+    assert history.loss[3] < min(history.loss[:3])  # one sample of four: smaller
+    assert history.best_epoch == 3
+
+
+def test_min_delta_sets_what_counts_as_an_improvement() -> None:
+    net = NeuralNetwork([3, 4, 1], seed=0)
+    history = net.fit(TUTORIAL_X, TUTORIAL_Y, epochs=50, patience=2, min_delta=1e9)
+    assert history.loss[1] < history.loss[0]  # it did improve, by less than min_delta
+    assert history.stopped_early and history.epochs == 3 and history.best_epoch == 1
+    with pytest.raises(ValueError, match="min_delta must be a non-negative"):
+        net.fit(TUTORIAL_X, TUTORIAL_Y, epochs=1, patience=2, min_delta=-1.0)

@@ -111,6 +111,21 @@ def _all_finite(arr: NDArray[np.floating], chunk: int = 1 << 16) -> bool:
     return all(np.isfinite(arr[i:i + rows]).all() for i in range(0, arr.shape[0], rows))
 
 
+def check_float_dtype(dtype: Any, name: str = "dtype") -> np.dtype[Any]:
+    """Return ``numpy.dtype(dtype)`` if it is float32 or float64, else raise.
+
+    >>> check_float_dtype("float32")
+    dtype('float32')
+    """
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be numpy.float32 or numpy.float64; got {dtype!r}") from None
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"{name} must be numpy.float32 or numpy.float64; got {dt}")
+    return dt
+
+
 def check_positive_int(value: Any, name: str) -> int:
     """Return ``value`` as an ``int`` if it is an integer >= 1, else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

@@ -3,11 +3,12 @@
 Each activation ``A = f(Z)`` is applied element by element to the pre-activation
 ``Z`` of shape ``(n_samples, n_units)`` (softmax works row by row).
 
-Every derivative here takes the **output** ``A = f(Z)``, not the input ``Z``,
+Every ``*_derivative`` here takes the **output** ``A = f(Z)``, not the input ``Z``,
 exactly like the tutorial's ``sigmoid_derivative(x) = x * (1 - x)``, which
-expects ``x = sigmoid(z)``. This is possible for every activation of this module
-and lets a layer forget ``Z`` once it has ``A``. Passing ``Z`` instead is a classic
-bug; the argument is called ``A`` everywhere to make that hard to do.
+expects ``x = sigmoid(z)``. Passing ``Z`` instead is a classic bug; the argument
+is called ``A`` everywhere to make that hard to do. (:func:`relu_with_derivative`
+is the one function that takes ``Z``: it returns the output and the derivative
+together.)
 
 >>> import numpy as np
 >>> A = sigmoid(np.array([[0.0, 2.0]]))

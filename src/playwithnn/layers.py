@@ -167,12 +167,15 @@ class Dense:
         A : ndarray of shape (n_samples, n_out)
         """
         Z = self.linear(X)
-        if self.keep_z and train:
-            self.Z = Z
         if not train:
             return self.activation.forward(Z)
         # Forward keeps what backward needs: the input X, and f'(Z) (or A for softmax).
-        A, D = self.activation.forward_with_derivative(Z)
+        if self.keep_z:
+            # A cross-entropy differentiates through this activation itself (backward_z).
+            self.Z = Z
+            A, D = self.activation.forward(Z), None
+        else:
+            A, D = self.activation.forward_with_derivative(Z)
         self._X, self._A, self._D, self._mask = X, A, D, None
         if dropout > 0.0:
             if rng is None:

@@ -3,14 +3,14 @@
 Every loss compares targets ``y`` with predictions ``y_pred``, both of shape
 ``(n_samples, n_outputs)``, and returns a Python float.
 
-==========================  =============================================  ============  =================
-name                        formula                                        reduction     natural output
-==========================  =============================================  ============  =================
-``sse``                     ``sum((y - y_pred)**2)``                       sum           ``sigmoid``
-``mse``                     ``sum((y - y_pred)**2) / (n * k)``             mean          ``identity``
-``binary_crossentropy``     ``-mean(y log p + (1 - y) log(1 - p))``        mean          ``sigmoid``
-``categorical_crossentropy````-sum(y log p) / n``                          mean / sample ``softmax``
-==========================  =============================================  ============  =================
+============================  ============================================  ================  ==============
+name                          formula                                       reduction         natural output
+============================  ============================================  ================  ==============
+``sse``                       ``sum((y - y_pred)**2)``                      sum               ``sigmoid``
+``mse``                       ``sum((y - y_pred)**2) / (n * k)``            mean              ``identity``
+``binary_crossentropy``       ``-mean(y log p + (1 - y) log(1 - p))``       mean              ``sigmoid``
+``categorical_crossentropy``  ``-sum(y log p) / n``                         mean over samples ``softmax``
+============================  ============================================  ================  ==============
 
 ``n`` is the number of samples and ``k`` the number of outputs. ``sse`` is the
 tutorial's loss: it *sums* over every sample and output, so its gradient grows with

@@ -45,6 +45,7 @@ from numpy.typing import DTypeLike, NDArray
 
 from ._validation import (
     check_array,
+    check_float_dtype,
     check_fraction,
     check_non_negative_float,
     check_positive_int,
@@ -57,16 +58,6 @@ from .optimizers import Optimizer, get_optimizer
 from .training import Callback, History, TrainingDivergedError, train
 
 Array = NDArray[np.floating]
-
-
-def _check_dtype(dtype: DTypeLike) -> np.dtype[Any]:
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be numpy.float32 or numpy.float64; got {dtype!r}") from None
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError(f"dtype must be numpy.float32 or numpy.float64; got {dt}")
-    return dt
 
 
 def _check_layer_sizes(layer_sizes: Any) -> list[int]:
@@ -178,7 +169,7 @@ class NeuralNetwork:
             raise TypeError(f"bias must be True or False; got {bias!r}")
         if isinstance(seed, (bool, float, str)):
             raise TypeError(f"seed must be an integer, a numpy Generator or None; got {seed!r}")
-        self.dtype = _check_dtype(dtype)
+        self.dtype = check_float_dtype(dtype)
         try:
             self.rng = np.random.default_rng(seed)
         except (ValueError, TypeError) as exc:
@@ -461,6 +452,7 @@ class NeuralNetwork:
         validation_split: float = 0.0,
         validation_data: tuple[Any, Any] | None = None,
         patience: int | None = None,
+        min_delta: float = 0.0,
         shuffle: bool = True,
         callbacks: Callback | Sequence[Callback] | None = None,
         verbose: int = 0,
@@ -500,6 +492,9 @@ class NeuralNetwork:
             Stop when the validation loss (the training loss without validation
             data) has not improved for this many epochs, and restore the weights
             of the best epoch.
+        min_delta : float, default=0.0
+            With ``patience``: the smallest decrease of the monitored loss that
+            counts as an improvement.
         shuffle : bool, default=True
             Reshuffle the samples every epoch (mini-batches only).
         callbacks : callable or list of callables, optional
@@ -546,6 +541,7 @@ class NeuralNetwork:
         validation_split = check_fraction(validation_split, "validation_split")
         if patience is not None:
             patience = check_positive_int(patience, "patience")
+        min_delta = check_non_negative_float(min_delta, "min_delta")
         if verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}")
         if callbacks is None:
@@ -581,7 +577,7 @@ class NeuralNetwork:
             val = None
         return train(
             self, X, y, epochs=epochs, optimizer=opt, batch_size=batch_size, l2=l2,
-            dropout=dropout, validation=val, patience=patience, shuffle=shuffle,
+            dropout=dropout, validation=val, patience=patience, min_delta=min_delta, shuffle=shuffle,
             callbacks=cbs, verbose=verbose,
         )
 

@@ -1,8 +1,10 @@
 """The training loop: epochs, mini-batches, validation, early stopping, callbacks, progress.
 
-The loop needs only three things of the model it trains: ``train_step`` (one
-feedforward, backpropagation and update on a batch), ``loss``-style evaluation
-through ``_evaluate``, and ``parameters``.
+The loop asks the network it trains for one step of training on a batch
+(``train_step``: feedforward, backpropagation and update), for the loss and
+predictions of the validation data (``_evaluate``), for its ``parameters`` (to
+keep the best ones), its random generator ``rng`` (to shuffle) and its loss (to
+add up batches and count correct answers).
 :meth:`playwithnn.NeuralNetwork.fit` checks its arguments and hands itself to
 :func:`train`.
 """
@@ -56,7 +58,8 @@ class History:
     loss : list of float
         Training loss of each epoch: the loss of each batch before its update,
         with the L2 penalty if ``l2 > 0`` (as Keras and scikit-learn report it),
-        summed for ``sse`` and averaged over samples otherwise. In full-batch
+        added up over the batches for ``sse`` and averaged over them, weighted by
+        their sizes, for the losses that average. In full-batch
         training this is the loss of the weights at the start of the epoch, the
         tutorial's "loss per iteration".
     val_loss : list of float
@@ -201,6 +204,7 @@ def train(
     dropout: float = 0.0,
     validation: tuple[Array, Array] | None = None,
     patience: int | None = None,
+    min_delta: float = 0.0,
     shuffle: bool = True,
     callbacks: list[Callback] | None = None,
     verbose: int = 0,
@@ -213,6 +217,10 @@ def train(
     n = X.shape[0]
     batch_size = n if batch_size is None else min(batch_size, n)
     summed = net._loss.reduction == "sum"
+    # A summed loss adds up its batches, so each batch carries its share of the
+    # penalty, 0.5 * l2 * (n_batch / n) * sum(W**2): the epoch then adds up to one
+    # penalty, and the regularization does not grow with the number of batches.
+    l2_share = l2 / n if summed else 0.0
     classify = net.loss_name in ("binary_crossentropy", "categorical_crossentropy")
     history = History()
     best_score, best_params, wait = np.inf, None, 0
@@ -231,7 +239,9 @@ def train(
                     X, y, batch_size, order)
                 for Xb, yb in batches:
                     try:
-                        loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2, dropout=dropout)
+                        loss, y_pred = net.train_step(
+                            Xb, yb, optimizer, l2=l2_share * Xb.shape[0] if summed else l2,
+                            dropout=dropout)
                     except TrainingDivergedError as exc:
                         kept = (
                             "The weights are kept from before that step"
@@ -260,9 +270,9 @@ def train(
                             n_correct(y_val, y_val_pred, net.loss_name) / X_val.shape[0])
                 if verbose:
                     progress.update(epoch, history)
-                if patience is not None:
+                if patience is not None and not interrupt.requested:  # a whole epoch only
                     score = history.val_loss[-1] if validation is not None else history.loss[-1]
-                    if score < best_score:
+                    if score < best_score - min_delta:
                         best_score, wait, history.best_epoch = score, 0, epoch
                         best_params = [p.copy() for p in net.parameters()]
                     else:
@@ -272,7 +282,8 @@ def train(
                 stop = False
                 if callbacks:
                     with np.errstate(**caller_errstate):  # the caller's code, the caller's settings
-                        stop = any(cb(epoch, history, net) is False for cb in callbacks)
+                        answers = [cb(epoch, history, net) for cb in callbacks]  # all of them
+                    stop = any(answer is False for answer in answers)
                 if interrupt.requested or stop:
                     history.interrupted = True
                 if history.stopped_early or history.interrupted:
