@@ -52,22 +52,60 @@ def sigmoid(Z: Array) -> Array:
 
 
 def sigmoid_derivative(A: Array) -> Array:
-    """``dA/dZ = A (1 - A)``, given the sigmoid's **output** ``A = sigmoid(Z)``."""
+    """``dA/dZ = A (1 - A)``, given the sigmoid's **output** ``A = sigmoid(Z)``.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_units)
+        The activation's output.
+
+    Returns
+    -------
+    dA_dZ : ndarray of shape (n_samples, n_units), same dtype as ``A``
+    """
     return A * (1 - A)
 
 
 def tanh(Z: Array) -> Array:
-    """Hyperbolic tangent ``A = tanh(Z)``; saturates to ±1 without overflow."""
+    """Hyperbolic tangent ``A = tanh(Z)``; saturates to ±1 without overflow.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_units)
+
+    Returns
+    -------
+    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    """
     return np.tanh(Z)
 
 
 def tanh_derivative(A: Array) -> Array:
-    """``dA/dZ = 1 - A**2``, given the output ``A = tanh(Z)``."""
+    """``dA/dZ = 1 - A**2``, given the output ``A = tanh(Z)``.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_units)
+        The activation's output.
+
+    Returns
+    -------
+    dA_dZ : ndarray of shape (n_samples, n_units), same dtype as ``A``
+    """
     return 1 - A * A
 
 
 def relu(Z: Array) -> Array:
-    """Rectified linear unit ``A = max(Z, 0)``."""
+    """Rectified linear unit ``A = max(Z, 0)``.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_units)
+
+    Returns
+    -------
+    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    """
     return np.maximum(Z, 0)
 
 
@@ -76,6 +114,15 @@ def relu_derivative(A: Array) -> Array:
 
     ``A > 0`` exactly when ``Z > 0``; at ``Z = 0`` the derivative is taken as 0,
     as PyTorch does.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_units)
+        The activation's output.
+
+    Returns
+    -------
+    dA_dZ : ndarray of shape (n_samples, n_units), same dtype as ``A``
     """
     return (A > 0).astype(A.dtype)
 
@@ -95,7 +142,16 @@ def relu_with_derivative(Z: Array) -> tuple[Array, Array]:
 
 
 def leaky_relu(Z: Array) -> Array:
-    """Leaky ReLU ``A = Z where Z > 0 else 0.01 Z`` (slope :data:`LEAKY_SLOPE`)."""
+    """Leaky ReLU ``A = Z where Z > 0 else 0.01 Z`` (slope :data:`LEAKY_SLOPE`).
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_units)
+
+    Returns
+    -------
+    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    """
     return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
 
 
@@ -103,17 +159,45 @@ def leaky_relu_derivative(A: Array) -> Array:
     """``dA/dZ = 1 where A > 0 else 0.01``, given the output ``A = leaky_relu(Z)``.
 
     The slope is positive, so ``A > 0`` exactly when ``Z > 0``.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_units)
+        The activation's output.
+
+    Returns
+    -------
+    dA_dZ : ndarray of shape (n_samples, n_units), same dtype as ``A``
     """
     return np.where(A > 0, 1, LEAKY_SLOPE).astype(A.dtype)
 
 
 def identity(Z: Array) -> Array:
-    """``A = Z``: the output of a regression network."""
+    """``A = Z``: the output of a regression network.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_units)
+
+    Returns
+    -------
+    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    """
     return Z
 
 
 def identity_derivative(A: Array) -> Array:
-    """``dA/dZ = 1``."""
+    """``dA/dZ = 1``.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_units)
+        The activation's output.
+
+    Returns
+    -------
+    dA_dZ : ndarray of shape (n_samples, n_units), same dtype as ``A``
+    """
     return np.ones_like(A)
 
 

@@ -32,18 +32,54 @@ Initializer = Callable[[int, int, np.random.Generator, DTypeLike], NDArray[np.fl
 
 
 def uniform(n_in: int, n_out: int, rng: np.random.Generator, dtype: DTypeLike) -> NDArray[np.floating]:
-    """``W ~ U[0, 1)``, as the tutorial's ``np.random.rand(n_in, n_out)``."""
+    """``W ~ U[0, 1)``, as the tutorial's ``np.random.rand(n_in, n_out)``.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        The layer's inputs and units.
+    rng : numpy.random.Generator
+    dtype : float dtype
+
+    Returns
+    -------
+    W : ndarray of shape (n_in, n_out)
+    """
     return rng.random((n_in, n_out)).astype(dtype, copy=False)
 
 
 def glorot(n_in: int, n_out: int, rng: np.random.Generator, dtype: DTypeLike) -> NDArray[np.floating]:
-    """Glorot (Xavier) uniform: ``W ~ U[-r, r]`` with ``r = sqrt(6 / (n_in + n_out))``."""
+    """Glorot (Xavier) uniform: ``W ~ U[-r, r]`` with ``r = sqrt(6 / (n_in + n_out))``.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        The layer's inputs and units.
+    rng : numpy.random.Generator
+    dtype : float dtype
+
+    Returns
+    -------
+    W : ndarray of shape (n_in, n_out)
+    """
     r = np.sqrt(6.0 / (n_in + n_out))
     return rng.uniform(-r, r, size=(n_in, n_out)).astype(dtype, copy=False)
 
 
 def he(n_in: int, n_out: int, rng: np.random.Generator, dtype: DTypeLike) -> NDArray[np.floating]:
-    """He (Kaiming) normal: ``W ~ N(0, 2 / n_in)``."""
+    """He (Kaiming) normal: ``W ~ N(0, 2 / n_in)``.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        The layer's inputs and units.
+    rng : numpy.random.Generator
+    dtype : float dtype
+
+    Returns
+    -------
+    W : ndarray of shape (n_in, n_out)
+    """
     return (rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)).astype(dtype, copy=False)
 
 

@@ -213,6 +213,16 @@ class Dense:
         """Backpropagate ``dZ = dL/dZ`` directly (the fused output/loss pairs).
 
         ``dW = X.T @ dZ``, ``db = dZ.sum(axis=0)``, ``dX = dZ @ W.T``.
+
+        Parameters
+        ----------
+        dZ : ndarray of shape (n_samples, n_out)
+        input_gradient : bool, default=True
+            Whether to compute ``dX``.
+
+        Returns
+        -------
+        dX : ndarray of shape (n_samples, n_in), or None
         """
         if self._X is None:
             raise RuntimeError("backward() called before forward(X, train=True)")

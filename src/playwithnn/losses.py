@@ -64,6 +64,14 @@ def sse_gradient(y: Array, y_pred: Array) -> Array:
 
     The tutorial writes the weight update with ``2 (y - y_pred)``: that is this
     gradient with its sign flipped, because gradient *descent* subtracts it.
+
+    Parameters
+    ----------
+    y, y_pred : ndarray of shape (n_samples, n_outputs)
+
+    Returns
+    -------
+    dL_dy_pred : ndarray of shape (n_samples, n_outputs)
     """
     return 2 * (y_pred - y)
 
@@ -83,12 +91,30 @@ def sse_with_gradient(y: Array, y_pred: Array) -> tuple[float, Array]:
 
 
 def mse(y: Array, y_pred: Array) -> float:
-    """Mean squared error ``L = sum((y - y_pred)**2) / (n_samples * n_outputs)``."""
+    """Mean squared error ``L = sum((y - y_pred)**2) / (n_samples * n_outputs)``.
+
+    Parameters
+    ----------
+    y, y_pred : ndarray of shape (n_samples, n_outputs)
+
+    Returns
+    -------
+    float
+    """
     return sse(y, y_pred) / y.size
 
 
 def mse_gradient(y: Array, y_pred: Array) -> Array:
-    """``dL/dy_pred = 2 (y_pred - y) / (n_samples * n_outputs)`` for :func:`mse`."""
+    """``dL/dy_pred = 2 (y_pred - y) / (n_samples * n_outputs)`` for :func:`mse`.
+
+    Parameters
+    ----------
+    y, y_pred : ndarray of shape (n_samples, n_outputs)
+
+    Returns
+    -------
+    dL_dy_pred : ndarray of shape (n_samples, n_outputs)
+    """
     return (2 / y.size) * (y_pred - y)
 
 
@@ -130,6 +156,17 @@ def binary_crossentropy_delta(y: Array, p: Array) -> Array:
 
     The sigmoid's ``p (1 - p)`` cancels the cross-entropy's ``1 / (p (1 - p))``,
     which is why the pair is differentiated together.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples, n_outputs)
+    p : ndarray of shape (n_samples, n_outputs)
+        The output layer's output: probabilities.
+
+    Returns
+    -------
+    dL_dZ : ndarray of shape (n_samples, n_outputs)
+        Gradient with respect to the output layer's logits ``Z``.
     """
     return (p - y) * (1 / y.size)
 
@@ -161,6 +198,17 @@ def categorical_crossentropy_delta(y: Array, p: Array) -> Array:
     """``dL/dZ = (p - y) / n_samples`` for softmax output and :func:`categorical_crossentropy`.
 
     Holds for one-hot ``y`` (any ``y`` whose rows sum to 1).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples, n_outputs)
+    p : ndarray of shape (n_samples, n_outputs)
+        The output layer's output: probabilities.
+
+    Returns
+    -------
+    dL_dZ : ndarray of shape (n_samples, n_outputs)
+        Gradient with respect to the output layer's logits ``Z``.
     """
     return (p - y) * (1 / y.shape[0])
 

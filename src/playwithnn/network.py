@@ -404,7 +404,19 @@ class NeuralNetwork:
         """One step of training on a batch: feedforward, loss, backpropagation, update.
 
         ``X`` and ``y`` must already be checked arrays of the network's dtype
-        (:meth:`fit` checks them once, not once a batch).
+        (:meth:`fit` checks them once, not once a batch). :meth:`fit` runs it
+        under ``numpy.errstate`` with overflow warnings off: divergence is
+        reported by the exception below.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples, n_outputs)
+        optimizer : Optimizer
+        l2 : float, default=0.0
+            L2 penalty ``0.5 * l2 * sum(W**2)``, with gradient ``l2 * W``.
+        dropout : float in [0, 1), default=0.0
+            Dropout rate of the hidden layers for this step.
 
         Returns
         -------

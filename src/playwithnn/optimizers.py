@@ -57,7 +57,15 @@ class Optimizer:
         self.state: dict[int, dict[str, Any]] = {}
 
     def step(self, params: list[Array], grads: list[Array]) -> None:
-        """Apply one update to every parameter, in place."""
+        """Apply one update to every parameter, in place.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The arrays to change, any shapes.
+        grads : list of ndarray
+            The gradient of the loss with respect to each, of the same shape.
+        """
         for p, g in zip(params, grads):
             state = self.state.get(id(p))
             if state is None or state["param"] is not p:

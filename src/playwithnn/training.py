@@ -186,7 +186,22 @@ def _batches(X: Array, y: Array, batch_size: int, order: NDArray[np.intp] | None
 
 
 def n_correct(y: Array, y_pred: Array, loss_name: str) -> float:
-    """Number of correct predictions (per output for binary cross-entropy)."""
+    """Number of correct predictions (per output for binary cross-entropy).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples, n_outputs)
+        One-hot rows for ``categorical_crossentropy``, 0/1 targets otherwise.
+    y_pred : ndarray of shape (n_samples, n_outputs)
+        Predicted probabilities.
+    loss_name : str
+
+    Returns
+    -------
+    float
+        Correct samples; for binary cross-entropy the correct outputs divided by
+        ``n_outputs``, so that dividing by ``n_samples`` gives the accuracy.
+    """
     if loss_name == "categorical_crossentropy":
         return float(np.count_nonzero(y_pred.argmax(axis=1) == y.argmax(axis=1)))
     return float(np.count_nonzero((y_pred > 0.5) == (y > 0.5))) / y.shape[1]
