@@ -17,6 +17,7 @@ screen. Functions that draw a single panel take ``ax=`` to draw into your own ax
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +27,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
+
+from ._files import atomic_write, check_target
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -334,13 +337,63 @@ def figure_formats() -> list[str]:
     return sorted(FigureCanvasBase.get_supported_filetypes())
 
 
+def figure_bytes(fig: Figure, format: str = "png", *, dpi: int = 100) -> bytes:
+    """The figure rendered in memory, as the bytes of a ``format`` file.
+
+    Rendering before writing means a figure that cannot be drawn never touches a
+    file: :func:`save_figure` and the command line render first, then write.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    format : str, default="png"
+        One of :func:`figure_formats`.
+    dpi : int, default=100
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> figure_bytes(plot_tutorial({"a": ([1.0, 0.5], [0.2, 0.8])}, [0, 1]))[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=format, dpi=dpi)
+    return buffer.getvalue()
+
+
+def figure_format(path: str | os.PathLike[str]) -> str:
+    """The format :func:`save_figure` writes to ``path``: its suffix, lower case, without the dot.
+
+    Raises
+    ------
+    ValueError
+        If the suffix is not one of :func:`figure_formats`.
+
+    Examples
+    --------
+    >>> figure_format("curves.PNG")
+    'png'
+    """
+    fmt = Path(path).suffix[1:].lower()
+    supported = figure_formats()
+    if fmt not in supported:
+        known = ", ".join(f".{k}" for k in supported)
+        raise ValueError(
+            f"cannot tell the figure format of {os.fspath(path)!r}; use a suffix such as {known}")
+    return fmt
+
+
 def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 100) -> Path:
     """Write ``fig`` to ``path`` without ever leaving a half-written file there.
 
-    The figure goes to a new temporary file in the same directory, which then
-    replaces ``path`` in one step (:func:`os.replace`); if anything fails, the
-    temporary file is removed and an existing ``path`` is untouched. The format
-    comes from the file's suffix (``.png``, ``.svg``, ``.pdf``, ...).
+    The figure is rendered in memory, written to a new temporary file in the same
+    directory and flushed to disk, which then replaces ``path`` in one step
+    (:func:`os.replace`); if anything fails, the temporary file is removed and an
+    existing ``path`` is untouched. The format comes from the file's suffix
+    (``.png``, ``.svg``, ``.pdf``, ...). A symbolic link is followed.
 
     Parameters
     ----------
@@ -362,37 +415,11 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 100) ->
     OSError
         If the directory does not exist or cannot be written.
     """
-    target = Path(os.path.realpath(path))  # through a symbolic link, to the file it names
-    if target.exists() and not target.is_file():
-        raise ValueError(f"{os.fspath(path)!r} exists and is not a regular file; a figure replaces "
-                         "a file and cannot be written into a device or a pipe")
-    fmt = target.suffix[1:].lower()
-    supported = figure_formats()
-    if fmt not in supported:
-        known = ", ".join(f".{k}" for k in supported)
-        raise ValueError(f"cannot tell the figure format of {str(target)!r}; use a suffix such as {known}")
-    tmp = _new_temporary(target)
-    try:
-        with open(tmp, "wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=dpi)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    check_target(path)
+    fmt = figure_format(os.path.realpath(path))  # a link's target names the format
+    atomic_write(path, figure_bytes(fig, fmt, dpi=dpi))
     return Path(path)
 
 
-def _new_temporary(target: Path) -> Path:
-    """Create an empty file beside ``target`` under a fresh name (permissions follow the umask)."""
-    for n in itertools.count():
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{n}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        os.close(fd)
-        return tmp
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-__all__ = ["figure_formats", "plot_decision_boundary", "plot_history", "plot_tutorial", "save_figure"]
+__all__ = ["figure_bytes", "figure_format", "figure_formats", "plot_decision_boundary", "plot_history",
+           "plot_tutorial", "save_figure"]
