@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import playwithnn
+import playwithnn._modelfile as modelfile
 import playwithnn.io as pio
 from playwithnn import ModelFileError, NeuralNetwork
 
@@ -181,10 +182,12 @@ def test_failed_save_keeps_the_old_file_and_leaves_no_temporary(
         f.flush()
         raise failure  # ...then the disk fills up, or Ctrl-C
 
-    monkeypatch.setattr(pio, "_write_npz", write_half_then_fail)
+    monkeypatch.setattr(modelfile, "_write_npz", write_half_then_fail)
     net = NeuralNetwork([4, 2], loss="mse", seed=5)
     with pytest.raises(type(failure)):
         net.save(good_file)
+    with pytest.raises(type(failure)):
+        pio.save(net, good_file)
     assert good_file.read_bytes() == before
     assert os.listdir(good_file.parent) == ["model.npz"]
     assert playwithnn.load(good_file).layer_sizes == [2, 8, 8, 3]

@@ -32,6 +32,10 @@ architecture, the weights and biases, and the metadata. The optimizer's state
 random generator's state are not saved; training a loaded network starts a fresh
 optimizer.
 
+Layers. The bytes of the format live in :mod:`playwithnn._modelfile`, which needs
+only NumPy, so that :meth:`NeuralNetwork.save` writes a file without importing
+this module; this module stands on the network, to build one in :func:`load`.
+
 >>> import os, tempfile
 >>> import numpy as np
 >>> from playwithnn import NeuralNetwork, load
@@ -48,121 +52,12 @@ optimizer.
 
 from __future__ import annotations
 
-import hashlib
-import itertools
-import json
-import math
 import os
-import uuid
-import zipfile
-import zlib
-from collections.abc import Mapping
-from typing import IO, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
+from ._modelfile import FORMAT_NAME, FORMAT_VERSION, MAX_HEADER_BYTES, ModelFileError, read
 from .network import NeuralNetwork
-
-#: The ``format`` entry of every playwithnn model file's header.
-FORMAT_NAME = "playwithnn-model"
-#: The format version this module writes; :func:`load` reads versions up to it.
-FORMAT_VERSION = 1
-#: Largest JSON header :func:`load` reads, in bytes (metadata included).
-MAX_HEADER_BYTES = 64 * 2**20
-
-_HEADER = "header"
-_HEADER_KEYS = frozenset({"format", "version", "config", "metadata", "sha256"})
-_CONFIG_KEYS = frozenset({"layer_sizes", "activation", "output_activation", "loss", "bias", "init", "dtype"})
-_DTYPES: dict[str, np.dtype[Any]] = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8")}
-
-
-class ModelFileError(ValueError):
-    """A file could not be loaded as a playwithnn model.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The file.
-    reason : str
-        What is wrong with it.
-
-    Attributes
-    ----------
-    path : str
-    reason : str
-    """
-
-    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
-        self.path = os.fspath(path)
-        self.reason = reason
-        super().__init__(f"cannot load model file {self.path!r}: {reason}")
-
-    def __reduce__(self) -> tuple[type[ModelFileError], tuple[str, str]]:
-        return type(self), (self.path, self.reason)
-
-
-class _ProblemError(Exception):
-    """Raised by the checks below; :func:`load` turns it into a ModelFileError."""
-
-
-# ---------------------------------------------------------------------- JSON
-def _check_json_value(value: Any, where: str) -> None:
-    """Raise ``TypeError`` unless ``value`` is made of JSON values only."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{where} is {value}; model files store finite numbers only")
-        return
-    if isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _check_json_value(item, f"{where}[{i}]")
-        return
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"{where} has the key {key!r}; model files need string keys")
-            _check_json_value(item, f"{where}[{key!r}]")
-        return
-    hint = " (use .tolist() to turn NumPy values into lists and numbers)" if isinstance(
-        value, (np.ndarray, np.generic)) else ""
-    raise TypeError(
-        f"{where} is a {type(value).__module__}.{type(value).__qualname__}; model files store "
-        f"JSON values only: dict with str keys, list, str, int, float, bool, None{hint}"
-    )
-
-
-def _canonical_json(obj: Any) -> str:
-    """The one JSON text of ``obj`` that the checksum covers."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def _reject_constant(name: str) -> float:
-    raise _ProblemError(f"the JSON header contains {name}, which model files never hold")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    if len(set(keys)) != len(keys):
-        duplicate = next(key for key in keys if keys.count(key) > 1)
-        raise _ProblemError(f"the JSON header repeats the key {duplicate!r}")
-    return dict(pairs)
-
-
-def _digest(header: Mapping[str, Any], arrays: Mapping[str, NDArray[Any]]) -> str:
-    """SHA-256 of the header (without ``sha256``) and of every array's name, dtype, shape and bytes."""
-    h = hashlib.sha256(_canonical_json(header).encode("utf-8"))
-    for name, arr in arrays.items():
-        h.update(f"\0{name}\0{arr.dtype.str}\0{arr.shape}\0".encode())
-        h.update(np.ascontiguousarray(arr).data)
-    return h.hexdigest()
-
-
-# ---------------------------------------------------------------------- save
-def _array_names(n_layers: int, bias: bool) -> list[str]:
-    """``["W1", "b1", "W2", "b2", ...]``, in the order of :meth:`NeuralNetwork.parameters`."""
-    return [f"{kind}{i}" for i in range(1, n_layers + 1) for kind in (("W", "b") if bias else ("W",))]
 
 
 def save(net: NeuralNetwork, path: str | os.PathLike[str]) -> None:
@@ -171,7 +66,8 @@ def save(net: NeuralNetwork, path: str | os.PathLike[str]) -> None:
     The archive is written to a temporary file in the same folder, flushed to
     disk, and then renamed over ``path``: if anything fails on the way, an
     existing file at ``path`` is left as it was and the temporary file is removed.
-    ``path`` is used as given (no ``.npz`` is added).
+    ``path`` is used as given (no ``.npz`` is added); a symbolic link is followed.
+    Same as ``net.save(path)``.
 
     Parameters
     ----------
@@ -188,213 +84,14 @@ def save(net: NeuralNetwork, path: str | os.PathLike[str]) -> None:
         something other than JSON values (dicts with string keys, lists, strings,
         numbers, booleans, None).
     ValueError
-        If a weight is NaN or infinite, or ``net.metadata`` holds a NaN or infinity.
+        If a weight is NaN or infinite, ``net.metadata`` holds a NaN or infinity,
+        or ``path`` exists and is not a regular file (a folder, ``/dev/null``).
     OSError
         If the file cannot be written.
     """
     if not isinstance(net, NeuralNetwork):
         raise TypeError(f"net must be a playwithnn.NeuralNetwork; got {type(net).__name__}")
-    path = os.fspath(path)
-    if os.path.exists(path) and not os.path.isfile(path):
-        # The rename below would replace it: a folder, a device such as /dev/null, a pipe.
-        raise ValueError(f"cannot save the network to {path}: it exists and is not a regular file")
-    metadata = getattr(net, "metadata", {})
-    if not isinstance(metadata, Mapping):
-        raise TypeError(f"net.metadata must be a dict; got {type(metadata).__name__}")
-    _check_json_value(metadata, "net.metadata")
-    config = net.get_config()
-    names = _array_names(len(net.layers), net.bias)
-    # Little-endian on every machine, so a file reads the same everywhere.
-    dtype = _DTYPES[net.dtype.name]
-    arrays = {name: np.ascontiguousarray(p, dtype=dtype) for name, p in zip(names, net.parameters())}
-    for name, arr in arrays.items():
-        if not np.isfinite(arr).all():
-            raise ValueError(f"cannot save the network: {name} contains NaN or infinity")
-    header: dict[str, Any] = {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "config": config,
-        # A JSON round trip turns tuples into lists: store what load will return.
-        "metadata": json.loads(_canonical_json(metadata)),
-    }
-    header["sha256"] = _digest(header, arrays)
-    text = _canonical_json(header).encode("utf-8")
-    members: dict[str, NDArray[Any]] = {_HEADER: np.frombuffer(text, dtype=np.uint8), **arrays}
-
-    folder, name = os.path.split(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:12]}.tmp")
-    # os.open with mode 0o666 gives the new file the user's usual permissions (umask).
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            _write_npz(f, members)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _write_npz(f: IO[bytes], members: Mapping[str, NDArray[Any]]) -> None:
-    """``np.savez`` without pickles: every member is a plain numeric array."""
-    np.savez(f, allow_pickle=False, **members)
-
-
-# ---------------------------------------------------------------------- load
-def _npy_header(npz: Any, member: str) -> tuple[tuple[int, ...], np.dtype[Any], int]:
-    """Read a member's ``.npy`` header only: ``(shape, dtype, offset of the data)``."""
-    with npz.zip.open(member) as fp:
-        version = np.lib.format.read_magic(fp)
-        if version == (1, 0):
-            shape, _fortran, dtype = np.lib.format.read_array_header_1_0(fp)
-        elif version == (2, 0):
-            shape, _fortran, dtype = np.lib.format.read_array_header_2_0(fp)
-        else:
-            raise _ProblemError(f"{member} uses .npy format version {version}, which is not accepted")
-        return tuple(shape), np.dtype(dtype), fp.tell()
-
-
-def _read_member(npz: Any, name: str, shape: tuple[int, ...], dtype: np.dtype[Any]) -> NDArray[Any]:
-    """Check member ``name``'s header against ``shape`` and ``dtype``, then read it."""
-    member = f"{name}.npy"
-    info = npz.zip.getinfo(member)
-    found_shape, found_dtype, offset = _npy_header(npz, member)
-    if found_dtype.hasobject:
-        raise _ProblemError(
-            f"{name} holds Python objects (pickled data); model files hold numbers only "
-            "and playwithnn never unpickles"
-        )
-    if found_dtype != dtype:
-        raise _ProblemError(f"{name} has dtype {found_dtype}, expected {dtype}")
-    if found_shape != shape:
-        raise _ProblemError(f"{name} has shape {found_shape}, expected {shape}")
-    if info.file_size != offset + dtype.itemsize * math.prod(shape):
-        raise _ProblemError(f"{name} holds {info.file_size - offset} bytes of data; its shape {shape} "
-                       f"needs {dtype.itemsize * math.prod(shape)}")
-    arr: NDArray[Any] = npz[name]
-    return arr
-
-
-def _check_config(config: Any) -> tuple[list[int], bool, np.dtype[Any]]:
-    """Check the types in ``config``; return its layer sizes, bias and dtype."""
-    if not isinstance(config, dict):
-        raise _ProblemError(f"'config' must be a JSON object; got {type(config).__name__}")
-    if set(config) != _CONFIG_KEYS:
-        missing, extra = sorted(_CONFIG_KEYS - set(config)), sorted(set(config) - _CONFIG_KEYS)
-        raise _ProblemError(f"'config' has missing keys {missing} and unexpected keys {extra}")
-    sizes = config["layer_sizes"]
-    if not (isinstance(sizes, list) and len(sizes) >= 2
-            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)):
-        raise _ProblemError(f"'layer_sizes' must be a list of at least 2 positive integers; got {sizes!r}")
-    acts = config["activation"]
-    if not (isinstance(acts, list) and all(isinstance(a, str) for a in acts)):
-        raise _ProblemError(f"'activation' must be a list of names; got {acts!r}")
-    for key in ("output_activation", "loss"):
-        if not isinstance(config[key], str):
-            raise _ProblemError(f"{key!r} must be a name; got {config[key]!r}")
-    if not isinstance(config["bias"], bool):
-        raise _ProblemError(f"'bias' must be true or false; got {config['bias']!r}")
-    if not (config["init"] is None or isinstance(config["init"], str)):
-        raise _ProblemError(f"'init' must be a name or null; got {config['init']!r}")
-    if config["dtype"] not in _DTYPES:
-        raise _ProblemError(f"'dtype' must be 'float32' or 'float64'; got {config['dtype']!r}")
-    return sizes, config["bias"], _DTYPES[config["dtype"]]
-
-
-def _read_header(npz: Any) -> dict[str, Any]:
-    info = npz.zip.getinfo(f"{_HEADER}.npy")
-    if info.file_size > MAX_HEADER_BYTES:
-        raise _ProblemError(
-            f"the header is {info.file_size} bytes, more than the {MAX_HEADER_BYTES} accepted")
-    shape, dtype, _offset = _npy_header(npz, f"{_HEADER}.npy")
-    if dtype.hasobject:
-        raise _ProblemError("the header holds Python objects (pickled data); playwithnn never unpickles")
-    if dtype != np.dtype(np.uint8) or len(shape) != 1:
-        raise _ProblemError(f"the header must be a 1-D uint8 array; got dtype {dtype}, shape {shape}")
-    raw = npz[_HEADER].tobytes()
-    try:
-        header = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys,
-                            parse_constant=_reject_constant)
-    except UnicodeDecodeError:
-        raise _ProblemError("the header is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise _ProblemError(f"the header is not valid JSON ({exc})") from None
-    if not isinstance(header, dict):
-        raise _ProblemError(f"the header must be a JSON object; got {type(header).__name__}")
-    if header.get("format") != FORMAT_NAME:
-        raise _ProblemError(f"not a playwithnn model file (its format is {header.get('format')!r}, "
-                       f"expected {FORMAT_NAME!r})")
-    version = header.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise _ProblemError(f"the format version must be a positive integer; got {version!r}")
-    if version > FORMAT_VERSION:
-        raise _ProblemError(f"format version {version} is newer than this playwithnn reads "
-                       f"(up to {FORMAT_VERSION}); upgrade playwithnn")
-    if set(header) != _HEADER_KEYS:
-        missing, extra = sorted(_HEADER_KEYS - set(header)), sorted(set(header) - _HEADER_KEYS)
-        raise _ProblemError(f"the header has missing keys {missing} and unexpected keys {extra}")
-    if not isinstance(header["metadata"], dict):
-        raise _ProblemError(f"'metadata' must be a JSON object; got {type(header['metadata']).__name__}")
-    digest = header["sha256"]
-    if not (isinstance(digest, str) and len(digest) == 64
-            and all(c in "0123456789abcdef" for c in digest)):
-        raise _ProblemError(f"'sha256' must be 64 hexadecimal digits; got {digest!r}")
-    return header
-
-
-def _load(npz: Any, file_size: int, seed: int | np.random.Generator | None) -> NeuralNetwork:
-    infos = npz.zip.infolist()
-    members = [info.filename for info in infos]
-    if len(set(members)) != len(members):
-        raise _ProblemError("the archive holds two members with the same name")
-    if f"{_HEADER}.npy" not in members:
-        raise _ProblemError("it has no 'header' member; it is not a playwithnn model file")
-    for info in infos:
-        if info.compress_type != zipfile.ZIP_STORED:
-            raise _ProblemError(f"member {info.filename} is compressed; playwithnn writes and reads "
-                           "uncompressed archives only")
-    header = _read_header(npz)
-    config = header["config"]
-    sizes, bias, dtype = _check_config(config)
-    names = _array_names(len(sizes) - 1, bias)
-    shapes: dict[str, tuple[int, ...]] = {}
-    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes), start=1):
-        shapes[f"W{i}"] = (n_in, n_out)
-        if bias:
-            shapes[f"b{i}"] = (n_out,)
-    expected = {f"{name}.npy" for name in names} | {f"{_HEADER}.npy"}
-    missing = [name for name in names if f"{name}.npy" not in members]
-    if missing:
-        raise _ProblemError(f"missing array(s) {', '.join(missing)} for layer_sizes {sizes}")
-    extra = [member for member in members if member not in expected]
-    if extra:
-        raise _ProblemError(f"unexpected member(s) {', '.join(extra)}; a model with layer_sizes {sizes} "
-                       f"holds only header, {', '.join(names)}")
-    needed = sum(math.prod(shape) for shape in shapes.values()) * dtype.itemsize
-    if needed > file_size:
-        raise _ProblemError(
-            f"layer_sizes {sizes} need {needed} bytes of weights but the file has {file_size}")
-    try:
-        net = NeuralNetwork(**config, seed=seed)
-    except (ValueError, TypeError) as exc:
-        raise _ProblemError(f"invalid architecture in the header: {exc}") from None
-    arrays: dict[str, NDArray[Any]] = {}
-    for name in names:
-        arr = _read_member(npz, name, shapes[name], dtype)
-        if not np.isfinite(arr).all():
-            raise _ProblemError(f"{name} contains NaN or infinity")
-        arrays[name] = arr
-    body = {key: value for key, value in header.items() if key != "sha256"}
-    if _digest(body, arrays) != header["sha256"]:
-        raise _ProblemError("checksum mismatch: the file was changed after it was saved")
-    for param, name in zip(net.parameters(), names):
-        param[...] = arrays[name]
-    net.metadata = header["metadata"]
-    return net
+    net.save(path)
 
 
 def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None = None) -> NeuralNetwork:
@@ -426,43 +123,11 @@ def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None
         unexpected, misshapen, non-finite or pickled array, or a checksum that does
         not match (it was edited after it was saved).
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike; got {type(path).__name__}")
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise ModelFileError(path, "no such file")
-    if not os.path.isfile(path):
-        raise ModelFileError(path, "not a regular file")
-    try:
-        # np.load is given an open file, not the path: it would leak its own
-        # handle when the archive turns out to be damaged.
-        with open(path, "rb") as f:
-            file_size = os.fstat(f.fileno()).st_size
-            magic = f.read(6)
-            if not magic.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-                raise _ProblemError(f"not a playwithnn model file: it is not an .npz (zip) archive"
-                               f"{_describe(magic)}")
-            f.seek(0)
-            with np.load(f, allow_pickle=False) as npz:
-                return _load(npz, file_size, seed)
-    except _ProblemError as exc:
-        raise ModelFileError(path, str(exc)) from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError) as exc:
-        raise ModelFileError(path, f"the archive is truncated or damaged ({type(exc).__name__}: {exc})"
-                             ) from None
-    except OSError as exc:
-        raise ModelFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+    net, parameters, metadata = read(path, lambda config: NeuralNetwork(**config, seed=seed))
+    for param, value in zip(net.parameters(), parameters):
+        param[...] = value
+    net.metadata = metadata
+    return net
 
 
-def _describe(magic: bytes) -> str:
-    """What a file that is not a zip archive seems to be, from its first bytes."""
-    if magic.startswith(b"\x93NUMPY"):
-        return " (it is a single .npy array)"
-    if magic[:1] == b"\x80":
-        return " (it looks like a Python pickle, which is never loaded)"
-    if not magic:
-        return " (it is empty)"
-    return ""
-
-
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "ModelFileError", "load", "save"]
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "MAX_HEADER_BYTES", "ModelFileError", "load", "save"]

@@ -612,9 +612,10 @@ class NeuralNetwork:
         Same as :func:`playwithnn.io.save`; read it back with :func:`playwithnn.load`.
         Optimizer state and training history are not saved.
         """
-        from .io import save  # io stands on this module; imported here to keep the core free of it
+        # The file format needs NumPy only; it is loaded when a network is first saved.
+        from ._modelfile import save
 
-        save(self, path)
+        save(path, self.get_config(), self.parameters(), self.metadata)
 
     def __repr__(self) -> str:
         return (
