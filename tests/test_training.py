@@ -758,3 +758,76 @@ def test_min_delta_sets_what_counts_as_an_improvement() -> None:
     assert history.stopped_early and history.epochs == 3 and history.best_epoch == 1
     with pytest.raises(ValueError, match="min_delta must be a non-negative"):
         net.fit(TUTORIAL_X, TUTORIAL_Y, epochs=1, patience=2, min_delta=-1.0)
+
+
+def test_best_lowest_counts_patience_from_the_lowest_loss_so_far() -> None:
+    """scikit-learn's rule: each epoch must beat the lowest loss so far by min_delta.
+
+    At learning rate 0.01 the tutorial's loss falls by 1.07e-4 to 1.34e-4 an epoch
+    over these 12 epochs: less than min_delta=2e-4 each time, more than it over
+    any two epochs. Measured from the last epoch that improved, every second epoch
+    improves and patience never runs out; measured from the lowest loss so far,
+    no epoch after the first improves.
+    """
+    def run(best: str) -> History:
+        return NeuralNetwork([3, 4, 1], seed=0).fit(
+            TUTORIAL_X, TUTORIAL_Y, epochs=12, learning_rate=0.01, patience=3, min_delta=2e-4,
+            best=best)
+
+    keras = run("improvement")
+    assert all(0 < a - b < 2e-4 < a - c
+               for a, b, c in zip(keras.loss, keras.loss[1:], keras.loss[2:]))
+    assert not keras.stopped_early and keras.epochs == 12 and keras.best_epoch == 11
+    lowest = run("lowest")
+    assert lowest.loss == keras.loss[:4]
+    assert lowest.stopped_early and lowest.epochs == 4  # 1 improvement + 3 epochs without
+    assert lowest.best_epoch == 4  # the lowest loss, though not an improvement by min_delta
+
+
+def test_best_lowest_restores_the_lowest_loss_not_the_last_improvement() -> None:
+    """The halfway problem's validation loss falls to its minimum at epoch 8, the last
+    step down by 0.0066 (epoch 7 by 0.024), then rises. With min_delta=0.01 epoch 7
+    is the last improvement, epoch 8 the lowest; both rules stop 4 epochs after 7."""
+    def run(best: str) -> History:
+        net, X, y, y_val = halfway_problem()
+        snapshots: list[list[np.ndarray]] = []
+        history = net.fit(X, y, epochs=100, learning_rate=0.05, validation_data=(X, y_val),
+                          patience=4, min_delta=0.01, best=best,
+                          callbacks=lambda e, h, n: snapshots.append(snapshot(n)))
+        assert history.best_epoch is not None
+        assert same(net.parameters(), snapshots[history.best_epoch - 1])
+        return history
+
+    results = {best: run(best) for best in ("improvement", "lowest")}
+    assert int(np.argmin(results["lowest"].val_loss)) + 1 == 8
+    assert results["improvement"].best_epoch == 7 and results["lowest"].best_epoch == 8
+    assert results["improvement"].epochs == results["lowest"].epochs == 11
+
+
+def test_restore_best_false_keeps_the_last_weights() -> None:
+    net, X, y, y_val = halfway_problem()
+    snapshots: list[list[np.ndarray]] = []
+    history = net.fit(X, y, epochs=500, learning_rate=0.05, validation_data=(X, y_val), patience=4,
+                      restore_best=False, callbacks=lambda e, h, n: snapshots.append(snapshot(n)))
+    # The same run as with restore_best=True (test_early_stopping_stops_and_restores_the_best_weights)
+    assert history.stopped_early and history.best_epoch == 8 and history.epochs == 12
+    assert same(net.parameters(), snapshots[-1])
+    assert not same(net.parameters(), snapshots[history.best_epoch - 1])
+    assert net.loss(X, y_val) == history.val_loss[-1]
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"best": "highest"}, ValueError, "best must be 'improvement' or 'lowest'; got 'highest'"),
+        ({"best": None}, TypeError, "best must be 'improvement' or 'lowest'; got None"),
+        ({"restore_best": "no"}, TypeError, "restore_best must be True or False; got 'no'"),
+    ],
+)
+def test_best_and_restore_best_are_checked(options: dict[str, Any], error: type[Exception],
+                                           match: str) -> None:
+    net = NeuralNetwork([3, 4, 1], seed=0)
+    before = snapshot(net)
+    with pytest.raises(error, match=match):
+        net.fit(TUTORIAL_X, TUTORIAL_Y, epochs=1, patience=2, **options)
+    assert same(net.parameters(), before)

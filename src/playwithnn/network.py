@@ -465,6 +465,8 @@ class NeuralNetwork:
         validation_data: tuple[Any, Any] | None = None,
         patience: int | None = None,
         min_delta: float = 0.0,
+        best: str = "improvement",
+        restore_best: bool = True,
         shuffle: bool = True,
         callbacks: Callback | Sequence[Callback] | None = None,
         verbose: int = 0,
@@ -503,10 +505,21 @@ class NeuralNetwork:
         patience : int, optional
             Stop when the validation loss (the training loss without validation
             data) has not improved for this many epochs, and restore the weights
-            of the best epoch.
+            of the best epoch (see ``best`` and ``restore_best``).
         min_delta : float, default=0.0
-            With ``patience``: the smallest decrease of the monitored loss that
-            counts as an improvement.
+            With ``patience``: the smallest decrease of the monitored loss, from
+            the best epoch's, that counts as an improvement (and restarts the
+            count of ``patience``).
+        best : {"improvement", "lowest"}, default="improvement"
+            With ``patience``: which epoch is the best one, whose loss later
+            epochs must beat by ``min_delta`` and whose weights are restored.
+            ``"improvement"``: the last epoch that improved (Keras's rule).
+            ``"lowest"``: the epoch of the lowest monitored loss so far, even one
+            that improved by less than ``min_delta`` and so did not restart the
+            count (scikit-learn's rule). The same with ``min_delta=0``.
+        restore_best : bool, default=True
+            With ``patience``: end with the best epoch's weights. ``False`` keeps
+            the last epoch's (``history.best_epoch`` still says which was best).
         shuffle : bool, default=True
             Reshuffle the samples every epoch (mini-batches only).
         callbacks : callable or list of callables, optional
@@ -554,6 +567,12 @@ class NeuralNetwork:
         if patience is not None:
             patience = check_positive_int(patience, "patience")
         min_delta = check_non_negative_float(min_delta, "min_delta")
+        if not isinstance(best, str):
+            raise TypeError(f"best must be 'improvement' or 'lowest'; got {best!r}")
+        if best not in ("improvement", "lowest"):
+            raise ValueError(f"best must be 'improvement' or 'lowest'; got {best!r}")
+        if not isinstance(restore_best, (bool, np.bool_)):
+            raise TypeError(f"restore_best must be True or False; got {restore_best!r}")
         if verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}")
         if callbacks is None:
@@ -589,8 +608,8 @@ class NeuralNetwork:
             val = None
         return train(
             self, X, y, epochs=epochs, optimizer=opt, batch_size=batch_size, l2=l2,
-            dropout=dropout, validation=val, patience=patience, min_delta=min_delta, shuffle=shuffle,
-            callbacks=cbs, verbose=verbose,
+            dropout=dropout, validation=val, patience=patience, min_delta=min_delta, best=best,
+            restore_best=bool(restore_best), shuffle=shuffle, callbacks=cbs, verbose=verbose,
         )
 
     # ----------------------------------------------------------------- files

@@ -67,7 +67,9 @@ class History:
     accuracy, val_accuracy : list of float
         Classification accuracy (cross-entropy losses only; else empty).
     best_epoch : int or None
-        With ``patience``: the epoch whose weights were kept (1-based).
+        With ``patience``: the best epoch (1-based, see ``best`` in
+        :meth:`~playwithnn.NeuralNetwork.fit`), whose weights were kept unless
+        ``restore_best=False``.
     stopped_early : bool
         Whether ``patience`` ran out.
     interrupted : bool
@@ -220,6 +222,8 @@ def train(
     validation: tuple[Array, Array] | None = None,
     patience: int | None = None,
     min_delta: float = 0.0,
+    best: str = "improvement",
+    restore_best: bool = True,
     shuffle: bool = True,
     callbacks: list[Callback] | None = None,
     verbose: int = 0,
@@ -287,9 +291,13 @@ def train(
                     progress.update(epoch, history)
                 if patience is not None and not interrupt.requested:  # a whole epoch only
                     score = history.val_loss[-1] if validation is not None else history.loss[-1]
-                    if score < best_score - min_delta:
-                        best_score, wait, history.best_epoch = score, 0, epoch
-                        best_params = [p.copy() for p in net.parameters()]
+                    improved = score < best_score - min_delta
+                    if improved or (best == "lowest" and score < best_score):
+                        best_score, history.best_epoch = score, epoch
+                        if restore_best:
+                            best_params = [p.copy() for p in net.parameters()]
+                    if improved:
+                        wait = 0
                     else:
                         wait += 1
                         if wait >= patience:
