@@ -263,6 +263,84 @@ def test_stops_when_the_loss_stops_improving_by_tol(early_stopping: bool) -> Non
         assert clf.best_loss_ == min(clf.loss_curve_)
 
 
+def _scikit_learn_stop(losses: list[float], tol: float, n_iter_no_change: int) -> int | None:
+    """The epoch at which scikit-learn's rule stops, written from its
+    ``_update_no_improvement_count``: a loss above the lowest so far minus tol
+    counts one more epoch without improvement; more than n_iter_no_change stop."""
+    lowest, count = np.inf, 0
+    for epoch, loss in enumerate(losses, start=1):
+        count = count + 1 if loss > lowest - tol else 0
+        lowest = min(lowest, loss)
+        if count > n_iter_no_change:
+            return epoch
+    return None
+
+
+def _last_improvement_stop(losses: list[float], tol: float, patience: int) -> int | None:
+    """The epoch at which the rule measured from the last improvement would stop."""
+    reference, wait = np.inf, 0
+    for epoch, loss in enumerate(losses, start=1):
+        if loss < reference - tol:
+            reference, wait = loss, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch
+    return None
+
+
+def test_stops_by_scikit_learns_rule_measured_from_the_lowest_loss() -> None:
+    # Full-batch descent on iris: the loss falls steadily by less than tol an epoch
+    # long before it stops falling. scikit-learn's rule stops there; measured from the
+    # last improvement instead, it would still be training after all these epochs.
+    X, y = _iris()
+    clf = NeuralNetworkClassifier(hidden_layer_sizes=(8,), solver="gd", learning_rate_init=0.01,
+                                  tol=1e-3, n_iter_no_change=5, max_iter=2000, random_state=0).fit(X, y)
+    assert clf.n_iter_ == _scikit_learn_stop(clf.loss_curve_, 1e-3, 5) == 156
+    assert _last_improvement_stop(clf.loss_curve_, 1e-3, 5 + 1) is None
+    assert clf.history_.stopped_early
+
+
+def test_without_early_stopping_the_last_weights_are_kept() -> None:
+    # Momentum SGD with a large step: the training loss is lowest at epoch 23 and
+    # rises after; scikit-learn keeps the last epoch's weights, and so does this.
+    X, y = _iris()
+    params = {"hidden_layer_sizes": (8,), "solver": "sgd", "momentum": 0.9, "learning_rate_init": 0.05,
+              "batch_size": 16, "n_iter_no_change": 3, "random_state": 0}
+    clf = NeuralNetworkClassifier(**params).fit(X, y)
+    lowest = int(np.argmin(clf.loss_curve_)) + 1
+    assert (lowest, clf.n_iter_) == (23, 27)  # n_iter_no_change + 1 epochs after the lowest
+    assert clf.best_loss_ == clf.loss_curve_[lowest - 1] < clf.loss_curve_[-1]
+    # The weights are those of a plain run of 27 epochs from the same seed.
+    net = NeuralNetwork([4, 8, 3], activation="relu", loss="categorical_crossentropy", init="glorot",
+                        seed=np.random.default_rng(0))
+    net.fit(X, np.eye(3)[y], epochs=27, optimizer=GradientDescent(0.05, momentum=0.9, nesterov=True),
+            batch_size=16, l2=0.0001 / 16)
+    for W, layer in zip(clf.coefs_, net.layers):
+        np.testing.assert_array_equal(W, layer.W)
+
+
+@pytest.mark.parametrize("cls", [NeuralNetworkClassifier, NeuralNetworkRegressor])
+def test_loss_curve_includes_the_l2_penalty(cls: type[Any]) -> None:
+    # Full-batch descent: the first epoch's loss is that of the initial weights,
+    # the data loss plus 0.5 * alpha * sum(W**2) / batch_size (batch_size = 150).
+    X, y = _iris()
+    if cls is NeuralNetworkRegressor:
+        X, Y, loss = X[:, 1:], X[:, :1], "mse"
+        y = Y.ravel()
+    else:
+        Y, loss = np.eye(3)[y], "categorical_crossentropy"
+    with pytest.warns(ConvergenceWarning):
+        estimator = cls(hidden_layer_sizes=(5,), solver="gd", alpha=3.0, max_iter=1, random_state=0).fit(X, y)
+    initial = NeuralNetwork([X.shape[1], 5, Y.shape[1]], activation="relu", loss=loss, init="glorot",
+                            seed=np.random.default_rng(0))
+    data_loss = initial.loss(X, Y)
+    penalty = 0.5 * 3.0 * sum(float(np.sum(layer.W**2)) for layer in initial.layers) / 150
+    assert penalty > 1e-3 * data_loss  # far above the tolerance below: its absence would show
+    # The same sums in another order: float64 rounding, a few units in the last place.
+    np.testing.assert_allclose(estimator.loss_curve_[0], data_loss + penalty, rtol=1e-13)
+
+
 def test_early_stopping_keeps_the_best_weights() -> None:
     # A learning rate far too large: the validation loss soon rises, so the best
     # epoch is not the last, and the weights kept are the best epoch's.
@@ -336,8 +414,12 @@ BAD_PARAMETERS = [
      r"hidden_layer_sizes\[1\] must be a positive integer; got 0"),
     ({"hidden_layer_sizes": "10"}, TypeError, "hidden_layer_sizes must be a tuple of integers"),
     ({"hidden_layer_sizes": (2.5,)}, TypeError, r"hidden_layer_sizes\[0\] must be a positive integer"),
-    ({"activation": "softplus"}, ValueError, "activation must be one of 'identity', 'logistic'"),
-    ({"solver": "lbfgs"}, ValueError, "solver must be one of 'adam', 'sgd', 'gd'; got 'lbfgs'"),
+    ({"activation": "softplus"}, ValueError,
+     "activation must be one of 'logistic', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'identity'; "
+     "got 'softplus'"),
+    ({"activation": "softmax"}, ValueError, "activation must be one of 'logistic', .*; got 'softmax'"),
+    ({"solver": "lbfgs"}, ValueError, "solver must be one of 'gd', 'sgd', 'adam'; got 'lbfgs'"),
+    ({"solver": ["adam"]}, ValueError, r"solver must be one of 'gd', 'sgd', 'adam'; got \['adam'\]"),
     ({"alpha": -1.0}, ValueError, "alpha must be a non-negative finite number; got -1.0"),
     ({"batch_size": 0}, ValueError, "batch_size must be a positive integer; got 0"),
     ({"batch_size": "big"}, TypeError, "batch_size must be a positive integer; got 'big'"),

@@ -17,14 +17,16 @@ Training, as in scikit-learn's multi-layer perceptron:
   gradient descent, with the same momentum.
 - ``alpha`` is the L2 penalty ``0.5 * alpha * sum(W**2) / batch_size`` added to
   each batch's mean loss (the weights, not the biases), scikit-learn's scaling.
+  ``loss_curve_`` includes it, as scikit-learn's does.
 - Training stops after ``max_iter`` epochs, or earlier once the monitored loss
-  has not improved by at least ``tol`` for more than ``n_iter_no_change``
-  consecutive epochs. The monitored loss is the training loss, or with
+  has failed to fall at least ``tol`` below the lowest loss so far for more than
+  ``n_iter_no_change`` consecutive epochs. The monitored loss is the training
+  loss, and training ends with the last epoch's weights; or with
   ``early_stopping=True`` the loss on a held-out ``validation_fraction`` of the
-  data, in which case the weights of the epoch with the lowest validation loss
-  are kept. (scikit-learn monitors the validation *score* instead.) A classifier's
-  split is stratified when the data allow it: every class with at least 2
-  samples, and room for every class on both sides.
+  data, and training ends with the weights of the epoch with the lowest
+  validation loss. (scikit-learn monitors the validation *score* instead.) A
+  classifier's split is stratified when the data allow it: every class with at
+  least 2 samples, and room for every class on both sides.
 - A :class:`~sklearn.exceptions.ConvergenceWarning` says when ``max_iter`` epochs
   ran out before the loss stopped improving.
 
@@ -58,59 +60,23 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import (
+    check_float_dtype,
     check_fraction,
     check_non_negative_float,
     check_positive_float,
     check_positive_int,
 )
+from .activations import ACTIVATIONS
 from .network import NeuralNetwork
-from .optimizers import Adam, GradientDescent, Optimizer
-from .training import History
+from .optimizers import OPTIMIZERS, Adam, GradientDescent, Optimizer
 
 Array = NDArray[np.floating]
 
-#: scikit-learn's activation names, and this package's, to the network's.
-_ACTIVATIONS = {
-    "identity": "identity",
-    "logistic": "sigmoid",
-    "sigmoid": "sigmoid",
-    "tanh": "tanh",
-    "relu": "relu",
-    "leaky_relu": "leaky_relu",
+#: Activation names for the hidden layers, to the network's: scikit-learn's
+#: ``"logistic"`` for the sigmoid, then every core activation a hidden layer can use.
+_ACTIVATIONS = {"logistic": "sigmoid"} | {
+    name: name for name, activation in ACTIVATIONS.items() if activation.hidden
 }
-_SOLVERS = ("adam", "sgd", "gd")
-
-
-class _StopRule:
-    """Stop when the monitored loss has not improved by ``tol`` for more than
-    ``n_iter_no_change`` epochs; optionally remember the best epoch's weights.
-
-    A callback for :meth:`NeuralNetwork.fit`: returning ``False`` stops training.
-    """
-
-    def __init__(self, tol: float, n_iter_no_change: int, validation: bool) -> None:
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.validation = validation
-        self.best = np.inf
-        self.no_improvement = 0
-        self.stopped = False
-        self.best_params: list[Array] | None = None
-
-    def __call__(self, epoch: int, history: History, net: NeuralNetwork) -> bool | None:
-        loss = history.val_loss[-1] if self.validation else history.loss[-1]
-        if loss > self.best - self.tol:
-            self.no_improvement += 1
-        else:
-            self.no_improvement = 0
-        if loss < self.best:
-            self.best = loss
-            if self.validation:
-                self.best_params = [p.copy() for p in net.parameters()]
-        if self.no_improvement > self.n_iter_no_change:
-            self.stopped = True
-            return False
-        return None
 
 
 def _stratify_if_possible(labels: NDArray[Any] | None, fraction: float) -> NDArray[Any] | None:
@@ -194,15 +160,6 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         self.dtype = dtype
 
     # ------------------------------------------------------------- checks
-    def _network_dtype(self) -> np.dtype[Any]:
-        try:
-            dtype = np.dtype(self.dtype)
-        except TypeError:
-            raise TypeError(f"dtype must be numpy.float32 or numpy.float64; got {self.dtype!r}") from None
-        if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-            raise ValueError(f"dtype must be numpy.float32 or numpy.float64; got {dtype}")
-        return dtype
-
     def _hidden_sizes(self) -> list[int]:
         sizes: Any = self.hidden_layer_sizes
         if not isinstance(sizes, bool) and isinstance(sizes, numbers.Integral):
@@ -221,18 +178,26 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         return bool(value)
 
     def _optimizer(self) -> Optimizer:
-        """The solver's optimizer; every optimizer parameter is checked, whichever is used."""
-        if self.solver not in _SOLVERS:
-            raise ValueError(f"solver must be one of {', '.join(map(repr, _SOLVERS))}; got {self.solver!r}")
+        """The solver's optimizer; every optimizer parameter is checked, whichever is used.
+
+        The solvers are the core's optimizer names; each takes the parameters
+        scikit-learn names for it (an optimizer without such parameters would
+        take ``learning_rate_init`` only).
+        """
+        if not isinstance(self.solver, str) or self.solver not in OPTIMIZERS:
+            raise ValueError(f"solver must be one of {', '.join(map(repr, OPTIMIZERS))}; got {self.solver!r}")
         lr = check_positive_float(self.learning_rate_init, "learning_rate_init")
         beta1 = check_fraction(self.beta_1, "beta_1", allow_zero=False)
         beta2 = check_fraction(self.beta_2, "beta_2", allow_zero=False)
         epsilon = check_positive_float(self.epsilon, "epsilon")
         momentum = check_fraction(self.momentum, "momentum")
         nesterov = self._check_flag("nesterovs_momentum")
-        if self.solver == "adam":
-            return Adam(lr, beta1=beta1, beta2=beta2, epsilon=epsilon)
-        return GradientDescent(lr, momentum=momentum, nesterov=nesterov and momentum > 0)
+        cls = OPTIMIZERS[self.solver]
+        if issubclass(cls, Adam):
+            return cls(lr, beta1=beta1, beta2=beta2, epsilon=epsilon)
+        if issubclass(cls, GradientDescent):
+            return cls(lr, momentum=momentum, nesterov=nesterov and momentum > 0)
+        return cls(lr)
 
     def _batch_size(self, n_samples: int) -> int:
         """Samples per batch: ``n_samples`` for ``"gd"``, else ``batch_size`` (at most ``n_samples``)."""
@@ -245,7 +210,7 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
     # ------------------------------------------------------------- training
     def _fit_network(self, X: Array, Y: Array, loss: str, stratify: NDArray[Any] | None) -> None:
         """Build a network for ``X`` (n_samples, n_features) -> ``Y`` (n_samples, n_outputs) and train it."""
-        dtype = self._network_dtype()
+        dtype = check_float_dtype(self.dtype, "dtype")
         hidden = self._hidden_sizes()
         if not isinstance(self.activation, str) or self.activation not in _ACTIVATIONS:
             raise ValueError(
@@ -277,16 +242,33 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
             [X.shape[1], *hidden, Y.shape[1]], activation=_ACTIVATIONS[self.activation],
             loss=loss, init=self.init, seed=rng, dtype=dtype,
         )
-        stop = _StopRule(tol, n_iter_no_change, validation=early_stopping)
+        # scikit-learn's stopping rule (_update_no_improvement_count in its
+        # multi-layer perceptron), said with the core's early stopping:
+        # - It stops when the count of epochs without improvement exceeds
+        #   n_iter_no_change: after n_iter_no_change + 1 of them, the patience.
+        # - An epoch improves when its loss is at least tol below the lowest loss so
+        #   far, which follows every decrease, even one smaller than tol: best="lowest".
+        #   The core's default measures from the last epoch that improved, so slow
+        #   steady progress goes on; with it the default classifier ran all 200 epochs
+        #   on digits and warned, where this rule stops at epoch 148 (MLPClassifier at
+        #   145). The same tol should mean the same n_iter_ and the same warnings.
+        # - Without early_stopping the last epoch's weights are kept, as in
+        #   scikit-learn: an epoch's training loss is measured on its mini-batches
+        #   while the weights move, so it does not single out the weights at the end
+        #   of that epoch, and rolling back n_iter_no_change + 1 epochs would leave
+        #   coefs_ out of step with n_iter_ and loss_curve_. With early_stopping the
+        #   weights of the lowest validation loss are kept (scikit-learn: of the best
+        #   validation score).
+        # - One departure: with tol=0 scikit-learn counts a loss equal to the lowest as
+        #   an improvement, so an exactly flat loss never stops it; here an improvement
+        #   must be a decrease.
         history = net.fit(
             X, Y, epochs=max_iter, optimizer=optimizer, batch_size=batch_size,
             l2=alpha / batch_size, dropout=dropout, validation_data=validation_data,
-            shuffle=shuffle, callbacks=stop, verbose=int(self.verbose),
+            patience=n_iter_no_change + 1, min_delta=tol, best="lowest",
+            restore_best=early_stopping, shuffle=shuffle, verbose=int(self.verbose),
         )
-        if stop.best_params is not None:
-            for p, best in zip(net.parameters(), stop.best_params):
-                p[...] = best
-        if not stop.stopped and not history.interrupted:
+        if not history.stopped_early and not history.interrupted:
             warnings.warn(
                 f"{type(self).__name__}: max_iter={max_iter} epochs ran out while the loss was "
                 f"still improving by more than tol={tol}; increase max_iter or tol",
@@ -299,7 +281,11 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         self.loss_curve_ = list(history.loss)
         self.validation_loss_curve_ = list(history.val_loss) if early_stopping else None
         self.best_loss_ = None if early_stopping else min(history.loss)
-        self.best_validation_loss_ = min(history.val_loss) if early_stopping else None
+        # With early_stopping: the kept weights' validation loss (best_epoch is None
+        # only when Ctrl-C ended the first epoch, whose weights are then kept).
+        kept = history.best_epoch
+        self.best_validation_loss_ = (
+            history.val_loss[kept - 1 if kept else -1] if early_stopping else None)
         self.n_iter_ = history.epochs
         self.n_layers_ = len(hidden) + 2
         self.n_outputs_ = Y.shape[1]
@@ -342,7 +328,8 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
         Seeds the initial weights, the shuffles, dropout and the validation split.
         ``None`` draws fresh entropy each fit; an integer makes fits reproducible.
     tol : float, default=1e-4
-        Improvement of the monitored loss that counts as progress.
+        How far an epoch's monitored loss must fall below the lowest so far to
+        count as an improvement.
     verbose : bool or {0, 1, 2}, default=False
         Progress on standard error: 1 (``True``) a bar on a terminal, 2 a line per epoch.
     momentum : float in [0, 1), default=0.9
@@ -379,13 +366,16 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
     intercepts_ : list of ndarray
         ``intercepts_[i]`` is the bias vector ``b`` of layer ``i + 1``, shape ``(n_out,)``.
     loss_curve_ : list of float
-        Training cross-entropy of each epoch (without the L2 penalty).
+        Training loss of each epoch: the cross-entropy plus the L2 penalty
+        ``0.5 * alpha * sum(W**2) / batch_size``, as scikit-learn reports it; the
+        mean over the epoch's mini-batches, each taken before its update.
     validation_loss_curve_ : list of float or None
         Validation cross-entropy of each epoch with ``early_stopping``.
     best_loss_ : float or None
         Lowest training loss (``None`` with ``early_stopping``).
     best_validation_loss_ : float or None
         Lowest validation loss, whose weights were kept (only with ``early_stopping``).
+        Validation losses have no L2 penalty.
     history_ : History
         Everything the network recorded while training.
     n_iter_ : int
@@ -435,7 +425,7 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
         playwithnn.TrainingDivergedError
             If the loss became NaN or infinite (try a smaller ``learning_rate_init``).
         """
-        X, y = validate_data(self, X, y, dtype=self._network_dtype())
+        X, y = validate_data(self, X, y, dtype=check_float_dtype(self.dtype, "dtype"))
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
         classes = encoder.classes_
@@ -505,7 +495,8 @@ class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignor
         Weights ``W`` of shape ``(n_in, n_out)`` and biases ``b`` of shape ``(n_out,)``
         of each layer.
     loss_curve_ : list of float
-        Training mean squared error of each epoch (without the L2 penalty).
+        Training loss of each epoch: the mean squared error plus the L2 penalty,
+        as for :class:`NeuralNetworkClassifier`.
     validation_loss_curve_ : list of float or None
     best_loss_, best_validation_loss_ : float or None
     history_ : History
@@ -545,7 +536,8 @@ class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignor
         playwithnn.TrainingDivergedError
             If the loss became NaN or infinite (try a smaller ``learning_rate_init``).
         """
-        X, y = validate_data(self, X, y, dtype=self._network_dtype(), multi_output=True, y_numeric=True)
+        X, y = validate_data(self, X, y, dtype=check_float_dtype(self.dtype, "dtype"),
+                             multi_output=True, y_numeric=True)
         Y = np.asarray(y, dtype=X.dtype)
         self._fit_network(X, Y.reshape(-1, 1) if Y.ndim == 1 else Y, "mse", stratify=None)
         self.out_activation_ = "identity"
