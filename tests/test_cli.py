@@ -456,3 +456,253 @@ def test_help_version_and_no_command(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == ("playwithnn: error: the following arguments are required: COMMAND "
                              "(see 'playwithnn --help')\n")
+
+
+# ------------------------------------------- every output prepared before any is written
+def train_args(work: Path, folder: Path, *extra: str) -> list[str]:
+    return ["train", str(work / "moons.csv"), "--target", "label", "--output", str(folder / "model.npz"),
+            "--plot", str(folder / "curves.png"), "--epochs", "2", "--quiet", *extra]
+
+
+def old_outputs(folder: Path) -> None:
+    (folder / "model.npz").write_bytes(b"a good model")
+    (folder / "curves.png").write_bytes(b"a good figure")
+
+
+def assert_old_outputs(folder: Path) -> None:
+    assert (folder / "model.npz").read_bytes() == b"a good model"
+    assert (folder / "curves.png").read_bytes() == b"a good figure"
+    assert sorted(p.name for p in folder.iterdir()) == ["curves.png", "model.npz"]  # no temporary
+
+
+def test_train_figure_that_cannot_be_drawn_keeps_the_old_model(
+        work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    old_outputs(tmp_path)
+
+    def broken_savefig(self: object, *args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("matplotlib.figure.Figure.savefig", broken_savefig)
+    assert cli.main(train_args(work, tmp_path)) == 1
+    err = capsys.readouterr().err
+    assert err == "playwithnn train: error: unexpected OSError: [Errno 28] No space left on device\n"
+    assert_old_outputs(tmp_path)
+
+
+def test_train_figure_that_cannot_be_written_keeps_the_old_model(
+        work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import playwithnn._files as files
+
+    old_outputs(tmp_path)
+    real_stage = files.stage
+    staged: list[str] = []
+
+    def stage(path: Path, content: files.Content) -> files.StagedFile:
+        if str(path).endswith(".png"):  # the disk fills up while the figure is written
+            raise OSError(28, "No space left on device")
+        file = real_stage(path, content)
+        staged.append(file.temporary)
+        return file
+
+    monkeypatch.setattr(files, "stage", stage)
+    assert cli.main(train_args(work, tmp_path)) == 2
+    assert capsys.readouterr().err == (f"playwithnn train: error: cannot write figure "
+                                       f"{tmp_path / 'curves.png'}: No space left on device\n")
+    assert len(staged) == 1  # the model was complete on disk, and then removed unused
+    assert_old_outputs(tmp_path)
+
+
+def test_train_writes_the_model_and_the_figure(work: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    old_outputs(tmp_path)
+    assert cli.main(train_args(work, tmp_path)) == 0
+    assert capsys.readouterr().out.endswith(
+        f"wrote {tmp_path / 'model.npz'}\nwrote {tmp_path / 'curves.png'}\n")
+    assert load(tmp_path / "model.npz").layer_sizes == [2, 16, 16, 1]
+    assert (tmp_path / "curves.png").read_bytes()[:8] == PNG_SIGNATURE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.png", "model.npz"]
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (["train", "{work}/moons.csv", "--target", "label", "--output", "same.png", "--plot", "same.png"],
+         "figure same.png is the same file as model file same.png"),
+        (["train", "{work}/moons.csv", "--target", "label", "--output", "same.png", "--plot", "./same.png"],
+         "figure same.png is the same file as model file same.png"),
+        (["train", "data.csv", "--target", "label", "--output", "data.csv"],
+         "model file data.csv is the same file as data file data.csv"),
+        (["train", "data.csv", "--target", "label", "--output", "link.npz"],
+         "is the same file as data file data.csv"),
+        (["predict", "{work}/model.npz", "data.csv", "--output", "./data.csv"],
+         "predictions file data.csv is the same file as data file data.csv"),
+        (["predict", "{work}/model.npz", "data.csv", "--output", "{work}/model.npz"],
+         "is the same file as model file"),
+    ],
+    ids=["plot-is-output", "plot-is-output-dot", "output-is-data", "plot-links-to-data",
+         "predictions-are-data", "predictions-are-model"],
+)
+def test_an_output_cannot_be_another_file_of_the_run(command: list[str], message: str, work: Path,
+                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = (work / "moons.csv").read_bytes()
+    (tmp_path / "data.csv").write_bytes(data)
+    (tmp_path / "same.png").write_bytes(b"a good figure")
+    if os.name != "nt":
+        (tmp_path / "link.npz").symlink_to(tmp_path / "data.csv")
+    model = (work / "model.npz").read_bytes()
+    command = [c.replace("{work}", str(work)) for c in command]
+    if "link.npz" in command and os.name == "nt":  # pragma: no cover - no links there
+        return
+    assert cli.main(command) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"playwithnn {command[0]}: error: ") and err.count("\n") == 1
+    assert message in err, err
+    assert err.endswith("; give a different file name\n")
+    assert (tmp_path / "data.csv").read_bytes() == data
+    assert (tmp_path / "same.png").read_bytes() == b"a good figure"
+    assert (work / "model.npz").read_bytes() == model
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+# ----------------------------------------------- model files saved from Python
+def python_model(folder: Path, metadata: dict[str, object], layer_sizes: list[int] | None = None,
+                 loss: str = "binary_crossentropy") -> Path:
+    from playwithnn import NeuralNetwork
+
+    net = NeuralNetwork(layer_sizes or [2, 3, 1], loss=loss, seed=0)
+    net.metadata = metadata
+    net.save(folder / "py.npz")
+    return folder / "py.npz"
+
+
+BAD_METADATA = [
+    # (metadata, layer sizes, loss, message after "py.npz: ")
+    ({"features": ["x1"]}, None, "binary_crossentropy",
+     "metadata['features'] must be a list of 2 column names, one per input of the network; got ['x1']"),
+    ({"features": "x1,x2"}, None, "binary_crossentropy",
+     "metadata['features'] must be a list of column names; got 'x1,x2'"),
+    ({"features": ["x1", 2]}, None, "binary_crossentropy", "metadata['features'] must be a list of column"),
+    ({"feature_mean": ["a", "b"], "feature_scale": [1.0, 1.0]}, None, "binary_crossentropy",
+     "metadata['feature_mean'] must be a list of 2 finite numbers, one per input of the network; "
+     "got ['a', 'b']"),
+    ({"feature_mean": [0.0, 0.0], "feature_scale": [1.0, 0.0]}, None, "binary_crossentropy",
+     "metadata['feature_scale'] must be a list of 2 finite non-zero numbers"),
+    ({"feature_mean": [0.0, 0.0, 0.0], "feature_scale": [1.0, 1.0, 1.0]}, None, "binary_crossentropy",
+     "metadata['feature_mean'] must be a list of 2 finite numbers"),
+    ({"feature_mean": [0.0, 0.0], "feature_scale": [True, 1.0]}, None, "binary_crossentropy",
+     "metadata['feature_scale'] must be a list of 2 finite non-zero numbers"),
+    ({"feature_mean": [0.0, 0.0]}, None, "binary_crossentropy",
+     "metadata has 'feature_mean' but no 'feature_scale'; the scaling needs both"),
+    ({"target_mean": 1.0, "target_scale": "big"}, [2, 1], "mse",
+     "metadata['target_scale'] must be a finite non-zero number; got 'big'"),
+    ({"target_mean": 1.0, "target_scale": 0}, [2, 1], "mse",
+     "metadata['target_scale'] must be a finite non-zero number; got 0"),
+    ({"target_scale": 2.0}, [2, 1], "mse", "metadata has 'target_scale' but no 'target_mean'"),
+    ({"classes": ["a", "b", "c"]}, None, "binary_crossentropy",
+     "metadata['classes'] must be a list of 2 labels for a network with 1 output; got ['a', 'b', 'c']"),
+    ({"classes": ["a", "b"]}, [2, 3], "categorical_crossentropy",
+     "metadata['classes'] must be a list of 3 labels for a network with 3 outputs"),
+    ({"classes": ["a", "a"]}, None, "binary_crossentropy", "metadata['classes'] must be a list of distinct"),
+    ({"classes": [[0], [1]]}, None, "binary_crossentropy", "metadata['classes'] must be a list of class"),
+    ({"task": "clustering"}, None, "binary_crossentropy",
+     "metadata['task'] must be 'classification' or 'regression'; got 'clustering'"),
+    ({"target": 3}, None, "binary_crossentropy", "metadata['target'] must be a column name; got 3"),
+    ({}, [2, 2], "mse", "a regression model for the command line has one output; this network has 2"),
+]
+
+
+@pytest.mark.parametrize(("metadata", "sizes", "loss", "message"), BAD_METADATA,
+                         ids=[f"{i}-{m[3].split()[0]}" for i, m in enumerate(BAD_METADATA)])
+def test_bad_metadata_from_python_is_one_line(metadata: dict[str, object], sizes: list[int] | None,
+                                              loss: str, message: str, work: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    python_model(tmp_path, metadata, sizes, loss)
+    data = str(work / "moons_test.csv")
+    (tmp_path / "p.csv").write_text("the old predictions\n", encoding="utf-8")
+    for command in (["predict", "py.npz", data, "--output", "p.csv"],
+                    ["evaluate", "py.npz", data, "--target", "label"]):
+        assert cli.main(command) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"playwithnn {command[0]}: error: py.npz: {message}") and err.count("\n") == 1
+    assert (tmp_path / "p.csv").read_text(encoding="utf-8") == "the old predictions\n"
+
+
+def test_non_finite_metadata_is_refused() -> None:
+    # A model file cannot hold NaN or infinity (save refuses them, load rejects them),
+    # but the check does not rely on that.
+    from playwithnn import NeuralNetwork
+
+    net = NeuralNetwork([2, 1], loss="mse", seed=0)
+    net.metadata = {"feature_mean": [0.0, float("inf")], "feature_scale": [1.0, 1.0]}
+    with pytest.raises(cli.CommandError, match=r"m.npz: metadata\['feature_mean'\] must be a list of 2 "
+                                               r"finite numbers.*got \[0.0, inf\]"):
+        cli._check_metadata("m.npz", net)
+
+
+def test_good_metadata_from_python_is_used(work: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # Integer classes, a scaling and no feature names: every column but the target is a feature.
+    # (Its predictions are those of an untrained network: only their agreement matters.)
+    path = python_model(tmp_path, {"classes": [0, 1], "target": "label", "feature_mean": [0.5, 0.25],
+                                   "feature_scale": [0.75, 0.5]})
+    X, _ = make_dataset("moons", n_samples=200, noise=0.1, seed=1)
+    net = load(path)
+    p = net.predict((X - [0.5, 0.25]) / [0.75, 0.5])[:, 0]
+    assert cli.main(["predict", str(path), str(work / "moons_test.csv"), "--probabilities"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "label,p(0),p(1)"
+    assert [line.split(",")[0] for line in lines[1:]] == [str(int(v > 0.5)) for v in p]
+    np.testing.assert_allclose([float(line.split(",")[2]) for line in lines[1:]], p, atol=5e-7)
+
+
+# --------------------------------------------------------- the last guard
+@pytest.mark.parametrize(
+    ("failure", "status", "line"),
+    [
+        (RuntimeError("boom\n  on two lines"), 1,
+         "playwithnn datasets: error: unexpected RuntimeError: boom on two lines"),
+        (MemoryError(), 1, "playwithnn datasets: error: unexpected MemoryError"),
+        (ValueError("a bug, not bad input"), 1,
+         "playwithnn datasets: error: unexpected ValueError: a bug, not bad input"),
+        (KeyboardInterrupt(), 130, "playwithnn datasets: interrupted"),
+    ],
+    ids=["runtime", "memory", "value", "ctrl-c"],
+)
+def test_unexpected_errors_are_one_line(failure: BaseException, status: int, line: str, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr("playwithnn.datasets.make_dataset", fail)
+    assert cli.main(["datasets", "xor", "--output", str(tmp_path / "d.csv")]) == status
+    out = capsys.readouterr()
+    assert out.err == line + "\n"
+    assert out.out == "" and list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------ names from the core's tables
+def test_option_choices_come_from_the_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwithnn.activations import ACTIVATIONS, Activation
+    from playwithnn.optimizers import OPTIMIZERS, Adam
+
+    def softplus(Z: np.ndarray) -> np.ndarray:
+        return np.logaddexp(0.0, Z)
+
+    monkeypatch.setitem(ACTIVATIONS, "softplus", Activation("softplus", softplus, lambda A: 1 - np.exp(-A)))
+    monkeypatch.setitem(OPTIMIZERS, "adam2", Adam)
+    args = cli.build_parser().parse_args(["train", "d.csv", "--target", "y", "--output", "m.npz",
+                                          "--activation", "softplus", "--optimizer", "adam2"])
+    assert (args.activation, args.optimizer) == ("softplus", "adam2")
+    # Activations that cannot be hidden (softmax) are not offered.
+    choices = {a.dest: a.choices for a in cli.build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
+               .choices["train"]._actions}
+    assert list(choices["activation"]) == [name for name, a in ACTIVATIONS.items() if a.hidden]
+    assert "softmax" not in choices["activation"]
+    assert list(choices["optimizer"]) == list(OPTIMIZERS)

@@ -204,10 +204,28 @@ def test_demo_failed_run_keeps_existing_figure(tmp_path: Path, capsys: pytest.Ca
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("matplotlib.figure.Figure.savefig", broken_savefig)
-    with pytest.raises(RuntimeError, match="disk on fire"):
-        main(["demo"])
+    # Unexpected, so exit status 1 (not 2, bad input), and one line, not a traceback.
+    assert main(["demo"]) == 1
+    assert capsys.readouterr().err == "playwithnn demo: error: unexpected RuntimeError: disk on fire\n"
     assert target.read_bytes() == b"the old figure"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1500iter.png"]  # no temporary left
+
+
+def test_demo_full_disk_keeps_existing_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "1500iter.png"
+    target.write_bytes(b"the old figure")
+    monkeypatch.chdir(tmp_path)
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("playwithnn._files.os.fsync", full_disk)
+    assert main(["demo"]) == 2
+    assert capsys.readouterr().err == (
+        "playwithnn demo: error: cannot write figure 1500iter.png: No space left on device\n")
+    assert target.read_bytes() == b"the old figure"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1500iter.png"]
 
 
 def test_example_script_runs(tmp_path: Path) -> None:

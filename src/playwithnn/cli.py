@@ -11,9 +11,12 @@
     playwithnn playground [--host H] [--port P] [--no-browser]
 
 Bad input (an option, a file, a cell) gets one line on standard error that names
-what is wrong and where, and exit status 2. A failed run never overwrites an
-existing output file: every input is checked before anything is written, and
-files are written to a temporary name and then renamed.
+what is wrong and where, and exit status 2; anything unexpected gets one line and
+exit status 1, Ctrl-C one line and 130, never a traceback. A failed run never
+overwrites an existing output file: every input and output path is checked and
+every output (model, figure, CSV) prepared in memory before anything is written;
+each file is then written to a temporary name beside it, flushed to disk, and
+renamed over the old one only once all of them are written.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import argparse
 import csv
 import importlib
 import io as _io
-import itertools
 import math
 import os
 import sys
@@ -34,6 +36,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _files
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -43,6 +47,8 @@ PROG = "playwithnn"
 
 #: At most this many distinct integer values make a numeric target a classification target.
 MAX_INTEGER_CLASSES = 10
+#: What ``train`` can learn; stored as the model's ``metadata["task"]``.
+TASKS = ("classification", "regression")
 
 
 class CommandError(Exception):
@@ -139,31 +145,50 @@ def _check_figure_path(path: str) -> Path:
     return _check_output_path(path, "figure", [f".{k}" for k in figure_formats()])
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a new file beside ``path``, then rename it over ``path``."""
-    for n in itertools.count():
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{n}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        break
+def _check_distinct(outputs: Sequence[tuple[str, Path]],
+                    inputs: Sequence[tuple[str, str | Path]] = ()) -> None:
+    """Refuse an output that is another output or one of the inputs: ``(what, path)`` pairs."""
+
+    def same(a: str | Path, b: str | Path) -> bool:
+        if os.path.exists(a) and os.path.exists(b):
+            return os.path.samefile(a, b)  # hard links too
+        return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+    for i, (what, path) in enumerate(outputs):
+        for other_what, other in [*outputs[:i], *inputs]:
+            if same(path, other):
+                raise CommandError(f"{what} {path} is the same file as {other_what} {other}; "
+                                   "give a different file name")
+
+
+def _write_files(files: Sequence[tuple[Path, _files.Content, str]]) -> None:
+    """Write every ``(path, content, what)``, all or none as far as the disk allows.
+
+    Each content goes to a temporary file beside its path and is flushed to disk
+    first; only when all of them are written are they renamed into place, so a
+    full disk or an unwritable file leaves every existing file as it was.
+    """
+    staged: list[_files.StagedFile] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        for path, content, what in files:
+            try:
+                staged.append(_files.stage(path, content))
+            except OSError as exc:
+                raise CommandError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+        for (path, _, what), file in zip(files, staged):
+            try:
+                file.commit()
+            except OSError as exc:
+                raise CommandError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+    finally:
+        for file in staged:
+            file.discard()  # nothing to do for those committed
 
 
-def _save_figure(fig: Figure, path: Path) -> None:
-    from .plotting import save_figure
+def _figure_bytes(fig: Figure, path: Path) -> bytes:
+    from .plotting import figure_bytes, figure_format
 
-    try:
-        save_figure(fig, path)
-    except OSError as exc:
-        raise CommandError(f"cannot write figure {path}: {exc.strerror or exc}") from None
+    return figure_bytes(fig, figure_format(path))
 
 
 def _pyplot_if_display() -> Any:
@@ -239,7 +264,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .plotting import plot_tutorial
 
     fig = plot_tutorial({f"{n} iterations": (h.loss, p) for n, h, p in runs}, y, fig=fig)
-    _save_figure(fig, output)
+    _write_files([(output, _figure_bytes(fig, output), "figure")])
     print(f"wrote {output}")
     if args.show:
         if plt is None:
@@ -286,7 +311,7 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     if output is None:
         sys.stdout.write(buffer.getvalue())
     else:
-        _write_text_atomic(output, buffer.getvalue())
+        _write_files([(output, buffer.getvalue().encode("utf-8"), "data file")])
         print(f"wrote {output}: {X.shape[0]} samples of {args.name!r}, columns "
               f"{', '.join(f'x{j + 1}' for j in range(X.shape[1]))}, label")
     return 0
@@ -504,16 +529,24 @@ def _metric_line(label: str, metrics: dict[str, float]) -> str:
                                     for k, v in metrics.items())
 
 
+def _class_probabilities(net: NeuralNetwork, X: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``(n_samples, n_classes)``: ``[1 - p, p]`` for one sigmoid output, else the outputs.
+
+    The predicted class of a row is its ``argmax``: what ``predict`` writes and
+    what ``train`` and ``evaluate`` score, so their accuracy is that of the labels.
+    (``training.n_correct`` decides by the loss instead, and for several outputs
+    that are not one-hot it counts each output on its own.)
+    """
+    p = net.predict(X).astype(np.float64)
+    return np.column_stack([1 - p[:, 0], p[:, 0]]) if p.shape[1] == 1 else p
+
+
 def _classification_metrics(net: NeuralNetwork, X: NDArray[np.float64], k: NDArray[np.int64]
                             ) -> dict[str, float]:
-    p = net.predict(X)
-    if p.shape[1] == 1:
-        predicted = (p[:, 0] > 0.5).astype(np.int64)
-        target = k.reshape(-1, 1).astype(np.float64)
-    else:
-        predicted = p.argmax(axis=1)
-        target = np.eye(p.shape[1])[k]
-    return {"accuracy": float(np.mean(predicted == k)), "loss": net.loss(X, target)}
+    """Accuracy of the predicted labels against the class indices ``k``, and the loss."""
+    p = _class_probabilities(net, X)
+    target = k.reshape(-1, 1).astype(np.float64) if net.n_outputs == 1 else np.eye(net.n_outputs)[k]
+    return {"accuracy": float(np.mean(p.argmax(axis=1) == k)), "loss": net.loss(X, target)}
 
 
 def _regression_metrics(net: NeuralNetwork, X: NDArray[np.float64], y: NDArray[np.float64]
@@ -536,7 +569,7 @@ def _regression_output(net: NeuralNetwork, X: NDArray[np.float64]) -> NDArray[np
 def _task_of(net: NeuralNetwork) -> str:
     meta = net.metadata
     task = meta.get("task")
-    if task in ("classification", "regression"):
+    if task in TASKS:
         return str(task)
     return "regression" if net.output_activation == "identity" else "classification"
 
@@ -552,7 +585,7 @@ def _classes_of(net: NeuralNetwork) -> list[str]:
 # --------------------------------------------------------------------- train
 def cmd_train(args: argparse.Namespace) -> int:
     """Train a network on a CSV file and save it."""
-    from .io import save
+    from ._modelfile import encode
     from .network import NeuralNetwork
     from .training import TrainingDivergedError
 
@@ -560,6 +593,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     target_j = table.column(args.target)
     output = _check_output_path(args.output, "model file")
     plot_path = None if args.plot is None else _check_figure_path(args.plot)
+    outputs = [("model file", output)] + ([("figure", plot_path)] if plot_path is not None else [])
+    _check_distinct(outputs, [("data file", args.data)])
     feature_names = [h for h in table.header if h != args.target]
     if not feature_names:
         raise CommandError(f"{args.data}: no feature columns besides the target {args.target!r}")
@@ -646,18 +681,20 @@ def cmd_train(args: argparse.Namespace) -> int:
             metrics = _regression_metrics(net, X[idx], y[idx])
         print(_metric_line(label, metrics))
 
-    figure = None
+    # Everything is prepared before the first byte is written: the model file's
+    # content is checked and laid out, the figure drawn and rendered in memory.
+    try:
+        files: list[tuple[Path, _files.Content, str]] = [
+            (output, encode(net.get_config(), net.parameters(), net.metadata), "model file")]
+    except (TypeError, ValueError) as exc:
+        raise CommandError(f"cannot save the model: {exc}; nothing was written") from None
     if plot_path is not None:
         figure = _training_figure(net, history, X_raw, k if task == "classification" else None,
                                   feature_names, metadata)
-    try:
-        save(net, output)
-    except OSError as exc:
-        raise CommandError(f"cannot write model file {output}: {exc.strerror or exc}") from None
-    print(f"wrote {output}")
-    if figure is not None and plot_path is not None:
-        _save_figure(figure, plot_path)
-        print(f"wrote {plot_path}")
+        files.append((plot_path, _figure_bytes(figure, plot_path), "figure"))
+    _write_files(files)
+    for path, _, _ in files:
+        print(f"wrote {path}")
     return 0
 
 
@@ -684,12 +721,84 @@ def _training_figure(net: NeuralNetwork, history: Any, X_raw: NDArray[np.float64
 
 # ------------------------------------------------------------ predict/evaluate
 def _load_model(path: str) -> NeuralNetwork:
+    """Load a model file and check the metadata the commands read; a CommandError for anything wrong."""
     from .io import ModelFileError, load
 
     try:
-        return load(path)
+        net = load(path)
     except ModelFileError as exc:
         raise CommandError(f"{path}: {exc.reason}") from None
+    _check_metadata(path, net)
+    return net
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_finite_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_label(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _check_metadata(path: str, net: NeuralNetwork) -> None:
+    """Check what ``train`` stores in a model's metadata, for a file saved from Python.
+
+    Every key is optional (a network saved from Python may have none), but a key
+    that is there must hold what the commands expect, so that a wrong one is a
+    one-line error naming the file rather than a failure in the middle of a command.
+    """
+    meta = net.metadata
+    n_features, n_outputs = net.n_features, net.n_outputs
+
+    def bad(key: str, expected: str) -> NoReturn:
+        raise CommandError(f"{path}: metadata[{key!r}] must be {expected}; got {_short(meta[key])}")
+
+    if "task" in meta and meta["task"] not in TASKS:
+        bad("task", " or ".join(repr(t) for t in TASKS))
+    if "target" in meta and not isinstance(meta["target"], str):
+        bad("target", "a column name")
+    if meta.get("features") is not None:
+        features = meta["features"]
+        if not (isinstance(features, list) and all(isinstance(f, str) for f in features)):
+            bad("features", "a list of column names")
+        if len(features) != n_features:
+            bad("features", f"a list of {n_features} column names, one per input of the network")
+    for mean_key, scale_key, size in [("feature_mean", "feature_scale", n_features),
+                                      ("target_mean", "target_scale", None)]:
+        if (mean_key in meta) != (scale_key in meta):
+            there, missing = (mean_key, scale_key) if mean_key in meta else (scale_key, mean_key)
+            raise CommandError(f"{path}: metadata has {there!r} but no {missing!r}; "
+                               "the scaling needs both")
+        if mean_key not in meta:
+            continue
+        for key in (mean_key, scale_key):
+            value, nonzero = meta[key], key == scale_key
+            if size is None:
+                if not (_is_finite_number(value) and (value != 0 or not nonzero)):
+                    bad(key, "a finite non-zero number" if nonzero else "a finite number")
+            elif not (isinstance(value, list) and len(value) == size
+                      and all(_is_finite_number(v) and (v != 0 or not nonzero) for v in value)):
+                bad(key, f"a list of {size} finite {'non-zero ' if nonzero else ''}numbers, "
+                         "one per input of the network")
+    task = _task_of(net)
+    if task == "regression" and n_outputs != 1:
+        raise CommandError(f"{path}: a regression model for the command line has one output; "
+                           f"this network has {n_outputs}")
+    if task == "classification" and meta.get("classes") is not None:
+        classes = meta["classes"]
+        n_classes = 2 if n_outputs == 1 else n_outputs
+        if not (isinstance(classes, list) and all(_is_label(c) for c in classes)):
+            bad("classes", "a list of class labels (text or integers)")
+        if len(classes) != n_classes:
+            bad("classes", f"a list of {n_classes} labels for a network with {n_outputs} output"
+                           f"{'s' if n_outputs > 1 else ''}")
+        if len({str(c) for c in classes}) != len(classes):
+            bad("classes", "a list of distinct labels")
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -697,6 +806,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     net = _load_model(args.model)
     table = read_table(args.data)
     output = None if args.output is None else _check_output_path(args.output, "predictions file")
+    if output is not None:
+        _check_distinct([("predictions file", output)],
+                        [("model file", args.model), ("data file", args.data)])
     meta = net.metadata
     names = _model_features(net, table, meta.get("target"))
     X = _standardize(net, _features(table, names))
@@ -709,9 +821,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             writer.writerow([_format_number(value)])
     else:
         classes = _classes_of(net)
-        p = net.predict(X)
-        if p.shape[1] == 1:
-            p = np.column_stack([1 - p[:, 0], p[:, 0]])
+        p = _class_probabilities(net, X)
         writer.writerow([target] + ([f"p({c})" for c in classes] if args.probabilities else []))
         for row in p:
             cells = [classes[int(row.argmax())]]
@@ -721,7 +831,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if output is None:
         sys.stdout.write(buffer.getvalue())
     else:
-        _write_text_atomic(output, buffer.getvalue())
+        _write_files([(output, buffer.getvalue().encode("utf-8"), "predictions file")])
         print(f"wrote {output}: {len(table.rows)} predictions")
     return 0
 
@@ -799,7 +909,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="places to round the numbers to (default 4)")
     explain.set_defaults(func=cmd_explain, parser=explain)
 
+    from .activations import ACTIVATIONS
     from .datasets import DATASETS
+    from .optimizers import OPTIMIZERS
 
     data = sub.add_parser("datasets", help="write a toy data set as CSV",
                           description="Write a toy data set, made in code, as CSV with a header row: "
@@ -824,10 +936,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--hidden", type=_positive_int, nargs="*", default=[16, 16], metavar="WIDTH",
                        help="hidden layer widths (default 16 16; none for a linear model)")
     train.add_argument("--activation", default="relu",
-                       choices=["relu", "leaky_relu", "tanh", "sigmoid", "identity"],
+                       choices=[name for name, a in ACTIVATIONS.items() if a.hidden],
                        help="hidden activation (default relu)")
-    train.add_argument("--optimizer", default="adam", choices=["adam", "sgd", "gd"],
-                       help="default adam")
+    train.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS), help="default adam")
     train.add_argument("--learning-rate", type=_positive_float, metavar="η",
                        help="step size (default 0.01 for adam, 0.1 for sgd and gd)")
     train.add_argument("--epochs", type=_positive_int, default=200, help="default 200")
@@ -839,7 +950,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--patience", type=_positive_int,
                        help="stop after this many epochs without a better validation loss")
     train.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
-    train.add_argument("--task", choices=["classification", "regression"],
+    train.add_argument("--task", choices=TASKS,
                        help="default: inferred from the target")
     train.add_argument("--plot", metavar="CURVES.png",
                        help="write the learning curves (and for two features the decision boundary)")
@@ -878,8 +989,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line on ``argv`` (default ``sys.argv[1:]``); return the exit status.
 
-    0 on success, 2 on bad input (one line on standard error), 130 when
-    interrupted.
+    0 on success, 2 on bad input (one line on standard error), 1 on any
+    other error (one line too), 130 when interrupted.
     """
     parser = build_parser()
     command = PROG
@@ -900,6 +1011,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # the last guard: one line, never a traceback
+        detail = " ".join(str(exc).split())  # one line, whatever the message holds
+        print(f"{command}: error: unexpected {type(exc).__name__}{': ' if detail else ''}{detail}",
+              file=sys.stderr)
+        return 1
 
 
 __all__ = ["CommandError", "Table", "build_parser", "main", "read_table"]
