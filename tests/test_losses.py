@@ -236,7 +236,7 @@ def test_with_gradient_equals_value_and_gradient_apart(name: str, dtype: type) -
     assert loss.with_gradient is not None
     value, grad = loss.with_gradient(y, y_pred.copy())
     assert grad.dtype == dtype
-    assert value == pytest.approx(loss.function(y, y_pred), rel=4 * np.finfo(dtype).eps)
+    assert value == pytest.approx(loss.function(y, y_pred), rel=4 * float(np.finfo(dtype).eps))
     if name == "sse":
         np.testing.assert_array_equal(grad, loss.gradient(y, y_pred))
     else:
