@@ -158,9 +158,10 @@ def test_xor_trains_until_the_test_loss_is_below_a_tenth(server: PlaygroundServe
 
     page.click("#play")
     wait_until(page, f"!window.playground.state.playing && {DRAWN}")
-    epoch = page.evaluate("window.playground.state.epoch")
-    time.sleep(0.3)
-    assert page.evaluate("window.playground.state.epoch") == epoch  # paused means paused
+    # Paused means paused: once the training thread waits for "play", no epoch can start.
+    [session] = server.sessions._sessions.values()
+    assert session._waiting.wait(10)
+    assert page.evaluate("window.playground.state.epoch") == session.epoch
     after = heatmap_sample(page)
     changed = sum(a != b for a, b in zip(before, after)) / len(before)
     assert changed > 0.3  # the boundary moved over much of the plane
@@ -235,6 +236,27 @@ def test_add_layer_neurons_features_step_and_reset(server: PlaygroundServer, pag
     fresh = np.concatenate([np.ravel(w) for w in page.evaluate("window.playground.state.weights")])
     assert fresh.shape == trained.shape and not np.allclose(fresh, trained)
     assert page.evaluate("window.playground.state.history.epoch") == [0]
+
+
+def test_a_failure_on_the_server_pauses_and_is_shown(server: PlaygroundServer, page: Any,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    open_page(page, server.url)
+    [session] = server.sessions._sessions.values()
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a bug in an epoch")
+
+    monkeypatch.setattr(session._model.net, "fit", broken)
+    page.click("#play")
+    wait_until(page, "document.getElementById('status').textContent.startsWith('Training failed')")
+    wait_until(page, f"!window.playground.playing && {DRAWN}")
+    assert page.get_attribute("#play", "aria-label") == "Play"
+    assert page.inner_text("#epoch") == "000,000"
+
+    monkeypatch.undo()  # the cause gone, play trains again and the message goes
+    page.click("#play")
+    wait_until(page, "window.playground.state.epoch >= 5")
+    assert page.inner_text("#status") == ""
 
 
 def blobs_csv(n: int = 60) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import logging
 import os
 import signal
 import socket
@@ -26,8 +27,12 @@ import numpy as np
 import pytest
 
 from playwithnn import NeuralNetwork
+from playwithnn.activations import ACTIVATIONS as CORE_ACTIVATIONS
+from playwithnn.datasets import DATASETS as CORE_DATASETS
+from playwithnn.optimizers import OPTIMIZERS as CORE_OPTIMIZERS
 from playwithnn.optimizers import get_optimizer
 from playwithnn.playground import server as server_module
+from playwithnn.playground import sessions as sessions_module
 from playwithnn.playground.data import (
     MAX_UPLOAD_BYTES,
     DataError,
@@ -42,6 +47,7 @@ from playwithnn.playground.sessions import (
     Session,
     SessionManager,
     TooManySessionsError,
+    make_optimizer,
     plane_grid,
     to_unit,
 )
@@ -108,6 +114,11 @@ def get_state(srv: PlaygroundServer, sid: str, version: int = 0, data_version: i
     return dict(json.loads(body))
 
 
+def published(session: Session) -> dict[str, Any]:
+    """The state a session has published last."""
+    return dict(json.loads(session.wait_state(0, 0, 0))["state"])
+
+
 def wait_for(condition: Any, timeout: float = 10.0) -> None:
     """Poll ``condition`` until it holds; fail after ``timeout`` seconds (a bound, not a measurement)."""
     deadline = time.monotonic() + timeout
@@ -157,7 +168,7 @@ def test_settings_merge_into_the_base_and_features_take_the_canonical_order() ->
         ({"n_samples": 2.0}, "n_samples must be an integer from 10 to 2000"),
         ({"noise": float("nan")}, "noise must be a number from 0 to 0.5"),
         ({"learning_rate": 0}, "learning_rate must be a number from 1e-05 to 10"),
-        ({"activation": "softmax"}, "activation must be one of 'tanh'"),
+        ({"activation": "softmax"}, "activation must be one of 'sigmoid', 'tanh', 'relu'"),
         ({"speed": True}, "speed must be one of 10"),
         ({"features": ["x1", "x1"]}, "features must not repeat a name"),
         ({"features": []}, "features must be a list of 1 to 7 names"),
@@ -252,10 +263,16 @@ def test_plane_grid_and_colour_scale() -> None:
     np.testing.assert_array_equal(to_unit(A, "sigmoid"), A)
 
 
-def test_a_session_trains_the_real_network_step_for_step() -> None:
-    """An epoch of the session is exactly NeuralNetwork.train_step over the same shuffled batches."""
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_a_session_trains_the_real_network_with_fit(optimizer: str) -> None:
+    """Two steps of a session are exactly NeuralNetwork.fit for two epochs on the same data.
+
+    One ``fit`` of two epochs against two steps of one epoch each: equal only if the
+    session trains with ``fit`` on its features and seed, and its optimizer keeps its
+    state (velocities, moments) from one epoch to the next.
+    """
     s = Settings(dataset="xor", n_samples=60, features=("x1", "x2", "x1x2"), hidden_layers=(3,),
-                 learning_rate=0.3, batch_size=7, seed=4, speed=0)
+                 learning_rate=0.03, optimizer=optimizer, batch_size=7, l2=0.01, seed=4, speed=0)
     session = Session("x" * 16, s)
     try:
         session.control("step")
@@ -265,13 +282,10 @@ def test_a_session_trains_the_real_network_step_for_step() -> None:
         y = split.y_train.astype(float).reshape(-1, 1)
         net = NeuralNetwork([3, 3, 1], activation="tanh", loss="binary_crossentropy",
                             seed=np.random.default_rng([4, 0]))
-        opt = get_optimizer("sgd", 0.3)
-        for _ in range(2):
-            order = net.rng.permutation(len(y))
-            Xs, ys = X[order], y[order]
-            for start in range(0, len(y), 7):
-                net.train_step(Xs[start:start + 7], ys[start:start + 7], opt)
-        for mine, theirs in zip(session._net.parameters(), net.parameters()):
+        options = {"momentum": 0.9} if optimizer == "momentum" else {}
+        opt = get_optimizer("adam" if optimizer == "adam" else "sgd", 0.03, **options)
+        net.fit(X, y, epochs=2, optimizer=opt, batch_size=7, l2=0.01, shuffle=True)
+        for mine, theirs in zip(session._model.net.parameters(), net.parameters()):
             np.testing.assert_array_equal(mine, theirs)
         state = json.loads(session.wait_state(0, 0, 0))["state"]
         assert state["epoch"] == 2
@@ -291,15 +305,15 @@ def test_session_settings_reset_or_apply_live() -> None:
         assert session._optimizer.learning_rate == 0.03
         session.update_settings({"hidden_layers": [3, 3, 3]})
         assert session.epoch == 0  # a new network
-        assert session._net.layer_sizes == [2, 3, 3, 3, 1]
+        assert session._model.net.layer_sizes == [2, 3, 3, 3, 1]
         with pytest.raises(SettingsError):
             session.update_settings({"hidden_layers": [3, 99]})
         with pytest.raises(DataError):
             session.update_settings({"dataset": "upload"})
         assert session.settings.dataset == "gaussians"  # a refused change changes nothing
-        weights = session._net.layers[0].W.copy()
+        weights = session._model.net.layers[0].W.copy()
         session.control("reset")
-        assert not np.array_equal(weights, session._net.layers[0].W)  # new weights
+        assert not np.array_equal(weights, session._model.net.layers[0].W)  # new weights
         with pytest.raises(ValueError, match="action must be one of"):
             session.control("explode")
     finally:
@@ -312,9 +326,9 @@ def test_loss_history_is_thinned_two_to_one() -> None:
         with session._lock:
             for _ in range(HISTORY_LIMIT + 1):
                 session._train_epoch()
-        epochs = session._history[0]
+        epochs = session._model.history[0]
         assert epochs == list(range(0, HISTORY_LIMIT + 1, 2))
-        assert session._stride == 2
+        assert session._model.stride == 2
         assert len(epochs) == HISTORY_LIMIT // 2 + 1
     finally:
         session.close()
@@ -326,17 +340,172 @@ def test_divergence_pauses_with_a_message() -> None:
                                          speed=0))
     try:
         session.control("play")
-
-        def published() -> dict[str, Any]:
-            return dict(json.loads(session.wait_state(0, 0, 0))["state"])
-
-        wait_for(lambda: published()["error"] is not None)
-        state = published()
+        wait_for(lambda: published(session)["error"] is not None)
+        state = published(session)
         assert "diverged" in state["error"]
         assert not state["playing"] and not session.playing
-        assert all(np.isfinite(p).all() for p in session._net.parameters())
+        assert all(np.isfinite(p).all() for p in session._model.net.parameters())
     finally:
         session.close()
+
+
+def session_errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records
+            if r.name == "playwithnn.playground.sessions" and r.levelno == logging.ERROR]
+
+
+def test_a_failing_epoch_pauses_is_logged_and_told_to_the_page(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    session = Session("f" * 16, Settings(dataset="xor", n_samples=100, speed=0))
+    try:
+        def broken(*args: Any, **kwargs: Any) -> None:
+            raise RuntimeError("a bug in an epoch")
+
+        net = session._model.net
+        monkeypatch.setattr(net, "fit", broken)
+        session.control("play")
+        wait_for(lambda: published(session)["error"] is not None)
+        state = published(session)
+        assert "Training failed on the server" in state["error"]
+        assert not state["playing"] and not session.playing
+        assert session._thread.is_alive()  # paused, not ended
+        [record] = session_errors(caplog)
+        assert record.exc_info is not None and "a bug in an epoch" in str(record.exc_info[1])
+        assert "training failed at epoch 1" in record.getMessage()
+
+        # Once the cause is gone, "play" trains again on the same thread.
+        monkeypatch.undo()
+        session.control("play")
+        assert published(session)["error"] is None
+        wait_for(lambda: session.epoch >= 3)
+    finally:
+        session.close()
+    assert not session._thread.is_alive()
+
+
+def test_a_failing_step_is_told_to_the_page_not_raised(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    session = Session("g" * 16, Settings(dataset="xor", n_samples=100, speed=0))
+    try:
+        monkeypatch.setattr(session._model.net, "fit", lambda *a, **k: 1 / 0)
+        session.control("step")
+        state = published(session)
+        assert (state["epoch"], state["playing"]) == (0, False)
+        assert "Training failed on the server" in state["error"]
+        assert len(session_errors(caplog)) == 1
+    finally:
+        session.close()
+
+
+def test_a_failing_drawing_in_the_training_thread_pauses_is_logged_and_told(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Publishing fails in the training thread only: the page still gets a state, with the error."""
+    session = Session("h" * 16, Settings(dataset="xor", n_samples=100, speed=0))
+    try:
+        draw = session._draw
+        before = published(session)
+
+        def draw_fails_in_the_thread() -> dict[str, Any]:
+            if threading.current_thread() is session._thread:
+                raise ValueError("a bug in drawing")
+            return draw()
+
+        monkeypatch.setattr(session, "_draw", draw_fails_in_the_thread)
+        session.control("play")
+        wait_for(lambda: published(session)["error"] is not None)
+        state = published(session)
+        assert "Drawing the network failed" in state["error"]
+        assert not state["playing"] and not session.playing
+        assert state["epoch"] == session.epoch >= 1  # the counters are current
+        assert state["weights"] == before["weights"]  # the picture is the last one drawn
+        assert session._thread.is_alive()
+        [record] = session_errors(caplog)
+        assert record.exc_info is not None and "a bug in drawing" in str(record.exc_info[1])
+
+        monkeypatch.undo()
+        epoch = session.epoch
+        session.control("play")
+        wait_for(lambda: published(session)["epoch"] > epoch)
+        assert published(session)["error"] is None
+    finally:
+        session.close()
+
+
+def snapshot(session: Session) -> dict[str, Any]:
+    """Everything a request may change, copied."""
+    model = session._model
+    return {
+        "settings": session.settings, "upload": session._upload, "model": model,
+        "split": model.split, "net": model.net, "optimizer": session._optimizer,
+        "weights": [p.copy() for p in model.net.parameters()], "epoch": session.epoch,
+        "data_version": session._data_version, "data": session._data_json,
+        "playing": session.playing, "error": session._error, "resets": session._resets,
+        "published": session.wait_state(0, 0, 0),
+    }
+
+
+def assert_unchanged(session: Session, before: dict[str, Any]) -> None:
+    after = snapshot(session)
+    for key in ("settings", "upload", "model", "split", "net", "optimizer"):
+        assert after[key] is before[key], key
+    for mine, theirs in zip(after["weights"], before["weights"]):
+        np.testing.assert_array_equal(mine, theirs)
+    for key in ("epoch", "data_version", "data", "playing", "error", "resets", "published"):
+        assert after[key] == before[key], key
+
+
+def test_a_failing_update_or_upload_leaves_the_session_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    """New data is made, then building the network fails: nothing of it is kept."""
+    session = Session("u" * 16, Settings(dataset="xor", n_samples=100, speed=0))
+    try:
+        session.control("step")
+        before = snapshot(session)
+
+        def no_network(*args: Any, **kwargs: Any) -> NeuralNetwork:
+            raise MemoryError("no room for a network")
+
+        monkeypatch.setattr(sessions_module, "NeuralNetwork", no_network)
+        upload = parse_csv(b"0,0,a\n1,1,a\n0,1,b\n1,0,b\n")
+        with pytest.raises(MemoryError):
+            session.update_settings({"dataset": "moons", "n_samples": 50})
+        assert_unchanged(session, before)
+        with pytest.raises(MemoryError):
+            session.set_upload(upload)
+        assert_unchanged(session, before)
+        with pytest.raises(MemoryError):
+            session.control("reset")
+        assert_unchanged(session, before)
+        with pytest.raises(DataError):  # refused by the data itself
+            session.update_settings({"dataset": "upload"})
+        assert_unchanged(session, before)
+
+        monkeypatch.undo()
+        session.set_upload(upload)
+        assert (session.settings.dataset, session._upload) == ("upload", upload)
+        assert session._data_version == before["data_version"] + 1
+        assert len(session._model.y_train) + len(session._model.y_test) == 4
+    finally:
+        session.close()
+
+
+def test_the_choices_are_the_cores() -> None:
+    """Every hidden-layer activation, optimizer and toy data set of the core is offered, and works."""
+    offered = options()
+    assert set(offered["activations"]) == {n for n, a in CORE_ACTIVATIONS.items() if a.hidden}
+    assert "softmax" not in offered["activations"]
+    assert set(offered["datasets"]) == {*CORE_DATASETS, "upload"}
+    assert {make_optimizer(Settings(optimizer=o)).__class__ for o in offered["optimizers"]} == set(
+        CORE_OPTIMIZERS.values())
+    for name in ("activation", "optimizer", "dataset"):
+        for choice in offered[name + "s"]:
+            if choice == "upload":
+                continue
+            session = Session("c" * 16, parse_settings({name: choice, "n_samples": 20, "speed": 0}))
+            try:
+                session.control("step")
+                assert (session.epoch, published(session)["error"]) == (1, None), choice
+            finally:
+                session.close()
 
 
 def test_manager_bounds_sessions_and_reaps_idle_ones() -> None:
@@ -413,10 +582,13 @@ def test_session_lifecycle_over_http(srv: PlaygroundServer) -> None:
     assert stepped == (200, {"playing": False, "epoch": 1})
     assert send_json(srv, f"/api/sessions/{sid}/control", {"action": "play"})[0] == 200
     wait_for(lambda: get_state(srv, sid)["state"]["epoch"] > 5)
-    send_json(srv, f"/api/sessions/{sid}/control", {"action": "pause"})
+    status, answer = send_json(srv, f"/api/sessions/{sid}/control", {"action": "pause"})
     paused = get_state(srv, sid)["state"]
-    time.sleep(0.1)
-    assert get_state(srv, sid)["state"]["epoch"] == paused["epoch"]
+    assert (status, paused["playing"], paused["epoch"]) == (200, False, answer["epoch"])
+    # Paused means paused: once the training thread waits for "play", no epoch can start.
+    session = srv.sessions.get(sid)
+    assert session is not None and session._waiting.wait(10)
+    assert get_state(srv, sid)["state"]["epoch"] == paused["epoch"] == session.epoch
     status, answer = send_json(srv, f"/api/sessions/{sid}/control", {"action": "reset"})
     assert (status, answer["epoch"]) == (200, 0)
 
@@ -512,12 +684,15 @@ def test_shutdown_ends_every_thread(srv: PlaygroundServer) -> None:
 
 
 def test_update_rate_of_the_default_network(srv: PlaygroundServer, record_property: Any) -> None:
-    """The default 2-4-2-1 network on 500 points: how many new states a page gets a second.
+    """At least 10 new states a second reach a page for the default 2-4-2-1 network on 500 points.
 
-    Reported, not asserted, in wall-clock time (other work on the machine moves it).
-    What is asserted is the CPU cost of one update, an epoch plus a published state,
-    measured in process CPU time: it must be under 1/10 s, 10 updates a second on one
-    core; it is about 2 ms, so the bound holds with a margin of some 50 times.
+    The issue's requirement, measured as a page sees it: a client long-polls the
+    state over HTTP, as the page does, for 3 seconds and counts the new versions it
+    gets. The session trains at full speed (``speed=0``), so that the server, not
+    the pacing of the epochs, sets the rate; it publishes at most 30 states a
+    second (``PUBLISH_INTERVAL``). The bound of 10 leaves a margin of about 3 for a
+    busy 2-core machine: an update (an epoch and a published state) costs about
+    2 ms of CPU time, also measured and reported here.
     """
     session = Session("r" * 16, Settings(speed=0))
     try:
@@ -529,19 +704,23 @@ def test_update_rate_of_the_default_network(srv: PlaygroundServer, record_proper
             cpu_per_update = (time.process_time() - start) / 50
     finally:
         session.close()
-    assert cpu_per_update < 0.1
 
-    sid = new_session(srv)  # the defaults: 2-4-2-1, 500 points, 100 epochs a second
+    sid = new_session(srv, speed=0)  # otherwise the defaults: 2-4-2-1 on 500 points
+    state = get_state(srv, sid)["state"]
+    assert (state["layer_sizes"], len(get_state(srv, sid)["data"]["train"])) == ([2, 4, 2, 1], 250)
     send_json(srv, f"/api/sessions/{sid}/control", {"action": "play"})
-    version, seen, start = 0, 0, time.monotonic()
-    while time.monotonic() - start < 2.0:
-        version = get_state(srv, sid, version, 1)["state"]["version"]
-        seen += 1
+    version = get_state(srv, sid)["state"]["version"]
+    seen, start = 0, time.monotonic()
+    while time.monotonic() - start < 3.0:
+        newer = get_state(srv, sid, version, 1)["state"]["version"]
+        seen += newer != version
+        version = newer
     rate = seen / (time.monotonic() - start)
     record_property("updates_per_second", round(rate, 1))
     record_property("cpu_ms_per_update", round(1000 * cpu_per_update, 2))
     print(f"\ndefault network: {rate:.1f} updates/s over HTTP; {1000 * cpu_per_update:.2f} ms CPU per update")
-    assert seen > 2  # new states keep coming while playing
+    assert cpu_per_update < 0.1  # 10 updates a second fit in one core
+    assert rate >= 10
 
 
 # ------------------------------------------------------------------- serve

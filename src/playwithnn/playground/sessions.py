@@ -1,10 +1,12 @@
 """Playground sessions: one network, its data and its training thread for each open page.
 
-A :class:`Session` owns a real :class:`~playwithnn.NeuralNetwork` and trains it,
-epoch by epoch, in its own background thread while the page says "play". After
-an epoch it *publishes* what the page draws (see :meth:`Session.wait_state`):
-the losses, the weights, the output of every node over the input plane and the
-decision boundary, as one JSON document built once and handed to every poll.
+A :class:`Session` owns a real :class:`~playwithnn.NeuralNetwork` and trains it
+with :meth:`~playwithnn.NeuralNetwork.fit`, one epoch at a time, in its own
+background thread while the page says "play". After an epoch it *publishes* what
+the page draws (see :meth:`Session.wait_state`): the losses, the weights, the
+output of every node over the input plane and the decision boundary, as one JSON
+document built once and handed to every poll. An epoch or a drawing that fails
+pauses the session, is logged, and is told to the page in the state's ``error``.
 A :class:`SessionManager` keeps at most a fixed number of sessions, and a reaper
 thread closes those no page has asked about for a while.
 
@@ -39,7 +41,7 @@ from ..network import NeuralNetwork
 from ..optimizers import Optimizer, get_optimizer
 from ..training import TrainingDivergedError
 from .data import Split, Upload, feature_matrix, make_split
-from .settings import DATA_FIELDS, NETWORK_FIELDS, Settings, parse_settings
+from .settings import DATA_FIELDS, NETWORK_FIELDS, OPTIMIZER_PRESETS, Settings, parse_settings
 
 Array = NDArray[np.floating]
 
@@ -123,8 +125,104 @@ def _for_display(W: Array) -> list[Any]:
     return np.clip(np.nan_to_num(W.round(4)), -1e6, 1e6).tolist()
 
 
+class _Model:
+    """One network from its first weights on: its data, the grids it is drawn over, its progress.
+
+    A session builds a whole new one (new data, a new architecture, new weights)
+    before it lets go of the old, so that a request that fails halfway changes nothing.
+
+    Attributes
+    ----------
+    split : Split
+    net : NeuralNetwork
+    X_train : ndarray of shape (n_train, n_features)
+        The training points as the network's features; ``X_test`` likewise.
+    y_train : ndarray of shape (n_train, 1)
+        Labels 0 and 1 as floats; ``y_test`` likewise.
+    grid : ndarray of shape (GRID * GRID, n_features)
+        The plane under the decision boundary, as features.
+    node_grid : ndarray of shape (NODE_GRID * NODE_GRID, n_features)
+        The plane under each node's small heatmap, as features.
+    epoch : int
+        Epochs trained.
+    train_loss, test_loss : float
+        The losses of the current weights.
+    history : (list of int, list of float or None, list of float or None)
+        The loss curves: epochs, training and test losses, one entry every ``stride`` epochs.
+    """
+
+    def __init__(self, settings: Settings, split: Split, resets: int) -> None:
+        s = settings
+        self.split = split
+        self.X_train = feature_matrix(split.X_train, s.features)
+        self.X_test = feature_matrix(split.X_test, s.features)
+        self.y_train = split.y_train.astype(np.float64).reshape(-1, 1)
+        self.y_test = split.y_test.astype(np.float64).reshape(-1, 1)
+        self.grid = feature_matrix(plane_grid(split.extent, GRID), s.features)
+        self.node_grid = feature_matrix(plane_grid(split.extent, NODE_GRID), s.features)
+        # A reset draws new weights: the same seed, one more reset, another generator.
+        self.net = NeuralNetwork(
+            [len(s.features), *s.hidden_layers, 1], activation=s.activation,
+            loss="binary_crossentropy", seed=np.random.default_rng([s.seed, resets]),
+        )
+        self.epoch = 0
+        self.train_loss = self.test_loss = float("nan")
+        self.history: tuple[list[int], list[float | None], list[float | None]] = ([], [], [])
+        self.stride = 1
+        self.record_losses()
+
+    def record_losses(self) -> None:
+        """Compute the current losses and add them to the curves (every ``stride`` epochs)."""
+        with np.errstate(all="ignore"):  # weights grown huge give inf, shown as a gap
+            self.train_loss = self.net.loss(self.X_train, self.y_train)
+            self.test_loss = self.net.loss(self.X_test, self.y_test)
+        if self.epoch % self.stride == 0:
+            epochs, train, test = self.history
+            epochs.append(self.epoch)
+            train.append(_round(self.train_loss))
+            test.append(_round(self.test_loss))
+            if len(epochs) > HISTORY_LIMIT:
+                self.history = (epochs[::2], train[::2], test[::2])
+                self.stride *= 2
+
+
+def make_optimizer(settings: Settings) -> Optimizer:
+    """The optimizer the settings name, with no state yet.
+
+    >>> make_optimizer(Settings(optimizer="momentum", learning_rate=0.3))
+    GradientDescent(learning_rate=0.3, momentum=0.9, nesterov=False)
+    """
+    name, options = OPTIMIZER_PRESETS.get(settings.optimizer, (settings.optimizer, {}))
+    return get_optimizer(name, settings.learning_rate, **options)
+
+
+def data_document(split: Split, data_version: int) -> bytes:
+    """The points the page draws, as JSON: ``[x1, x2, label]`` rows for training and test."""
+    data = {
+        "data_version": data_version,
+        "extent": split.extent,
+        "note": split.note,
+        "train": np.column_stack([split.X_train.round(4), split.y_train]).tolist(),
+        "test": np.column_stack([split.X_test.round(4), split.y_test]).tolist(),
+    }
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+#: What the page is told when an epoch fails for another reason than divergence.
+TRAINING_FAILED = "Training failed on the server (its log says why). Change a setting or press reset."
+#: What the page is told when the network cannot be drawn.
+DRAWING_FAILED = ("Drawing the network failed on the server (its log says why); the picture is the "
+                  "last one drawn. Change a setting or press reset.")
+#: What the page is told when the loss became infinite or NaN.
+DIVERGED = "Training diverged: the loss became infinite or NaN. Lower the learning rate and press reset."
+
+
 class Session:
     """One page's network, data and training thread.
+
+    Training never ends the thread: an epoch or a drawing that fails is logged on
+    this module's logger, pauses the session and is told to the page in the
+    state's ``error``.
 
     Parameters
     ----------
@@ -142,30 +240,30 @@ class Session:
     def __init__(self, session_id: str, settings: Settings, upload: Upload | None = None) -> None:
         self.id = session_id
         self.last_seen = time.monotonic()
-        self.settings = settings
-        # _lock guards the network, the data and every counter; the training thread
-        # holds it for one epoch at a time and sleeps on _wake while paused.
+        split = make_split(settings, upload)
+        # _lock guards everything below but the published documents; the training
+        # thread holds it for one epoch at a time and waits on _wake while paused.
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
-        # _published guards the published documents; polls wait on it, never on _lock.
-        self._published = threading.Condition()
+        self._waiting = threading.Event()  # set while the training thread waits for "play"
         self._closed = threading.Event()
+        self.settings = settings
         self._upload = upload
+        self._model = _Model(settings, split, 0)
+        self._optimizer = make_optimizer(settings)
         self._resets = 0
+        self._data_version = 1
+        self._data_json = data_document(split, 1)
         self._playing = False
         self._error: str | None = None
+        self._picture = self._draw()
+        # _published guards what the polls read; they wait on it, never on _lock.
+        self._published = threading.Condition()
         self._version = 0
         self._state = b"null"
-        self._data_version = 0
-        self._data = b"null"
+        self._published_data = (0, b"null")
         self._last_publish = 0.0
-        self.epoch = 0
-        # The loss curves: epochs, training and test losses, one entry every _stride epochs.
-        self._history: tuple[list[int], list[float | None], list[float | None]] = ([], [], [])
-        self._stride = 1
-        self._train_loss = self._test_loss = float("nan")
         with self._lock:
-            self._new_data()
             self._publish()
         self._thread = threading.Thread(
             target=self._run, name=f"playground-train-{session_id[:8]}", daemon=True
@@ -185,11 +283,17 @@ class Session:
     def playing(self) -> bool:
         return self._playing
 
+    @property
+    def epoch(self) -> int:
+        """Epochs the current network has trained."""
+        return self._model.epoch
+
     def update_settings(self, obj: Any) -> Settings:
         """Apply the settings a page sent (a JSON object, possibly partial).
 
         New data or a new architecture starts over from new weights at epoch 0;
         a new learning rate, optimizer, batch size, L2 or speed applies at once.
+        A refused request changes nothing.
 
         Raises
         ------
@@ -197,15 +301,14 @@ class Session:
         """
         with self._lock:
             new = parse_settings(obj, self.settings)
-            self._apply(new)
+            self._apply(new, self._upload)
             self._publish()
             return new
 
     def set_upload(self, upload: Upload) -> None:
-        """Train on a CSV from now on: new data, new weights."""
+        """Train on a CSV from now on: new data, new weights. A refused CSV changes nothing."""
         with self._lock:
-            self._upload = upload
-            self._apply(parse_settings({"dataset": "upload"}, self.settings), new_data=True)
+            self._apply(parse_settings({"dataset": "upload"}, self.settings), upload, new_data=True)
             self._publish()
 
     def control(self, action: str) -> None:
@@ -221,11 +324,10 @@ class Session:
                 self._playing = False
             elif action == "step":
                 self._playing = False
-                self._train_epoch()
+                self._step()
             else:
+                self._apply(self.settings, self._upload, new_weights=True)
                 self._playing = False
-                self._resets += 1
-                self._new_network()
             self._publish()
 
     def wait_state(self, version: int, data_version: int, timeout: float) -> bytes:
@@ -243,8 +345,8 @@ class Session:
         with self._published:
             self._published.wait_for(lambda: self._version != version or self.closed, timeout)
             state = self._state
-            data = self._data if data_version != self._data_version else b"null"
-        return b'{"state":' + state + b',"data":' + data + b"}"
+            current, data = self._published_data
+        return b'{"state":' + state + b',"data":' + (data if data_version != current else b"null") + b"}"
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the training thread and wake every waiting poll."""
@@ -259,21 +361,22 @@ class Session:
 
     # ------------------------------------------------------------ training
     def _run(self) -> None:
-        """The training thread: an epoch at a time while playing, paced by ``settings.speed``."""
+        """The training thread: an epoch at a time while playing, paced by ``settings.speed``.
+
+        Neither :meth:`_step` nor :meth:`_publish` raises: a failure pauses the
+        session, and the thread waits for the next "play".
+        """
         deadline: float | None = None
         while True:
             with self._lock:
                 while not self._playing and not self.closed:
                     deadline = None
+                    self._waiting.set()
                     self._wake.wait()
+                self._waiting.clear()
                 if self.closed:
                     return
-                try:
-                    self._train_epoch()
-                except Exception:  # a bug must pause this session, not end its thread unseen
-                    logger.exception("training session %s failed", self.id[:8])
-                    self._playing = False
-                    self._error = "Training failed on the server; see its log. Change a setting or reset."
+                self._step()
                 if not self._playing or time.monotonic() - self._last_publish >= PUBLISH_INTERVAL:
                     self._publish()
                 speed = self.settings.speed
@@ -287,146 +390,140 @@ class Session:
             if deadline > now:
                 self._closed.wait(deadline - now)
 
-    def _train_epoch(self) -> None:
-        """One pass over the training points in shuffled mini-batches. Holds ``_lock``."""
-        X, y = self._X_train, self._y_train
-        n = X.shape[0]
-        batch = min(self.settings.batch_size, n)
-        order = self._net.rng.permutation(n)
-        X, y = X[order], y[order]  # shuffled once, then sliced: every batch is a view
-        # Overflow is not warned about: a loss or gradient that overflows is caught
-        # as TrainingDivergedError and told to the page.
-        with np.errstate(all="ignore"):
-            try:
-                for start in range(0, n, batch):
-                    if self.closed:
-                        return
-                    self._net.train_step(X[start:start + batch], y[start:start + batch], self._optimizer,
-                                         l2=self.settings.l2)
-            except TrainingDivergedError:
-                self._playing = False
-                self._error = ("Training diverged: the loss became infinite or NaN. "
-                               "Lower the learning rate and press reset.")
-                return
-            self.epoch += 1
-            self._record_losses()
+    def _step(self) -> None:
+        """One epoch; if it fails, pause and say why instead of raising. Holds ``_lock``."""
+        try:
+            self._train_epoch()
+        except TrainingDivergedError:
+            self._playing = False
+            self._error = DIVERGED
+        except Exception:
+            logger.exception("session %s: training failed at epoch %d", self.id[:8], self.epoch + 1)
+            self._playing = False
+            self._error = TRAINING_FAILED
 
-    def _record_losses(self) -> None:
-        self._train_loss = self._net.loss(self._X_train, self._y_train)
-        self._test_loss = self._net.loss(self._X_test, self._y_test)
-        if self.epoch % self._stride == 0:
-            epochs, train, test = self._history
-            epochs.append(self.epoch)
-            train.append(_round(self._train_loss))
-            test.append(_round(self._test_loss))
-            if len(epochs) > HISTORY_LIMIT:
-                self._history = (epochs[::2], train[::2], test[::2])
-                self._stride *= 2
+    def _train_epoch(self) -> None:
+        """One pass of ``NeuralNetwork.fit`` over the training points in shuffled mini-batches.
+
+        The optimizer object keeps its state (velocities, moments) from one call
+        to the next, so that epoch after epoch is the same as one long ``fit``.
+        (``fit`` turns Ctrl-C into a stop on the main thread only; in a session's
+        thread it leaves signals alone.) Holds ``_lock``.
+
+        Raises
+        ------
+        TrainingDivergedError
+            If the loss became infinite or NaN; that step was not applied.
+        """
+        m, s = self._model, self.settings
+        m.net.fit(m.X_train, m.y_train, epochs=1, optimizer=self._optimizer,
+                  batch_size=s.batch_size, l2=s.l2, shuffle=True)
+        m.epoch += 1
+        m.record_losses()
 
     # ------------------------------------------------------ building things
-    def _apply(self, new: Settings, *, new_data: bool = False) -> None:
-        old, self.settings = self.settings, new
+    def _apply(self, new: Settings, upload: Upload | None, *, new_data: bool = False,
+               new_weights: bool = False) -> None:
+        """Switch to the settings ``new`` and the CSV ``upload``. Holds ``_lock``.
+
+        What the change needs (data, a network, an optimizer) is built first, and
+        the session takes all of it only once all of it is built: if building
+        fails, the session is left exactly as it was.
+        """
+        old = self.settings
         changed = {name for name in DATA_FIELDS | NETWORK_FIELDS if getattr(old, name) != getattr(new, name)}
-        try:
-            if new_data or changed & DATA_FIELDS:
-                self._new_data()
-            elif changed & NETWORK_FIELDS:
-                self._new_network()
-            elif (old.optimizer, old.learning_rate) != (new.optimizer, new.learning_rate):
-                self._optimizer = self._make_optimizer()  # starts its moments afresh
-        except Exception:
-            self.settings = old
-            raise
+        data: bytes | None = None
+        model: _Model | None = None
+        optimizer: Optimizer | None = None
+        resets = self._resets + 1 if new_weights else self._resets
+        if new_data or changed & DATA_FIELDS:
+            split = make_split(new, upload)
+            data = data_document(split, self._data_version + 1)
+            model = _Model(new, split, resets)
+        elif new_weights or changed & NETWORK_FIELDS:
+            model = _Model(new, self._model.split, resets)
+        if model is not None or (old.optimizer, old.learning_rate) != (new.optimizer, new.learning_rate):
+            optimizer = make_optimizer(new)  # its velocities and moments start afresh
+        # Everything is built: from here on nothing can fail.
+        self.settings, self._upload, self._resets = new, upload, resets
+        if data is not None:
+            self._data_version += 1
+            self._data_json = data
+        if model is not None:
+            self._model = model
+            self._error = None
+        if optimizer is not None:
+            self._optimizer = optimizer
 
-    def _new_data(self) -> None:
-        split: Split = make_split(self.settings, self._upload)
-        self._split = split
-        self._data_version += 1
-        data = {
-            "data_version": self._data_version,
-            "extent": split.extent,
-            "note": split.note,
-            "train": np.column_stack([split.X_train.round(4), split.y_train]).tolist(),
-            "test": np.column_stack([split.X_test.round(4), split.y_test]).tolist(),
-        }
-        with self._published:
-            self._data = json.dumps(data, separators=(",", ":")).encode()
-        self._new_network()
-
-    def _new_network(self) -> None:
-        s, split = self.settings, self._split
-        self._X_train = feature_matrix(split.X_train, s.features)
-        self._X_test = feature_matrix(split.X_test, s.features)
-        self._y_train = split.y_train.astype(np.float64).reshape(-1, 1)
-        self._y_test = split.y_test.astype(np.float64).reshape(-1, 1)
-        self._net = NeuralNetwork(
-            [len(s.features), *s.hidden_layers, 1], activation=s.activation,
-            loss="binary_crossentropy", seed=np.random.default_rng([s.seed, self._resets]),
-        )
-        self._optimizer = self._make_optimizer()
-        self._grid = plane_grid(split.extent, GRID)
-        self._node_grid = plane_grid(split.extent, NODE_GRID)
-        self._error = None
-        self.epoch = 0
-        self._stride = 1
-        self._history = ([], [], [])
-        self._record_losses()
-
-    def _make_optimizer(self) -> Optimizer:
-        s = self.settings
-        if s.optimizer == "momentum":
-            return get_optimizer("sgd", s.learning_rate, momentum=0.9)
-        return get_optimizer(s.optimizer, s.learning_rate)
-
+    # ---------------------------------------------------------- publishing
     def _publish(self) -> None:
-        """Build the state document the page draws and wake the polls. Holds ``_lock``."""
-        net, s = self._net, self.settings
-        with np.errstate(all="ignore"):  # weights grown huge draw as saturated, not as warnings
-            # Every node's output over the small grid, layer by layer, the inputs first.
-            A = feature_matrix(self._node_grid, s.features)
-            nodes = [self._encode_nodes(A, "identity")]
-            for layer in net.layers:
-                A = layer.forward(A)
-                nodes.append(self._encode_nodes(A, layer.activation.name))
-            p = net.predict(feature_matrix(self._grid, s.features))  # (GRID², 1): P(class 1)
+        """Build the state document the page draws and wake the polls. Holds ``_lock``.
+
+        If the network cannot be drawn, that is logged, the session pauses, and
+        the page gets the error with the last picture drawn.
+        """
+        try:
+            self._picture = self._draw()
+        except Exception:
+            logger.exception("session %s: drawing the network failed at epoch %d", self.id[:8], self.epoch)
+            self._playing = False
+            self._error = DRAWING_FAILED
+        m = self._model
         state = {
-            "epoch": self.epoch,
+            "epoch": m.epoch,
             "playing": self._playing,
             "error": self._error,
-            "train_loss": _round(self._train_loss),
-            "test_loss": _round(self._test_loss),
-            "history": dict(zip(("epoch", "train", "test"), self._history)),
-            "settings": s.to_json(),
-            "layer_sizes": net.layer_sizes,
-            "grid": GRID,
-            "node_grid": NODE_GRID,
-            "output": encode_unit(p[:, 0]),
-            "nodes": nodes,
-            "weights": [_for_display(layer.W) for layer in net.layers],
-            "biases": [_for_display(layer.b) if layer.b is not None else [] for layer in net.layers],
+            "train_loss": _round(m.train_loss),
+            "test_loss": _round(m.test_loss),
+            "history": dict(zip(("epoch", "train", "test"), m.history)),
+            "settings": self.settings.to_json(),
             "data_version": self._data_version,
+            **self._picture,
         }
         with self._published:
             self._version += 1
             state["version"] = self._version
             self._state = json.dumps(state, separators=(",", ":"), allow_nan=False).encode()
+            self._published_data = (self._data_version, self._data_json)
             self._last_publish = time.monotonic()
             self._published.notify_all()
 
-    @staticmethod
-    def _encode_nodes(A: Array, activation: str) -> list[dict[str, Any]]:
-        A = np.nan_to_num(A)
-        u = to_unit(A, activation)
-        return [
-            {"pixels": encode_unit(u[:, j]), "min": _round(float(A[:, j].min())),
-             "max": _round(float(A[:, j].max()))}
-            for j in range(A.shape[1])
-        ]
+    def _draw(self) -> dict[str, Any]:
+        """The picture of the network: every node's output over the plane, the weights, the boundary."""
+        m = self._model
+        with np.errstate(all="ignore"):  # weights grown huge draw as saturated, not as warnings
+            # Every node's output over the small grid, layer by layer, the inputs first.
+            A = m.node_grid
+            nodes = [_encode_nodes(A, "identity")]
+            for layer in m.net.layers:
+                A = layer.forward(A)
+                nodes.append(_encode_nodes(A, layer.activation.name))
+            p = m.net.predict(m.grid)  # (GRID², 1): P(class 1)
+        return {
+            "layer_sizes": m.net.layer_sizes,
+            "grid": GRID,
+            "node_grid": NODE_GRID,
+            "output": encode_unit(p[:, 0]),
+            "nodes": nodes,
+            "weights": [_for_display(layer.W) for layer in m.net.layers],
+            "biases": [_for_display(layer.b) if layer.b is not None else [] for layer in m.net.layers],
+        }
 
     @property
     def version(self) -> int:
         """How many states have been published."""
         return self._version
+
+
+def _encode_nodes(A: Array, activation: str) -> list[dict[str, Any]]:
+    """Each column of ``A`` (one node's values over a grid) as pixels and its range."""
+    A = np.nan_to_num(A)
+    u = to_unit(A, activation)
+    return [
+        {"pixels": encode_unit(u[:, j]), "min": _round(float(A[:, j].min())),
+         "max": _round(float(A[:, j].max()))}
+        for j in range(A.shape[1])
+    ]
 
 
 class SessionManager:
@@ -522,4 +619,13 @@ class SessionManager:
             self.reap()
 
 
-__all__ = ["Session", "SessionManager", "TooManySessionsError", "encode_unit", "plane_grid", "to_unit"]
+__all__ = [
+    "Session",
+    "SessionManager",
+    "TooManySessionsError",
+    "data_document",
+    "encode_unit",
+    "make_optimizer",
+    "plane_grid",
+    "to_unit",
+]

@@ -25,14 +25,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..activations import ACTIVATIONS as CORE_ACTIVATIONS
+from ..datasets import DATASETS as CORE_DATASETS
+from ..optimizers import OPTIMIZERS as CORE_OPTIMIZERS
+
 Array = NDArray[np.floating]
 
-#: The data sets a page can pick; ``"upload"`` is the session's own CSV.
-DATASETS = ("tutorial", "xor", "circles", "gaussians", "spiral", "moons", "upload")
-#: Hidden-layer activations (the output is always a sigmoid, for labels 0 and 1).
-ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "identity")
-#: ``"momentum"`` is gradient descent with momentum 0.9.
-OPTIMIZERS = ("sgd", "momentum", "adam")
+#: The data sets a page can pick: the core's toy sets, and ``"upload"``, the session's own CSV.
+DATASETS = (*CORE_DATASETS, "upload")
+#: Hidden-layer activations: the core's that a hidden layer may use (the output is
+#: always a sigmoid, for labels 0 and 1).
+ACTIVATIONS = tuple(name for name, activation in CORE_ACTIVATIONS.items() if activation.hidden)
+#: Optimizers the page offers under a name of its own: the core's name and its options.
+OPTIMIZER_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {"momentum": ("sgd", {"momentum": 0.9})}
+#: The core's optimizers, each once, then the presets. ``"gd"`` and ``"sgd"`` name
+#: one optimizer; the page trains in mini-batches, so it keeps the later name, ``"sgd"``.
+OPTIMIZERS = (*{cls: name for name, cls in CORE_OPTIMIZERS.items()}.values(), *OPTIMIZER_PRESETS)
 #: Epochs per second while playing; 0 trains as fast as the machine allows.
 SPEEDS = (10, 30, 100, 300, 0)
 
@@ -242,6 +250,7 @@ __all__ = [
     "DATASETS",
     "FEATURES",
     "OPTIMIZERS",
+    "OPTIMIZER_PRESETS",
     "SPEEDS",
     "Settings",
     "SettingsError",

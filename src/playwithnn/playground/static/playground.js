@@ -138,6 +138,7 @@
       app.state = doc.state;
       app.version = doc.state.version;
       app.playing = doc.state.playing;
+      updatePlayButton();
       if (doc.state.error) setStatus(doc.state.error);
       scheduleDraw();
     }
@@ -173,14 +174,19 @@
     return queue;
   }
 
+  // The answer shows at once whether the session plays, unless a newer state came in
+  // meanwhile: the states decide (a failure on the server pauses the session and says why).
   function control(action) {
     queue = queue.then(async () => {
+      if (action === "play") setStatus("");
+      const version = app.version;
       const r = await api("POST", sessionPath("control"), { action });
       if (r.status === 404) { await reopen(); return; }
       if (r.ok) {
-        app.playing = r.json.playing;
-        updatePlayButton();
-        if (action === "play") setStatus("");
+        if (app.version === version) {
+          app.playing = r.json.playing;
+          updatePlayButton();
+        }
       } else {
         setStatus((r.json && r.json.error) || `the server answered ${r.status}`);
       }
