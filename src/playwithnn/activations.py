@@ -133,7 +133,7 @@ def relu_with_derivative(Z: Array) -> tuple[Array, Array]:
     Cheaper than ``relu`` followed by ``relu_derivative`` (one comparison serves both).
 
     >>> A, D = relu_with_derivative(np.array([[-1.0, 0.0, 2.0]]))
-    >>> A, D
+    >>> A, D   # -1 * 0 is -0.0, which equals 0.0
     (array([[-0.,  0.,  2.]]), array([[0., 0., 1.]]))
     """
     D = np.empty_like(Z)

@@ -17,8 +17,9 @@ Backpropagation applies the chain rule from the loss back to every weight:
     \frac{\partial L}{\partial A_{l-1}} = dZ_l\, W_l^T
 
 For the tutorial's two layers and the sum-of-squares loss this is exactly the
-article's ``d_weights2 = layer1.T @ (2 (y - output) * σ'(output))`` (up to the sign,
-which gradient descent puts back).
+article's ``d_weights2 = layer1.T @ (2 (y - output) * sigmoid_derivative(output))``,
+where ``sigmoid_derivative(output) = output (1 - output)`` is ``σ'(z2)``, up to the sign,
+which gradient descent puts back.
 
 >>> import numpy as np
 >>> from playwithnn import NeuralNetwork
