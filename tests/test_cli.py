@@ -706,3 +706,21 @@ def test_option_choices_come_from_the_core(monkeypatch: pytest.MonkeyPatch) -> N
     assert list(choices["activation"]) == [name for name, a in ACTIVATIONS.items() if a.hidden]
     assert "softmax" not in choices["activation"]
     assert list(choices["optimizer"]) == list(OPTIMIZERS)
+
+
+def test_a_reader_that_stops_early_does_not_lose_the_model(tmp_path: Path) -> None:
+    """`playwithnn train ... | head -1`: the model is written before the lines that follow."""
+    assert run("datasets", "xor", "--output", "xor.csv", "--samples", "60", "--seed", "0",
+               cwd=tmp_path).returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "playwithnn", "train", "xor.csv", "--target", "label",
+         "--output", "m.npz", "--epochs", "100", "--hidden", "--quiet"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # as `head -1` does
+    status = proc.wait(timeout=120)
+    assert first.startswith("training a 2-1 network (no hidden layer, sigmoid output")
+    assert (tmp_path / "m.npz").is_file()
+    assert status == 1 and "Traceback" not in proc.stderr.read()
+    proc.stderr.close()

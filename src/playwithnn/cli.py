@@ -652,8 +652,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     if learning_rate is None:
         learning_rate = 0.01 if args.optimizer == "adam" else 0.1
     verbose = 0 if args.quiet else (2 if args.verbose else 1)
-    print(f"training a {'-'.join(map(str, net.layer_sizes))} network ({args.activation} hidden "
-          f"layers, {net.output_activation} output, {loss}) on {len(train_idx)} rows of {args.data}"
+    hidden = f"{args.activation} hidden layers" if args.hidden else "no hidden layer"
+    print(f"training a {'-'.join(map(str, net.layer_sizes))} network ({hidden}, "
+          f"{net.output_activation} output, {loss}) on {len(train_idx)} rows of {args.data}"
           f" for {task}" + (f", validating on {n_val}" if n_val else ""))
     try:
         history = net.fit(
@@ -673,13 +674,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         stop = f", stopped early and kept epoch {history.best_epoch}"
     elif history.interrupted:
         stop = ", interrupted"
-    print(f"trained {history.epochs} epochs in {history.seconds:.2f} s{stop}")
+    epochs = "1 epoch" if history.epochs == 1 else f"{history.epochs} epochs"
+    lines = [f"trained {epochs} in {history.seconds:.2f} s{stop}"]
     for label, idx in [("train", train_idx), ("validation", val_idx)][:2 if n_val else 1]:
         if task == "classification":
             metrics = _classification_metrics(net, X[idx], k[idx])
         else:
             metrics = _regression_metrics(net, X[idx], y[idx])
-        print(_metric_line(label, metrics))
+        lines.append(_metric_line(label, metrics))
 
     # Everything is prepared before the first byte is written: the model file's
     # content is checked and laid out, the figure drawn and rendered in memory.
@@ -692,7 +694,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         figure = _training_figure(net, history, X_raw, k if task == "classification" else None,
                                   feature_names, metadata)
         files.append((plot_path, _figure_bytes(figure, plot_path), "figure"))
-    _write_files(files)
+    _write_files(files)  # before the metrics are printed: a closed pipe must not lose the model
+    for line in lines:
+        print(line)
     for path, _, _ in files:
         print(f"wrote {path}")
     return 0
@@ -1011,6 +1015,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Whoever read our output has gone (`| head`): stop quietly, as other tools do,
+        # and keep Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:  # the last guard: one line, never a traceback
         detail = " ".join(str(exc).split())  # one line, whatever the message holds
         print(f"{command}: error: unexpected {type(exc).__name__}{': ' if detail else ''}{detail}",
