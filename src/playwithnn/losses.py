@@ -84,8 +84,7 @@ def sse_with_gradient(y: Array, y_pred: Array) -> tuple[float, Array]:
            [-1.]]))
     """
     diff = y_pred - y
-    flat = diff.ravel()
-    value = float(flat @ flat)
+    value = float(np.vdot(diff, diff))  # sum of squares, any shape
     diff *= 2  # now 2 (y_pred - y)
     return value, diff
 

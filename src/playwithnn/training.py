@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -240,6 +240,7 @@ def train(
     # penalty, 0.5 * l2 * (n_batch / n) * sum(W**2): the epoch then adds up to one
     # penalty, and the regularization does not grow with the number of batches.
     l2_share = l2 / n if summed else 0.0
+    whole = ((X, y),)  # the one batch of full-batch training
     classify = net.loss_name in ("binary_crossentropy", "categorical_crossentropy")
     history = History()
     best_score, best_params, wait = np.inf, None, 0
@@ -252,14 +253,16 @@ def train(
                                                        divide="ignore"):
         try:
             for epoch in range(1, epochs + 1):
-                order = net.rng.permutation(n) if shuffle and batch_size < n else None
                 total, correct, seen = 0.0, 0.0, 0
-                batches = ((X, y),) if batch_size >= n and order is None else _batches(
-                    X, y, batch_size, order)
+                if batch_size >= n:
+                    batches: Iterable[tuple[Array, Array]] = whole
+                else:
+                    order = net.rng.permutation(n) if shuffle else None
+                    batches = _batches(X, y, batch_size, order)
                 for Xb, yb in batches:
                     try:
                         loss, y_pred = net.train_step(
-                            Xb, yb, optimizer, l2=l2_share * Xb.shape[0] if summed else l2,
+                            Xb, yb, optimizer, l2=l2_share * Xb.shape[0] if summed and l2 else l2,
                             dropout=dropout)
                     except TrainingDivergedError as exc:
                         kept = (
