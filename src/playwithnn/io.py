@@ -1,23 +1,9 @@
 """Model files: save a network and load it back, safely.
 
-A model file is a NumPy ``.npz`` archive (an uncompressed zip of ``.npy`` arrays):
-
-==============  =======================  ==============================================
-member          dtype, shape             what it holds
-==============  =======================  ==============================================
-``header``      uint8, (n_bytes,)        UTF-8 JSON, see below
-``W1``          float, (n_in, n_out)     weights of the first layer (``layer_sizes[0:2]``)
-``b1``          float, (n_out,)          its biases (absent with ``bias=False``)
-``W2``, ``b2``  ...                      the next layer, and so on up to the output
-==============  =======================  ==============================================
-
-The JSON header is ``{"format": "playwithnn-model", "version": 1, "config": ...,
-"metadata": ..., "sha256": ...}``: ``config`` is :meth:`NeuralNetwork.get_config`
-(layer sizes, activations, loss, bias, initializer, dtype), ``metadata`` is the
-network's :attr:`~playwithnn.NeuralNetwork.metadata` (JSON values only, such as
-feature names or a scaler's mean and scale), and ``sha256`` is a checksum of the
-rest of the header and of every array, so that a file edited after it was saved is
-refused instead of silently predicting something else.
+A model file is a NumPy ``.npz`` archive: the arrays ``W1``, ``b1``, ``W2``, ... and
+a JSON header with the architecture (:meth:`NeuralNetwork.get_config`), the
+network's :attr:`~playwithnn.NeuralNetwork.metadata` and a SHA-256 checksum of
+everything; :mod:`playwithnn._modelfile` describes the format byte by byte.
 
 Safety. Nothing in a model file is ever unpickled or evaluated: the arrays are read
 with ``np.load(..., allow_pickle=False)`` after their ``.npy`` headers have been
