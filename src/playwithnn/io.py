@@ -110,8 +110,7 @@ def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None
         not match (it was edited after it was saved).
     """
     net, parameters, metadata = read(path, lambda config: NeuralNetwork(**config, seed=seed))
-    for param, value in zip(net.parameters(), parameters):
-        param[...] = value
+    net.set_parameters(parameters)
     net.metadata = metadata
     return net
 

@@ -201,7 +201,7 @@ class NeuralNetwork:
         """Make every W and b a view into one flat array, and every dW and db into another.
 
         An optimizer then updates all parameters in one operation, and the
-        gradients are checked for NaN and inf in one reduction.
+        gradients are checked for NaN and inf with one dot product (``g @ g``).
         """
         ends = np.cumsum([0] + [layer.n_parameters for layer in self.layers])
         self._params_flat: Array = np.empty(ends[-1], dtype=self.dtype)
