@@ -187,6 +187,53 @@ def _batches(X: Array, y: Array, batch_size: int, order: NDArray[np.intp] | None
             yield X[idx], y[idx]
 
 
+def holdout_split(
+    n_samples: int, fraction: float, rng: np.random.Generator, *, name: str = "validation_split"
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Split ``range(n_samples)`` at random into samples to train on and samples held out.
+
+    ``round(fraction * n_samples)`` samples are held out: the first ones of
+    ``rng.permutation(n_samples)``. The one rule behind ``fit(validation_split=...)``,
+    the command line's ``--validation-split``, the estimators' ``validation_fraction``
+    and the playground's test set.
+
+    Parameters
+    ----------
+    n_samples : int
+    fraction : float in (0, 1)
+        The share of the samples to hold out.
+    rng : numpy.random.Generator
+        Draws the permutation (one call to ``rng.permutation``).
+    name : str, default="validation_split"
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    kept : ndarray of shape (n_samples - n_held,)
+    held : ndarray of shape (n_held,)
+        Sample indices, in the permutation's order.
+
+    Raises
+    ------
+    ValueError
+        If no sample would be held out, or none left to train on.
+
+    Examples
+    --------
+    >>> kept, held = holdout_split(10, 0.2, np.random.default_rng(0))
+    >>> len(kept), len(held), sorted([*kept, *held]) == list(range(10))
+    (8, 2, True)
+    """
+    n_held = round(fraction * n_samples)
+    if n_held < 1 or n_held >= n_samples:
+        raise ValueError(
+            f"{name}={fraction} leaves {n_held} of {n_samples} samples held out; it needs at least 1 "
+            "and must leave at least 1 for training"
+        )
+    order = rng.permutation(n_samples)
+    return order[n_held:], order[:n_held]
+
+
 def n_correct(y: Array, y_pred: Array, loss_name: str) -> float:
     """Number of correct predictions (per output for binary cross-entropy).
 
