@@ -14,10 +14,10 @@ DTYPES = (np.float32, np.float64)
 
 
 def _layer(activation: str = "tanh", *, bias: bool = True, seed: int = 0, dtype: type = np.float64,
-           n_in: int = 3, n_out: int = 4, keep_z: bool = False) -> Dense:
+           n_in: int = 3, n_out: int = 4, input_gradient: bool = True) -> Dense:
     """A layer with random weights and random, non-zero biases."""
     rng = np.random.default_rng(seed)
-    layer = Dense(n_in, n_out, activation, bias=bias, rng=rng, dtype=dtype, keep_z=keep_z)
+    layer = Dense(n_in, n_out, activation, bias=bias, rng=rng, dtype=dtype, input_gradient=input_gradient)
     if layer.b is not None:
         layer.b[...] = rng.normal(size=n_out)
     return layer
@@ -53,17 +53,13 @@ def test_parameters_are_live() -> None:
     np.testing.assert_array_equal(layer.forward(np.ones((2, 3))), [[1.0, 2.0, 3.0, 4.0]] * 2)
 
 
-def test_keep_z_keeps_the_pre_activation() -> None:
+def test_a_training_pass_keeps_the_input_and_output() -> None:
     X = np.random.default_rng(1).normal(size=(5, 3))
-    layer = _layer("sigmoid", keep_z=True)
+    layer = _layer("sigmoid")
     layer.forward(X)
-    assert layer.Z is None  # only a training pass keeps anything
-    layer.forward(X, train=True)
-    assert layer.Z is not None and layer.b is not None
-    np.testing.assert_allclose(layer.Z, X @ layer.W + layer.b, rtol=1e-15)
-    other = _layer("sigmoid")
-    other.forward(X, train=True)
-    assert other.Z is None
+    assert layer.X is None and layer.A is None  # only a training pass keeps anything
+    A = layer.forward(X, train=True)
+    assert layer.X is X and layer.A is A
 
 
 # --------------------------------------------------------------------------- backward
@@ -129,37 +125,39 @@ def test_backward_matches_central_differences(activation: str) -> None:
     np.testing.assert_allclose(dX, expected_dX, **tol)
 
 
-def test_backward_z_skips_the_activation() -> None:
-    # For the fused output/loss pairs the network hands dZ straight to the layer.
-    rng = np.random.default_rng(5)
-    layer = _layer("softmax")
-    X = rng.normal(size=(4, 3))
-    layer.forward(X, train=True)
-    dZ = rng.normal(size=(4, 4))
-    dX = layer.backward_z(dZ)
-    assert dX is not None
-    np.testing.assert_allclose(layer.dW, X.T @ dZ, rtol=1e-14)
-    assert layer.db is not None
-    np.testing.assert_allclose(layer.db, dZ.sum(axis=0), rtol=1e-14)
-    np.testing.assert_allclose(dX, dZ @ layer.W.T, rtol=1e-14)
-
-
 def test_input_gradient_false_returns_none_but_fills_the_gradients() -> None:
-    layer = _layer("sigmoid")
+    layer = _layer("sigmoid", input_gradient=False)
     X = np.ones((2, 3))
     layer.forward(X, train=True)
-    assert layer.backward(np.ones((2, 4)), input_gradient=False) is None
+    assert layer.backward(np.ones((2, 4))) is None
+    twin = _layer("sigmoid")
+    twin.forward(X, train=True)
+    assert twin.backward(np.ones((2, 4))) is not None
+    np.testing.assert_array_equal(layer.dW, twin.dW)
     assert np.any(layer.dW != 0)
-    layer.forward(X, train=True)
-    assert layer.backward_z(np.ones((2, 4)), input_gradient=False) is None
+
+
+def test_dropout_mask_scales_the_kept_outputs_and_their_gradients() -> None:
+    rng = np.random.default_rng(6)
+    layer = _layer("tanh")
+    X = rng.normal(size=(50, 3))
+    A = layer.forward(X, train=True, dropout=0.25, rng=np.random.default_rng(0))
+    mask = layer.dropout_mask
+    assert mask is not None and set(np.unique(mask)) <= {0.0, 1 / 0.75}
+    assert layer.A is not None
+    np.testing.assert_array_equal(A, layer.A * mask)
+    G = rng.normal(size=A.shape)
+    layer.backward(G.copy())
+    plain = _layer("tanh")
+    plain.forward(X, train=True)
+    plain.backward(G * mask)  # dropout is the same as a gradient masked before the activation
+    np.testing.assert_allclose(layer.dW, plain.dW, rtol=1e-14)
 
 
 def test_backward_before_forward_raises() -> None:
     layer = _layer("sigmoid")
     with pytest.raises(RuntimeError, match=r"backward\(\) called before forward\(X, train=True\)"):
         layer.backward(np.ones((2, 4)))
-    with pytest.raises(RuntimeError, match=r"before forward"):
-        layer.backward_z(np.ones((2, 4)))
     # a forward pass for prediction only keeps nothing for backward
     layer.forward(np.ones((2, 3)))
     with pytest.raises(RuntimeError, match=r"before forward"):

@@ -12,9 +12,9 @@ from playwithnn.losses import (
     LOSSES,
     Loss,
     binary_crossentropy,
-    binary_crossentropy_delta,
+    binary_crossentropy_gradient,
     categorical_crossentropy,
-    categorical_crossentropy_delta,
+    categorical_crossentropy_gradient,
     get_loss,
     mse,
     mse_gradient,
@@ -56,7 +56,7 @@ def test_binary_crossentropy_exact_values() -> None:
     expected = (np.log(2) + np.log(4) + np.log(4) - np.log(3)) / 3
     assert binary_crossentropy(y, Z) == pytest.approx(expected, rel=1e-15)
     # (p - y) / 3 with p = (1/2, 3/4, 3/4)
-    np.testing.assert_allclose(binary_crossentropy_delta(y, sigmoid(Z)), [[-1 / 6, 0.25, -1 / 12]],
+    np.testing.assert_allclose(binary_crossentropy_gradient(y, Z), [[-1 / 6, 0.25, -1 / 12]],
                                rtol=1e-15)
 
 
@@ -68,7 +68,7 @@ def test_categorical_crossentropy_exact_values() -> None:
     expected = (np.log(8) + np.log(8 / 5)) / 2
     assert categorical_crossentropy(y, Z) == pytest.approx(expected, rel=1e-15)
     # (p - y) / 2
-    np.testing.assert_allclose(categorical_crossentropy_delta(y, softmax(Z)),
+    np.testing.assert_allclose(categorical_crossentropy_gradient(y, Z),
                                [[-7 / 16, 1 / 8, 5 / 16], [1 / 16, 1 / 8, -3 / 16]], rtol=1e-14)
 
 
@@ -123,21 +123,21 @@ def test_squared_error_gradients_match_central_differences(
     np.testing.assert_allclose(gradient(y, y_pred), numerical, **GRAD_TOL)
 
 
-def test_binary_crossentropy_delta_matches_central_differences() -> None:
-    # The delta is dL/dZ of the loss computed from the logits, with p = σ(Z).
+def test_binary_crossentropy_gradient_matches_central_differences() -> None:
+    # The loss takes the logits Z: its gradient is dL/dZ = (σ(Z) - y) / N.
     rng = np.random.default_rng(2)
     y = rng.integers(0, 2, size=(5, 3)).astype(np.float64)
     Z = rng.normal(size=(5, 3)) * 3
     numerical = _numerical_gradient(lambda V: binary_crossentropy(y, V), Z)
-    np.testing.assert_allclose(binary_crossentropy_delta(y, sigmoid(Z)), numerical, **GRAD_TOL)
+    np.testing.assert_allclose(binary_crossentropy_gradient(y, Z), numerical, **GRAD_TOL)
 
 
-def test_categorical_crossentropy_delta_matches_central_differences() -> None:
+def test_categorical_crossentropy_gradient_matches_central_differences() -> None:
     rng = np.random.default_rng(3)
     y = np.eye(4)[rng.integers(0, 4, size=6)]  # one-hot rows
     Z = rng.normal(size=(6, 4)) * 3
     numerical = _numerical_gradient(lambda V: categorical_crossentropy(y, V), Z)
-    np.testing.assert_allclose(categorical_crossentropy_delta(y, softmax(Z)), numerical, **GRAD_TOL)
+    np.testing.assert_allclose(categorical_crossentropy_gradient(y, Z), numerical, **GRAD_TOL)
 
 
 def test_crossentropies_equal_their_textbook_forms() -> None:
@@ -166,11 +166,11 @@ def test_crossentropies_are_stable_at_plus_minus_1e4(dtype: type) -> None:
     Z = np.array([[-1e4, 1e4, 1e4, -1e4]], dtype=dtype)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         bce = binary_crossentropy(y, Z)
-        bce_delta = binary_crossentropy_delta(y, sigmoid(Z))
+        bce_delta = binary_crossentropy_gradient(y, Z)
         Zc = np.array([[1e4, -1e4], [-1e4, 1e4]], dtype=dtype)
         yc = np.array([[0.0, 1.0], [0.0, 1.0]], dtype=dtype)
         cce = categorical_crossentropy(yc, Zc)
-        cce_delta = categorical_crossentropy_delta(yc, softmax(Zc))
+        cce_delta = categorical_crossentropy_gradient(yc, Zc)
     assert bce == 5000.0  # (1e4 + 1e4 + 0 + 0) / 4
     np.testing.assert_array_equal(bce_delta, [[-0.25, 0.25, 0.0, 0.0]])
     assert cce == 1e4  # (2e4 + 0) / 2
@@ -192,7 +192,8 @@ def test_gradients_keep_the_dtype(dtype: type) -> None:
     rng = np.random.default_rng(5)
     y = np.eye(3, dtype=dtype)[rng.integers(0, 3, size=4)]
     P = softmax(rng.normal(size=(4, 3)).astype(dtype))
-    for gradient in (sse_gradient, mse_gradient, binary_crossentropy_delta, categorical_crossentropy_delta):
+    for gradient in (sse_gradient, mse_gradient, binary_crossentropy_gradient,
+                     categorical_crossentropy_gradient):
         assert gradient(y, P).dtype == dtype, gradient.__name__
     for loss in (sse, mse, binary_crossentropy, categorical_crossentropy):
         assert isinstance(loss(y, P), float), loss.__name__
@@ -222,22 +223,23 @@ def test_get_loss() -> None:
         get_loss(None)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("name", ["sse", "mse"])
+@pytest.mark.parametrize("name", list(LOSSES))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_with_gradient_equals_value_and_gradient_apart(name: str, dtype: type) -> None:
-    """The shared-work form gives the same loss and gradient as the two functions.
-
-    sse's is bit-identical (same operations); mse's gradient is scaled in another
-    order, so it may differ in the last place: rtol is a few float eps.
-    """
+def test_value_and_gradient_equals_function_and_gradient(name: str, dtype: type) -> None:
+    """The step's one call gives what the two functions give apart: the same operations, bit for bit."""
     rng = np.random.default_rng(3)
-    y, y_pred = (rng.standard_normal((7, 3)).astype(dtype) for _ in range(2))
+    y = np.eye(3, dtype=dtype)[rng.integers(0, 3, size=7)]
+    output = rng.standard_normal((7, 3)).astype(dtype)
     loss = LOSSES[name]
-    assert loss.with_gradient is not None
-    value, grad = loss.with_gradient(y, y_pred.copy())
+    value, grad = loss.value_and_gradient(y, output.copy())
     assert grad.dtype == dtype
-    assert value == pytest.approx(loss.function(y, y_pred), rel=4 * float(np.finfo(dtype).eps))
-    if name == "sse":
-        np.testing.assert_array_equal(grad, loss.gradient(y, y_pred))
-    else:
-        np.testing.assert_allclose(grad, loss.gradient(y, y_pred), rtol=4 * np.finfo(dtype).eps)
+    assert value == loss.function(y, output)
+    np.testing.assert_array_equal(grad, loss.gradient(y, output))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_predict_applies_what_a_logit_loss_applies(dtype: type) -> None:
+    Z = np.random.default_rng(4).standard_normal((5, 3)).astype(dtype)
+    np.testing.assert_array_equal(LOSSES["binary_crossentropy"].predict(Z), sigmoid(Z))
+    np.testing.assert_array_equal(LOSSES["categorical_crossentropy"].predict(Z), softmax(Z))
+    assert LOSSES["sse"].predict(Z) is Z and LOSSES["mse"].predict(Z) is Z

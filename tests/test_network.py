@@ -337,7 +337,7 @@ def test_float32_end_to_end(loss: str, options: dict[str, object]) -> None:
     assert all(g.dtype == np.float32 for g in net.gradients(X, y))
     # Every activation kept for backpropagation is float32 too.
     for layer in net.layers:
-        assert layer._A is not None and layer._A.dtype == np.float32
+        assert layer.A is not None and layer.A.dtype == np.float32
     seen: list[list[np.ndarray]] = []
     history = net.fit(
         X, y, epochs=6, batch_size=8, l2=1e-3, dropout=0.2, validation_split=0.25,
@@ -532,7 +532,7 @@ def test_predict_and_loss_keep_no_state(loss: str) -> None:
     net.predict(X)
     net.loss(X, y)
     for layer in net.layers:
-        assert layer.Z is None and layer._X is None and layer._A is None
+        assert layer.X is None and layer.A is None
 
 
 def test_set_parameters_copies_into_the_live_arrays() -> None:

@@ -304,7 +304,7 @@ BAD_HYPERPARAMETERS: list[tuple[str, Any, type[Exception], str]] = [
     ("name-unknown", lambda: get_optimizer("rmsprop"), ValueError,
      r"unknown optimizer 'rmsprop'; expected one of 'gd', 'sgd', 'adam'"),
     ("name-wrong-case", lambda: get_optimizer("Adam"), ValueError, r"unknown optimizer 'Adam'"),
-    ("name-number", lambda: get_optimizer(1), TypeError, r"optimizer must be a name"),  # type: ignore[arg-type]
+    ("name-number", lambda: get_optimizer(1), TypeError, r"optimizer must be a string"),  # type: ignore[arg-type]
     ("option-unknown", lambda: get_optimizer("adam", 0.1, momentum=0.9), TypeError, r"momentum"),
 ]
 

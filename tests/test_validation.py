@@ -202,7 +202,7 @@ BAD_FIT: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     ("validation_data-nan", {"validation_data": (_with(GOOD_X, (0, 0), np.nan), GOOD_Y)}, ValueError,
      r"validation_data\[0\] contains NaN"),
     ("validation_data-rows", {"validation_data": (GOOD_X[:4], GOOD_Y)}, ValueError,
-     r"validation_data: X_val and y_val have different numbers of samples"),
+     r"validation_data\[0\] has 4 samples but validation_data\[1\] has 6"),
     ("validation_data-1d", {"validation_data": (GOOD_X[0], GOOD_Y[0])}, ValueError,
      r"validation_data\[0\] must be a 2-D"),
     ("optimizer-unknown", {"optimizer": "rmsprop"}, ValueError, r"unknown optimizer 'rmsprop'"),

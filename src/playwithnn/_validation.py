@@ -7,10 +7,13 @@ it changes anything.
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
+
+T = TypeVar("T")
 
 
 def check_array(
@@ -165,3 +168,46 @@ def check_non_negative_float(value: Any, name: str) -> float:
     if not (np.isfinite(number) and number >= 0):
         raise ValueError(f"{name} must be a non-negative finite number; got {value}")
     return number
+
+
+def lookup(table: Mapping[str, T], name: Any, argument: str) -> T:
+    """The entry of ``table`` called ``name``: the one lookup behind every registry of names.
+
+    Activations, losses, initializers and optimizers are each a dict from a name
+    to a function or class; this turns a name into its entry, or raises an error
+    that names the argument and the choices.
+
+    Parameters
+    ----------
+    table : mapping of str to anything
+    name : str
+        What the caller gave.
+    argument : str
+        The argument's name, used in messages (``"loss"``, ``"activation[1]"``).
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If ``table`` has no entry ``name``.
+
+    Examples
+    --------
+    >>> lookup({"gd": 1, "adam": 2}, "adam", "optimizer")
+    2
+    >>> lookup({"gd": 1, "adam": 2}, "sgd", "optimizer")
+    Traceback (most recent call last):
+    ValueError: unknown optimizer 'sgd'; expected one of 'gd', 'adam'
+    """
+    if not isinstance(name, str):
+        example = next(iter(table), "")
+        raise TypeError(f"{argument} must be a string such as {example!r}; got {name!r:.60}")
+    try:
+        return table[name]
+    except KeyError:
+        known = ", ".join(repr(k) for k in table)
+        raise ValueError(f"unknown {argument} {name!r:.60}; expected one of {known}") from None
+
+
+# --------------------------------------------------------------- ranges and choices

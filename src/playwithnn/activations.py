@@ -6,9 +6,11 @@ Each activation ``A = f(Z)`` is applied element by element to the pre-activation
 Every ``*_derivative`` here takes the **output** ``A = f(Z)``, not the input ``Z``,
 exactly like the tutorial's ``sigmoid_derivative(x) = x * (1 - x)``, which
 expects ``x = sigmoid(z)``. Passing ``Z`` instead is a classic bug; the argument
-is called ``A`` everywhere to make that hard to do. (:func:`relu_with_derivative`
-is the one function that takes ``Z``: it returns the output and the derivative
-together.)
+is called ``A`` everywhere to make that hard to do.
+
+Backpropagation through an activation is one line, the chain rule
+``δ = dA ⊙ f'(Z)`` (:meth:`Activation.backward`), where ``dA = dL/dA`` comes
+from the layer above and ``δ = dL/dZ`` goes on to the layer's weights.
 
 >>> import numpy as np
 >>> A = sigmoid(np.array([[0.0, 2.0]]))
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
+
+from ._validation import lookup
 
 Array = NDArray[np.floating]
 
@@ -125,20 +129,6 @@ def relu_derivative(A: Array) -> Array:
     dA_dZ : ndarray of shape (n_samples, n_units), same dtype as ``A``
     """
     return (A > 0).astype(A.dtype)
-
-
-def relu_with_derivative(Z: Array) -> tuple[Array, Array]:
-    """``A = relu(Z)`` and ``dA/dZ`` at once, from the 0/1 mask ``D = (Z > 0)``: ``A = Z * D``.
-
-    Cheaper than ``relu`` followed by ``relu_derivative`` (one comparison serves both).
-
-    >>> A, D = relu_with_derivative(np.array([[-1.0, 0.0, 2.0]]))
-    >>> A, D   # -1 * 0 is -0.0, which equals 0.0
-    (array([[-0.,  0.,  2.]]), array([[0., 0., 1.]]))
-    """
-    D = np.empty_like(Z)
-    np.greater(Z, 0, out=D, casting="unsafe")  # True/False written as 1.0/0.0
-    return Z * D, D
 
 
 def leaky_relu(Z: Array) -> Array:
@@ -259,47 +249,46 @@ class Activation:
     function : callable
         ``A = function(Z)``.
     derivative : callable or None
-        ``dA/dZ`` as a function of the output ``A`` (element-wise activations).
-        ``None`` for softmax, whose Jacobian is not diagonal.
+        ``dA/dZ`` as a function of the **output** ``A`` (element-wise activations).
+        ``None`` for softmax, whose Jacobian is not diagonal: its
+        :meth:`backward` is :func:`softmax_backward`.
     hidden : bool
         Whether the activation may be used in a hidden layer.
-    with_derivative : callable or None
-        ``A, D = with_derivative(Z)``: the output and ``D = dA/dZ`` together,
-        where that is cheaper than one after the other.
+
+    Examples
+    --------
+    >>> act = ACTIVATIONS["sigmoid"]
+    >>> A = act.forward(np.array([[0.0]]))
+    >>> act.backward(A, np.array([[2.0]]))   # δ = dA ⊙ σ'(z) = 2 × 0.25
+    array([[0.5]])
     """
 
     name: str
     function: Callable[[Array], Array]
     derivative: Callable[[Array], Array] | None
     hidden: bool = True
-    with_derivative: Callable[[Array], tuple[Array, Array]] | None = None
 
     def forward(self, Z: Array) -> Array:
         """``A = f(Z)``."""
         return self.function(Z)
 
-    def forward_with_derivative(self, Z: Array) -> tuple[Array, Array | None]:
-        """``A = f(Z)`` and the local derivative ``D = f'(Z)`` that backpropagation multiplies by.
-
-        ``D`` is ``None`` where there is no element-wise derivative to keep:
-        identity (``D = 1``) and softmax (see :func:`softmax_backward`).
-        """
-        if self.with_derivative is not None:
-            return self.with_derivative(Z)
-        A = self.function(Z)
-        if self.derivative is None or self.name == "identity":
-            return A, None
-        return A, self.derivative(A)
-
     def backward(self, A: Array, dA: Array) -> Array:
-        """``dZ = dA * f'(Z)``, with ``f'`` computed from the output ``A``.
+        """The chain rule through the activation: ``δ = dL/dZ = dA ⊙ f'(Z)``.
 
-        ``dA`` may be overwritten: it becomes ``dZ`` for element-wise activations.
+        Parameters
+        ----------
+        A : ndarray of shape (n_samples, n_units)
+            The activation's output ``A = f(Z)``, from which ``f'(Z)`` is computed.
+        dA : ndarray of shape (n_samples, n_units)
+            ``dL/dA``, the gradient arriving from above. Overwritten: it becomes ``δ``.
+
+        Returns
+        -------
+        delta : ndarray of shape (n_samples, n_units)
+            ``dL/dZ``.
         """
         if self.derivative is None:
             return softmax_backward(A, dA)
-        if self.name == "identity":
-            return dA
         dA *= self.derivative(A)  # in place: dA is a temporary of the backward pass
         return dA
 
@@ -309,7 +298,7 @@ ACTIVATIONS: dict[str, Activation] = {
     for a in (
         Activation("sigmoid", sigmoid, sigmoid_derivative),
         Activation("tanh", tanh, tanh_derivative),
-        Activation("relu", relu, relu_derivative, with_derivative=relu_with_derivative),
+        Activation("relu", relu, relu_derivative),
         Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
         Activation("identity", identity, identity_derivative),
         Activation("softmax", softmax, None, hidden=False),
@@ -323,7 +312,8 @@ def get_activation(name: str | Activation, *, argument: str = "activation") -> A
     Parameters
     ----------
     name : str or Activation
-        One of ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``identity``, ``softmax``.
+        One of ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``identity``, ``softmax``;
+        an :class:`Activation` is returned as it is.
     argument : str
         The argument's name, used in the error message.
 
@@ -336,10 +326,4 @@ def get_activation(name: str | Activation, *, argument: str = "activation") -> A
     """
     if isinstance(name, Activation):
         return name
-    if not isinstance(name, str):
-        raise TypeError(f"{argument} must be a string such as 'sigmoid'; got {name!r}")
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(repr(k) for k in ACTIVATIONS)
-        raise ValueError(f"unknown {argument} {name!r}; expected one of {known}") from None
+    return lookup(ACTIVATIONS, name, argument)

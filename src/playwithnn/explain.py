@@ -192,7 +192,7 @@ def explain_step(net: NeuralNetwork, X: Any, y: Any, learning_rate: float = 1.0)
     """
     _check_tutorial_network(net)
     eta = check_positive_float(learning_rate, "learning_rate")
-    X, y = net._check_Xy(X, y)
+    X, y = net.check_Xy(X, y)
     (layer1, layer2) = net.layers
     W1, W2 = layer1.W.copy(), layer2.W.copy()
     bias = net.bias

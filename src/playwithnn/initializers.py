@@ -28,6 +28,8 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from ._validation import lookup
+
 Initializer = Callable[[int, int, np.random.Generator, DTypeLike], NDArray[np.floating]]
 
 
@@ -98,10 +100,4 @@ DEFAULT_INIT = {
 
 def get_initializer(name: str) -> Initializer:
     """Look up an initializer by name; raises ``ValueError`` naming the choices if unknown."""
-    if not isinstance(name, str):
-        raise TypeError(f"init must be a string such as 'glorot'; got {name!r}")
-    try:
-        return INITIALIZERS[name]
-    except KeyError:
-        known = ", ".join(repr(k) for k in INITIALIZERS)
-        raise ValueError(f"unknown init {name!r}; expected one of {known}") from None
+    return lookup(INITIALIZERS, name, "init")

@@ -28,14 +28,15 @@ class Dense:
 
     .. math::  Z = X W + b, \qquad A = f(Z)
 
-    Backward, given ``dA = dL/dA`` from the layer above:
+    Backward, given ``dA = dL/dA`` from the layer above (the chain rule, one factor
+    at a time):
 
-    .. math::  dZ = dA \odot f'(Z), \quad dW = X^T dZ, \quad db = \textstyle\sum_i dZ_i,
-               \quad dX = dZ\, W^T
+    .. math::  \delta = dA \odot f'(Z), \quad dW = X^T \delta, \quad
+               db = \textstyle\sum_i \delta_i, \quad dX = \delta\, W^T
 
-    A training forward pass keeps what the backward pass needs: ``X`` and the local
-    derivative ``f'(Z)`` (computed from the output ``A``, or for ReLU from the mask
-    ``Z > 0``; see :mod:`playwithnn.activations`).
+    ``δ = dL/dZ`` is the layer's *delta*. A training forward pass keeps what the
+    backward pass needs: the input ``X`` and the output ``A`` (``f'(Z)`` is computed
+    from ``A``; see :mod:`playwithnn.activations`).
 
     Parameters
     ----------
@@ -49,8 +50,10 @@ class Dense:
     rng : numpy.random.Generator, optional
         Source of the initial weights. A fresh unseeded one if omitted.
     dtype : numpy float dtype, default=numpy.float64
-    keep_z : bool, default=False
-        Keep the pre-activation ``Z`` of the last training forward pass in :attr:`Z`.
+    input_gradient : bool, default=True
+        Whether :meth:`backward` computes ``dX = dL/dX``. The first layer of a
+        network has no use for it (its input is the data), and skipping it saves
+        the largest matrix product of the backward pass.
 
     Attributes
     ----------
@@ -60,9 +63,10 @@ class Dense:
         ``dL/dW`` from the last :meth:`backward`.
     db : ndarray of shape (n_out,) or None
         ``dL/db`` from the last :meth:`backward`.
-    Z : ndarray of shape (n_samples, n_out) or None
-        Pre-activation of the last training forward pass, kept only when
-        ``keep_z=True`` (the output layer under a cross-entropy loss needs it).
+    X : ndarray of shape (n_samples, n_in) or None
+        The input of the last training forward pass.
+    A : ndarray of shape (n_samples, n_out) or None
+        The output of the last training forward pass (before dropout).
 
     Shape
     -----
@@ -80,7 +84,7 @@ class Dense:
         init: str | None = None,
         rng: np.random.Generator | None = None,
         dtype: DTypeLike = np.float64,
-        keep_z: bool = False,
+        input_gradient: bool = True,
     ) -> None:
         self.activation = get_activation(activation)
         rng = np.random.default_rng() if rng is None else rng
@@ -89,12 +93,10 @@ class Dense:
         self.b: Array | None = np.zeros(n_out, dtype=dtype) if bias else None
         self.dW: Array = np.zeros_like(self.W)
         self.db: Array | None = None if self.b is None else np.zeros_like(self.b)
-        self.keep_z = keep_z
-        self.Z: Array | None = None
-        self._X: Array | None = None  # input of the last training forward pass
-        self._A: Array | None = None  # its output, before dropout
-        self._D: Array | None = None  # its local derivative dA/dZ (element-wise activations)
-        self._mask: Array | None = None  # dropout's kept-and-scaled mask
+        self.input_gradient = input_gradient
+        self.X: Array | None = None
+        self.A: Array | None = None
+        self.dropout_mask: Array | None = None  # kept outputs scaled by 1 / (1 - dropout), others 0
 
     @property
     def n_in(self) -> int:
@@ -113,8 +115,9 @@ class Dense:
         """Move ``W``, ``b`` into ``params`` and ``dW``, ``db`` into ``grads``, keeping their values.
 
         ``params`` and ``grads`` are flat arrays of :attr:`n_parameters` numbers,
-        usually slices of a network-wide array; afterwards ``W`` is the view
-        ``params[:n_in * n_out].reshape(n_in, n_out)`` and ``b`` the rest.
+        usually slices of the network's ``parameter_vector`` and ``gradient_vector``;
+        afterwards ``W`` is the view ``params[:n_in * n_out].reshape(n_in, n_out)``
+        and ``b`` the rest.
         """
         k = self.W.size
         W = params[:k].reshape(self.W.shape)
@@ -133,13 +136,6 @@ class Dense:
         """The live gradient buffers ``[dW, db]`` filled by :meth:`backward`."""
         return [self.dW] if self.db is None else [self.dW, self.db]
 
-    def linear(self, X: Array) -> Array:
-        """The pre-activation ``Z = X @ W + b``, of shape ``(n_samples, n_out)``."""
-        Z = X @ self.W
-        if self.b is not None:
-            Z += self.b  # in place: Z is ours, adding b avoids a second (n, n_out) array
-        return Z
-
     def forward(
         self,
         X: Array,
@@ -154,7 +150,7 @@ class Dense:
         ----------
         X : ndarray of shape (n_samples, n_in)
         train : bool, default=False
-            Remember ``X`` and ``A`` for :meth:`backward`.
+            Keep ``X`` and ``A`` for :meth:`backward`.
         dropout : float in [0, 1), default=0.0
             With ``train=True``, zero each output with this probability (inverted
             dropout: the kept outputs are divided by ``1 - dropout``, so the
@@ -166,70 +162,42 @@ class Dense:
         -------
         A : ndarray of shape (n_samples, n_out)
         """
-        Z = self.linear(X)
+        Z = X @ self.W
+        if self.b is not None:
+            Z += self.b  # in place: Z is ours, adding b avoids a second (n, n_out) array
+        A = self.activation.forward(Z)
         if not train:
-            return self.activation.forward(Z)
-        # Forward keeps what backward needs: the input X, and f'(Z) (or A for softmax).
-        if self.keep_z:
-            # A cross-entropy differentiates through this activation itself (backward_z).
-            self.Z = Z
-            A, D = self.activation.forward(Z), None
-        else:
-            A, D = self.activation.forward_with_derivative(Z)
-        self._X, self._A, self._D, self._mask = X, A, D, None
+            return A
+        self.X, self.A, self.dropout_mask = X, A, None
         if dropout > 0.0:
             if rng is None:
                 raise ValueError("training with dropout needs rng")
             keep = 1.0 - dropout
-            self._mask = (rng.random(A.shape, dtype=A.dtype) < keep) / A.dtype.type(keep)
-            return A * self._mask
+            self.dropout_mask = (rng.random(A.shape, dtype=A.dtype) < keep) / A.dtype.type(keep)
+            return A * self.dropout_mask
         return A
 
-    def backward(self, dA: Array, *, input_gradient: bool = True) -> Array | None:
-        """Backpropagate ``dA = dL/dA``: fill ``dW``, ``db`` and return ``dX``.
+    def backward(self, dA: Array) -> Array | None:
+        """Backpropagate ``dA = dL/dA``: fill ``dW`` and ``db``, and return ``dX = dL/dX``.
 
         Parameters
         ----------
         dA : ndarray of shape (n_samples, n_out)
-            Overwritten (it becomes ``dZ``).
-        input_gradient : bool, default=True
-            Whether to compute ``dX``; the first layer does not need it.
+            Overwritten: it becomes ``δ``.
 
         Returns
         -------
-        dX : ndarray of shape (n_samples, n_in), or None
+        dX : ndarray of shape (n_samples, n_in), or None if ``input_gradient=False``
         """
-        if self._A is None:
+        if self.X is None or self.A is None:
             raise RuntimeError("backward() called before forward(X, train=True)")
-        if self._mask is not None:
-            dA *= self._mask
-        if self._D is not None:
-            dZ = np.multiply(dA, self._D, out=dA)  # dZ = dA * f'(Z), in place: dA is ours
-        else:
-            dZ = self.activation.backward(self._A, dA)  # identity, softmax
-        return self.backward_z(dZ, input_gradient=input_gradient)
-
-    def backward_z(self, dZ: Array, *, input_gradient: bool = True) -> Array | None:
-        """Backpropagate ``dZ = dL/dZ`` directly (the fused output/loss pairs).
-
-        ``dW = X.T @ dZ``, ``db = dZ.sum(axis=0)``, ``dX = dZ @ W.T``.
-
-        Parameters
-        ----------
-        dZ : ndarray of shape (n_samples, n_out)
-        input_gradient : bool, default=True
-            Whether to compute ``dX``.
-
-        Returns
-        -------
-        dX : ndarray of shape (n_samples, n_in), or None
-        """
-        if self._X is None:
-            raise RuntimeError("backward() called before forward(X, train=True)")
-        np.matmul(self._X.T, dZ, out=self.dW)
+        if self.dropout_mask is not None:
+            dA *= self.dropout_mask  # dropped units pass no gradient back
+        delta = self.activation.backward(self.A, dA)  # δ = dA ⊙ f'(Z)
+        np.matmul(self.X.T, delta, out=self.dW)  # dW = X.T @ δ, written into the gradient vector
         if self.db is not None:
-            np.add.reduce(dZ, axis=0, out=self.db)  # db = dZ.sum(axis=0)
-        return dZ @ self.W.T if input_gradient else None
+            delta.sum(axis=0, out=self.db)  # db = δ summed over the samples
+        return delta @ self.W.T if self.input_gradient else None
 
     def __repr__(self) -> str:
         bias = "" if self.b is not None else ", bias=False"

@@ -17,12 +17,16 @@ tutorial's loss: it *sums* over every sample and output, so its gradient grows w
 the data set; the others average. ``sse`` pairs with a sigmoid output because the
 tutorial's network is ``y = σ(W2 σ(W1 x + b1) + b2)``.
 
-The cross-entropies are computed from the output layer's pre-activation ``Z``
-(the *logits*), never from ``log(sigmoid(Z))``: ``log(1 + exp(Z))`` is evaluated
-as ``logaddexp(0, Z)`` and ``log(sum(exp(Z)))`` with the row maximum taken out,
-so nothing overflows even at ``Z = ±1e4``. Their gradients with respect to ``Z``
-fuse the loss with its output activation: both reduce to ``dL/dZ = (p - y) / N``,
-where ``N`` is the number of terms averaged.
+Every loss has a ``*_gradient`` beside it: the derivative of the loss with respect
+to what the loss takes. The squared losses take the network's output ``y_pred``;
+the cross-entropies take the *logits* ``Z``, the output layer's pre-activation,
+and apply the sigmoid or softmax themselves (as PyTorch's ``BCEWithLogitsLoss``
+and ``CrossEntropyLoss`` do). That is where the pair is differentiated together:
+the derivative of the sigmoid or softmax cancels the cross-entropy's ``1 / p``,
+and ``dL/dZ = (p - y) / N`` (``N`` the number of terms averaged) has nothing left
+to divide by a probability that may round to 0. The losses themselves are
+evaluated as ``logaddexp(0, Z)`` and ``log(sum(exp(Z)))`` with the row maximum
+taken out, so nothing overflows even at ``Z = ±1e4``.
 
 >>> import numpy as np
 >>> y, y_pred = np.array([[0.0], [1.0]]), np.array([[0.5], [0.5]])
@@ -41,6 +45,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ._validation import lookup
+from .activations import ACTIVATIONS, sigmoid, softmax
+
 Array = NDArray[np.floating]
 
 
@@ -55,8 +62,8 @@ def sse(y: Array, y_pred: Array) -> float:
     -------
     float
     """
-    diff = (y - y_pred).ravel()
-    return float(diff @ diff)
+    diff = y - y_pred
+    return float(np.vdot(diff, diff))  # the sum of the squares, for any shape
 
 
 def sse_gradient(y: Array, y_pred: Array) -> Array:
@@ -74,19 +81,6 @@ def sse_gradient(y: Array, y_pred: Array) -> Array:
     dL_dy_pred : ndarray of shape (n_samples, n_outputs)
     """
     return 2 * (y_pred - y)
-
-
-def sse_with_gradient(y: Array, y_pred: Array) -> tuple[float, Array]:
-    """:func:`sse` and :func:`sse_gradient` at once, sharing the difference ``y_pred - y``.
-
-    >>> sse_with_gradient(np.array([[0.0], [1.0]]), np.array([[0.5], [0.5]]))
-    (0.5, array([[ 1.],
-           [-1.]]))
-    """
-    diff = y_pred - y
-    value = float(np.vdot(diff, diff))  # sum of squares, any shape
-    diff *= 2  # now 2 (y_pred - y)
-    return value, diff
 
 
 def mse(y: Array, y_pred: Array) -> float:
@@ -117,13 +111,6 @@ def mse_gradient(y: Array, y_pred: Array) -> Array:
     return (2 / y.size) * (y_pred - y)
 
 
-def mse_with_gradient(y: Array, y_pred: Array) -> tuple[float, Array]:
-    """:func:`mse` and :func:`mse_gradient` at once, sharing the difference ``y_pred - y``."""
-    value, grad = sse_with_gradient(y, y_pred)
-    grad *= 1 / y.size
-    return value / y.size, grad
-
-
 def binary_crossentropy(y: Array, Z: Array) -> float:
     """Binary cross-entropy of ``p = sigmoid(Z)``, averaged over every sample and output.
 
@@ -150,24 +137,26 @@ def binary_crossentropy(y: Array, Z: Array) -> float:
     return float(np.mean(np.logaddexp(0, Z) - y * Z))
 
 
-def binary_crossentropy_delta(y: Array, p: Array) -> Array:
-    """``dL/dZ = (p - y) / (n_samples * n_outputs)`` for sigmoid output and :func:`binary_crossentropy`.
+def binary_crossentropy_gradient(y: Array, Z: Array) -> Array:
+    """``dL/dZ = (sigmoid(Z) - y) / (n_samples * n_outputs)`` for :func:`binary_crossentropy`.
 
-    The sigmoid's ``p (1 - p)`` cancels the cross-entropy's ``1 / (p (1 - p))``,
-    which is why the pair is differentiated together.
+    The sigmoid's derivative ``p (1 - p)`` cancels the cross-entropy's
+    ``1 / (p (1 - p))``: that is why the loss takes the logits.
 
     Parameters
     ----------
     y : ndarray of shape (n_samples, n_outputs)
-    p : ndarray of shape (n_samples, n_outputs)
-        The output layer's output: probabilities.
+    Z : ndarray of shape (n_samples, n_outputs)
+        Logits.
 
     Returns
     -------
     dL_dZ : ndarray of shape (n_samples, n_outputs)
-        Gradient with respect to the output layer's logits ``Z``.
     """
-    return (p - y) * (1 / y.size)
+    p = sigmoid(Z)
+    p -= y
+    p *= 1 / y.size
+    return p
 
 
 def categorical_crossentropy(y: Array, Z: Array) -> float:
@@ -193,46 +182,48 @@ def categorical_crossentropy(y: Array, Z: Array) -> float:
     return float(-np.sum(y * log_p) / y.shape[0])
 
 
-def categorical_crossentropy_delta(y: Array, p: Array) -> Array:
-    """``dL/dZ = (p - y) / n_samples`` for softmax output and :func:`categorical_crossentropy`.
+def categorical_crossentropy_gradient(y: Array, Z: Array) -> Array:
+    """``dL/dZ = (softmax(Z) - y) / n_samples`` for :func:`categorical_crossentropy`.
 
     Holds for one-hot ``y`` (any ``y`` whose rows sum to 1).
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples, n_outputs)
-    p : ndarray of shape (n_samples, n_outputs)
-        The output layer's output: probabilities.
+    y : ndarray of shape (n_samples, n_classes)
+    Z : ndarray of shape (n_samples, n_classes)
+        Logits.
 
     Returns
     -------
-    dL_dZ : ndarray of shape (n_samples, n_outputs)
-        Gradient with respect to the output layer's logits ``Z``.
+    dL_dZ : ndarray of shape (n_samples, n_classes)
     """
-    return (p - y) * (1 / y.shape[0])
+    p = softmax(Z)
+    p -= y
+    p *= 1 / y.shape[0]
+    return p
 
 
 @dataclass(frozen=True)
 class Loss:
-    """A loss function with its gradient and its natural output activation.
+    """A loss function with its gradient, and what it takes from the network.
 
     Attributes
     ----------
     name : str
     natural_output : str
-        Output activation used when ``output_activation=None``.
+        The network's output activation when ``output_activation=None``.
     reduction : {"sum", "mean"}
         Whether the loss adds up its terms (``sse``) or averages them.
     from_logits : bool
-        Whether :attr:`function` takes the logits ``Z`` (cross-entropies) rather
-        than the output ``y_pred``.
+        Whether the loss takes the logits ``Z`` (the cross-entropies, which apply
+        :attr:`natural_output` themselves) rather than the output ``y_pred``.
+        A network trained on such a loss has a linear output layer, and applies
+        the sigmoid or softmax in :meth:`predict`.
     function : callable
-        ``L = function(y, y_pred_or_Z)``.
+        ``L = function(y, y_pred)``, or ``function(y, Z)`` with ``from_logits``.
     gradient : callable
-        For ``from_logits=False``: ``dL/dy_pred = gradient(y, y_pred)``.
-        For ``from_logits=True``: ``dL/dZ = gradient(y, p)``, fused with the natural output.
-    with_gradient : callable or None
-        ``L, dL/dy_pred = with_gradient(y, y_pred)`` at once, where sharing work pays.
+        The derivative of ``function`` with respect to its second argument:
+        ``dL/dy_pred``, or ``dL/dZ`` with ``from_logits``.
     """
 
     name: str
@@ -241,31 +232,52 @@ class Loss:
     from_logits: bool
     function: Callable[[Array, Array], float]
     gradient: Callable[[Array, Array], Array]
-    with_gradient: Callable[[Array, Array], tuple[float, Array]] | None = None
+
+    def value_and_gradient(self, y: Array, output: Array) -> tuple[float, Array]:
+        """``L`` and ``dL/d output``, where ``output`` is what the loss takes (``y_pred`` or ``Z``).
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples, n_outputs)
+        output : ndarray of shape (n_samples, n_outputs)
+
+        Returns
+        -------
+        loss : float
+        gradient : ndarray of shape (n_samples, n_outputs)
+        """
+        return self.function(y, output), self.gradient(y, output)
+
+    def predict(self, output: Array) -> Array:
+        """The prediction ``y_pred`` from the network's last output.
+
+        ``sigmoid(Z)`` or ``softmax(Z)`` of the logits for the cross-entropies;
+        the output as it is for the others.
+        """
+        if self.from_logits:
+            return ACTIVATIONS[self.natural_output].function(output)
+        return output
 
 
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("sse", "sigmoid", "sum", False, sse, sse_gradient, sse_with_gradient),
-        Loss("mse", "identity", "mean", False, mse, mse_gradient, mse_with_gradient),
+        Loss("sse", "sigmoid", "sum", False, sse, sse_gradient),
+        Loss("mse", "identity", "mean", False, mse, mse_gradient),
         Loss("binary_crossentropy", "sigmoid", "mean", True,
-             binary_crossentropy, binary_crossentropy_delta),
+             binary_crossentropy, binary_crossentropy_gradient),
         Loss("categorical_crossentropy", "softmax", "mean", True,
-             categorical_crossentropy, categorical_crossentropy_delta),
+             categorical_crossentropy, categorical_crossentropy_gradient),
     )
 }
 
 
 def get_loss(name: str | Loss) -> Loss:
-    """Look up a loss by name; raises ``ValueError`` naming the choices if unknown."""
+    """Look up a loss by name (a :class:`Loss` is returned as it is).
+
+    Raises ``ValueError`` naming the choices if the name is unknown, ``TypeError``
+    if it is not a string.
+    """
     if isinstance(name, Loss):
         return name
-    if not isinstance(name, str):
-        raise TypeError(f"loss must be a string such as 'sse'; got {name!r}")
-    try:
-        return LOSSES[name]
-    except KeyError:
-        known = ", ".join(repr(k) for k in LOSSES)
-        raise ValueError(f"unknown loss {name!r}; expected one of {known}") from None
-
+    return lookup(LOSSES, name, "loss")

@@ -9,17 +9,23 @@ the feedforward of every layer ``l = 1 .. L`` is
 
 .. math::  Z_l = A_{l-1} W_l + b_l, \qquad A_l = f_l(Z_l), \qquad A_0 = X, \quad \hat y = A_L
 
-Backpropagation applies the chain rule from the loss back to every weight:
+Backpropagation applies the chain rule from the loss back to every weight,
+one layer at a time (:meth:`~playwithnn.layers.Dense.backward`), with the delta
+``δ_l = dL/dZ_l``:
 
 .. math::
-    \frac{\partial L}{\partial W_l} = A_{l-1}^T\, dZ_l, \qquad
-    dZ_l = \frac{\partial L}{\partial A_l} \odot f_l'(Z_l), \qquad
-    \frac{\partial L}{\partial A_{l-1}} = dZ_l\, W_l^T
+    \delta_l = \frac{\partial L}{\partial A_l} \odot f_l'(Z_l), \qquad
+    \frac{\partial L}{\partial W_l} = A_{l-1}^T\, \delta_l, \qquad
+    \frac{\partial L}{\partial A_{l-1}} = \delta_l\, W_l^T
+
+and gradient descent moves every weight against its gradient,
+``W_l ← W_l - η ∂L/∂W_l`` (:mod:`playwithnn.optimizers`).
 
 For the tutorial's two layers and the sum-of-squares loss this is exactly the
 article's ``d_weights2 = layer1.T @ (2 (y - output) * sigmoid_derivative(output))``,
 where ``sigmoid_derivative(output) = output (1 - output)`` is ``σ'(z2)``, up to the sign,
-which gradient descent puts back.
+which gradient descent puts back. :meth:`NeuralNetwork.train_step` is that iteration
+in code, and :mod:`playwithnn.explain` prints it with the numbers filled in.
 
 >>> import numpy as np
 >>> from playwithnn import NeuralNetwork
@@ -44,19 +50,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ._validation import (
-    check_array,
-    check_float_dtype,
-    check_fraction,
-    check_non_negative_float,
-    check_positive_int,
-)
+from ._validation import check_array, check_float_dtype
 from .activations import get_activation
 from .initializers import get_initializer
 from .layers import Dense
 from .losses import get_loss
-from .optimizers import Optimizer, get_optimizer
-from .training import Callback, History, TrainingDivergedError, train
+from .optimizers import Optimizer
+from .training import Callback, FitOptions, History, TrainingDivergedError, train
 
 Array = NDArray[np.floating]
 
@@ -77,6 +77,25 @@ def _check_layer_sizes(layer_sizes: Any) -> list[int]:
     return [int(n) for n in sizes]
 
 
+def _check_hidden_activations(activation: Any, n_hidden: int, sizes: list[int]) -> list[str]:
+    if isinstance(activation, str):
+        hidden = [activation] * n_hidden
+    elif isinstance(activation, Sequence):
+        hidden = list(activation)
+        if len(hidden) != n_hidden:
+            raise ValueError(
+                f"activation has {len(hidden)} entries but layer_sizes {sizes} has "
+                f"{n_hidden} hidden layers; give one name per hidden layer, or one name for all"
+            )
+    else:
+        raise TypeError(f"activation must be a name or a list of names; got {activation!r}")
+    for i, name in enumerate(hidden):
+        arg = "activation" if isinstance(activation, str) else f"activation[{i}]"
+        if not get_activation(name, argument=arg).hidden:
+            raise ValueError(f"{arg} {name!r} can only be used in the output layer")
+    return hidden
+
+
 class NeuralNetwork:
     """A fully connected feedforward network trained by backpropagation.
 
@@ -90,12 +109,14 @@ class NeuralNetwork:
         Activation of the hidden layers: one name for all, or one per hidden layer.
         ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"leaky_relu"`` or ``"identity"``.
     output_activation : str or None, default=None
-        Activation of the output layer. ``None`` picks the loss's natural one:
+        Activation of the output ``y_pred``. ``None`` picks the loss's natural one:
         ``sigmoid`` for ``sse`` (the tutorial's) and ``binary_crossentropy``,
         ``identity`` for ``mse``, ``softmax`` for ``categorical_crossentropy``.
     loss : str, default="sse"
         ``"sse"``, ``"mse"``, ``"binary_crossentropy"`` or ``"categorical_crossentropy"``
-        (see :mod:`playwithnn.losses`). The cross-entropies need their natural output.
+        (see :mod:`playwithnn.losses`). The cross-entropies need their natural
+        output, and take the logits: their output layer is linear (``identity``),
+        and :meth:`predict` applies the sigmoid or softmax.
     bias : bool, default=True
         Whether every layer has a bias vector. The tutorial's network has none.
     init : str or None, default=None
@@ -110,6 +131,14 @@ class NeuralNetwork:
     Attributes
     ----------
     layers : list of Dense
+    loss_function : Loss
+        The loss object (:mod:`playwithnn.losses`); ``loss_name`` is its name.
+    parameter_vector : ndarray of shape (n_parameters,)
+        Every parameter in one flat array: each layer's ``W`` and ``b`` are views
+        into it, in the order of :meth:`parameters`. Writing into it changes them.
+    gradient_vector : ndarray of shape (n_parameters,)
+        The same for every ``dW`` and ``db``, filled by backpropagation. One
+        update of ``parameter_vector`` by ``gradient_vector`` updates every layer.
     rng : numpy.random.Generator
     metadata : dict
         JSON values (str keys) saved with the network by :meth:`save` and restored
@@ -124,6 +153,8 @@ class NeuralNetwork:
     'softmax'
     >>> [p.shape for p in net.parameters()]
     [(2, 16), (16,), (16, 16), (16,), (16, 3), (3,)]
+    >>> net.parameter_vector.shape
+    (371,)
     """
 
     def __init__(
@@ -138,22 +169,7 @@ class NeuralNetwork:
         dtype: DTypeLike = np.float64,
     ) -> None:
         sizes = _check_layer_sizes(layer_sizes)
-        n_hidden = len(sizes) - 2
-        if isinstance(activation, str):
-            hidden = [activation] * n_hidden
-        elif isinstance(activation, Sequence):
-            hidden = list(activation)
-            if len(hidden) != n_hidden:
-                raise ValueError(
-                    f"activation has {len(hidden)} entries but layer_sizes {sizes} has "
-                    f"{n_hidden} hidden layers; give one name per hidden layer, or one name for all"
-                )
-        else:
-            raise TypeError(f"activation must be a name or a list of names; got {activation!r}")
-        for i, name in enumerate(hidden):
-            arg = "activation" if isinstance(activation, str) else f"activation[{i}]"
-            if not get_activation(name, argument=arg).hidden:
-                raise ValueError(f"{arg} {name!r} can only be used in the output layer")
+        hidden = _check_hidden_activations(activation, len(sizes) - 2, sizes)
         loss_fn = get_loss(loss)
         out_name = loss_fn.natural_output if output_activation is None else output_activation
         get_activation(out_name, argument="output_activation")
@@ -179,39 +195,32 @@ class NeuralNetwork:
         self.layer_sizes = sizes
         self.activation = hidden
         self.output_activation = out_name
-        self.loss_name = loss_fn.name
+        self.loss_function = loss_fn
         self.bias = bool(bias)
         self.init = init
         #: JSON values kept with the network in its model file (feature names, scaling, ...).
         self.metadata: dict[str, Any] = {}
-        self._loss = loss_fn
-        activations = [*hidden, out_name]
+        # A loss that takes the logits applies the output activation itself.
+        last = "identity" if loss_fn.from_logits else out_name
         self.layers = [
             Dense(n_in, n_out, act, bias=self.bias, init=init, rng=self.rng, dtype=self.dtype,
-                  keep_z=(i == len(activations) - 1 and loss_fn.from_logits))
-            for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], activations))
+                  input_gradient=i > 0)
+            for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], [*hidden, last]))
         ]
         self._share_memory()
-        # The output layer and loss are differentiated together when their
-        # product simplifies: dL/dZ = gradient(y, y_pred) directly.
-        self._fused_output = loss_fn.from_logits or out_name == "identity"
 
-    # ------------------------------------------------------------------ helpers
     def _share_memory(self) -> None:
-        """Make every W and b a view into one flat array, and every dW and db into another.
-
-        An optimizer then updates all parameters in one operation, and the
-        gradients are checked for NaN and inf with one dot product (``g @ g``).
-        """
+        """Make every W and b a view into :attr:`parameter_vector`, and every dW and db into
+        :attr:`gradient_vector`."""
         ends = np.cumsum([0] + [layer.n_parameters for layer in self.layers])
-        self._params_flat: Array = np.empty(ends[-1], dtype=self.dtype)
-        self._grads_flat: Array = np.zeros(ends[-1], dtype=self.dtype)
+        self.parameter_vector: Array = np.empty(ends[-1], dtype=self.dtype)
+        self.gradient_vector: Array = np.zeros(ends[-1], dtype=self.dtype)
         for layer, start, end in zip(self.layers, ends[:-1], ends[1:]):
-            layer.share_memory(self._params_flat[start:end], self._grads_flat[start:end])
+            layer.share_memory(self.parameter_vector[start:end], self.gradient_vector[start:end])
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        del state["_params_flat"], state["_grads_flat"]  # rebuilt by __setstate__
+        del state["parameter_vector"], state["gradient_vector"]  # rebuilt by __setstate__
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -228,6 +237,11 @@ class NeuralNetwork:
     def n_outputs(self) -> int:
         """Number of outputs, ``layer_sizes[-1]``."""
         return self.layer_sizes[-1]
+
+    @property
+    def loss_name(self) -> str:
+        """The loss's name, ``loss_function.name``."""
+        return self.loss_function.name
 
     def parameters(self) -> list[Array]:
         """The live parameter arrays ``[W1, b1, W2, b2, ...]`` in layer order.
@@ -257,35 +271,56 @@ class NeuralNetwork:
         for p, a in zip(params, checked):
             p[...] = a
 
-    def _check_X(self, X: Any) -> Array:
-        return check_array(X, name="X", dtype=self.dtype, n_columns=self.n_features,
+    def check_X(self, X: Any, name: str = "X") -> Array:
+        """``X`` as a finite 2-D array of the network's dtype with ``n_features`` columns, or raise.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        name : str, default="X"
+            The argument's name, used in messages.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming ``name`` and what was expected.
+        """
+        return check_array(X, name=name, dtype=self.dtype, n_columns=self.n_features,
                            columns_hint="layer_sizes[0]")
 
-    def _check_y(self, y: Any, n_samples: int) -> Array:
-        y = check_array(y, name="y", dtype=self.dtype, n_columns=self.n_outputs,
-                        columns_hint="layer_sizes[-1]", allow_1d=self.n_outputs == 1)
-        if y.shape[0] != n_samples:
-            raise ValueError(f"X has {n_samples} samples but y has {y.shape[0]}; they must match")
-        return y
+    def check_Xy(self, X: Any, y: Any, names: tuple[str, str] = ("X", "y")) -> tuple[Array, Array]:
+        """:meth:`check_X` for ``X``, and ``y`` as a 2-D array of ``n_outputs`` columns and as many rows.
 
-    def _check_Xy(self, X: Any, y: Any) -> tuple[Array, Array]:
-        X = self._check_X(X)
-        return X, self._check_y(y, X.shape[0])
+        A 1-D ``y`` is one column when the network has one output.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples, n_outputs)
+        """
+        X = self.check_X(X, names[0])
+        y = check_array(y, name=names[1], dtype=self.dtype, n_columns=self.n_outputs,
+                        columns_hint="layer_sizes[-1]", allow_1d=self.n_outputs == 1)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"{names[0]} has {X.shape[0]} samples but {names[1]} has {y.shape[0]}; "
+                             "they must match")
+        return X, y
 
     # -------------------------------------------------------------- feedforward
     def _forward(self, X: Array, *, train: bool = False, dropout: float = 0.0) -> Array:
-        """``A_l = f_l(A_{l-1} W_l + b_l)`` for every layer; returns ``A_L``. No checks."""
+        """``A_l = f_l(A_{l-1} W_l + b_l)`` for every layer; returns ``A_L``, the logits for a loss
+        that takes them. No checks."""
         A = X
-        if not dropout:
-            for layer in self.layers:
-                A = layer.forward(A, train=train)
-            return A
         for layer in self.layers[:-1]:  # dropout on the hidden layers only
             A = layer.forward(A, train=train, dropout=dropout, rng=self.rng)
         return self.layers[-1].forward(A, train=train)
 
     def feedforward(self, X: Any) -> Array:
-        """Compute the network's output ``ŷ = A_L`` for every row of ``X``.
+        """Compute the network's output ``ŷ`` for every row of ``X``.
 
         Parameters
         ----------
@@ -294,11 +329,12 @@ class NeuralNetwork:
         Returns
         -------
         y_pred : ndarray of shape (n_samples, n_outputs)
+            Probabilities for the cross-entropy losses.
         """
-        return self._forward(self._check_X(X))
+        return self.loss_function.predict(self._forward(self.check_X(X)))
 
     def predict(self, X: Any) -> Array:
-        """Same as :meth:`feedforward`: the output for every row of ``X``.
+        """Same as :meth:`feedforward`: the output ``ŷ`` for every row of ``X``.
 
         Parameters
         ----------
@@ -312,33 +348,22 @@ class NeuralNetwork:
         return self.feedforward(X)
 
     # ------------------------------------------------------------------- loss
-    def _loss_and_delta(self, y: Array, y_pred: Array) -> tuple[float, Array]:
-        """The loss of the last training forward pass, and where backpropagation starts.
+    def evaluate(self, X: Array, y: Array) -> tuple[float, Array]:
+        """The loss and the predictions for checked arrays, changing no state.
 
-        Returns ``L`` and ``dL/dy_pred``, or ``dL/dZ`` of the output layer for the
-        fused pairs (cross-entropies, whose loss comes from the logits ``Z``).
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples, n_outputs)
+            Both of the network's dtype (see :meth:`check_Xy`).
+
+        Returns
+        -------
+        loss : float
+        y_pred : ndarray of shape (n_samples, n_outputs)
         """
-        loss = self._loss
-        if loss.from_logits:
-            Z = self.layers[-1].Z
-            assert Z is not None
-            return loss.function(y, Z), loss.gradient(y, y_pred)
-        if loss.with_gradient is not None:
-            return loss.with_gradient(y, y_pred)
-        return loss.function(y, y_pred), loss.gradient(y, y_pred)
-
-    def _evaluate(self, X: Array, y: Array) -> tuple[float, Array]:
-        """Loss and predictions for checked arrays, changing no state of the network.
-
-        The cross-entropies are computed from the output layer's logits ``Z``.
-        """
-        A = X
-        for layer in self.layers[:-1]:
-            A = layer.forward(A)
-        output = self.layers[-1]
-        Z = output.linear(A)
-        y_pred = output.activation.forward(Z)
-        return self._loss.function(y, Z if self._loss.from_logits else y_pred), y_pred
+        output = self._forward(X)
+        return self.loss_function.function(y, output), self.loss_function.predict(output)
 
     def loss(self, X: Any, y: Any) -> float:
         """The loss of the network's predictions for ``X`` against targets ``y``.
@@ -353,27 +378,9 @@ class NeuralNetwork:
         float
             See :mod:`playwithnn.losses` for whether it sums or averages.
         """
-        X, y = self._check_Xy(X, y)
-        return self._evaluate(X, y)[0]
+        return self.evaluate(*self.check_Xy(X, y))[0]
 
     # --------------------------------------------------------- backpropagation
-    def _backward(self, delta: Array) -> None:
-        """Fill every layer's ``dW``, ``db`` from the last training forward pass. No checks.
-
-        ``delta`` is ``dL/dy_pred``, or ``dL/dZ`` of the output layer for the fused pairs.
-        """
-        output = self.layers[-1]
-        if self._fused_output:
-            dA = output.backward_z(delta, input_gradient=len(self.layers) > 1)
-        else:
-            dA = output.backward(delta, input_gradient=len(self.layers) > 1)
-        for i in range(len(self.layers) - 2, -1, -1):
-            assert dA is not None
-            dA = self.layers[i].backward(dA, input_gradient=i > 0)
-
-    def _gradient_buffers(self) -> list[Array]:
-        return [g for layer in self.layers for g in layer.gradients()]
-
     def gradients(self, X: Any, y: Any) -> list[Array]:
         """The gradient of :meth:`loss` with respect to every parameter, by backpropagation.
 
@@ -388,10 +395,11 @@ class NeuralNetwork:
             ``[dL/dW1, dL/db1, dL/dW2, ...]``: new arrays, in the order and with
             the shapes of :meth:`parameters`.
         """
-        X, y = self._check_Xy(X, y)
-        y_pred = self._forward(X, train=True)
-        self._backward(self._loss_and_delta(y, y_pred)[1])
-        return [g.copy() for g in self._gradient_buffers()]
+        X, y = self.check_Xy(X, y)
+        grad: Any = self.loss_function.gradient(y, self._forward(X, train=True))
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+        return [g.copy() for layer in self.layers for g in layer.gradients()]
 
     def train_step(
         self,
@@ -402,7 +410,7 @@ class NeuralNetwork:
         l2: float = 0.0,
         dropout: float = 0.0,
     ) -> tuple[float, Array]:
-        """One step of training on a batch: feedforward, loss, backpropagation, update.
+        """One iteration of the tutorial on a batch: feedforward, loss, backpropagation, update.
 
         ``X`` and ``y`` must already be checked arrays of the network's dtype
         (:meth:`fit` checks them once, not once a batch). :meth:`fit` runs it
@@ -431,23 +439,24 @@ class NeuralNetwork:
         TrainingDivergedError
             If the loss or a gradient is not finite; then nothing is updated.
         """
-        y_pred = self._forward(X, train=True, dropout=dropout)
-        loss, delta = self._loss_and_delta(y, y_pred)
-        if l2:
+        grad: Any  # dL/dŷ, then dL/dA of each layer below, down to None below the first
+        output = self._forward(X, train=True, dropout=dropout)  # feedforward: ŷ (or the logits)
+        loss, grad = self.loss_function.value_and_gradient(y, output)  # L and dL/dŷ (or dL/dz)
+        for layer in reversed(self.layers):  # backpropagation: each layer fills dW, db
+            grad = layer.backward(grad)
+        if l2:  # the penalty 0.5 * l2 * sum(W**2), and its gradient l2 * W
             loss += 0.5 * l2 * sum(float(np.vdot(layer.W, layer.W)) for layer in self.layers)
+            for layer in self.layers:
+                layer.dW += l2 * layer.W
         if not math.isfinite(loss):
             raise TrainingDivergedError(f"the loss became {loss}")
-        self._backward(delta)
-        if l2:
-            for layer in self.layers:
-                layer.dW += l2 * layer.W  # d/dW of 0.5 * l2 * sum(W**2)
         # NaN or inf anywhere in the gradients makes their squared norm non-finite
         # (so does an overflowing square, above about 1e19 in float32: divergence too).
-        g = self._grads_flat
-        if not math.isfinite(np.dot(g, g)):
+        if not math.isfinite(np.dot(self.gradient_vector, self.gradient_vector)):
             raise TrainingDivergedError("a gradient became NaN, infinite or too large")
-        optimizer.step([self._params_flat], [self._grads_flat])
-        return loss, y_pred
+        # update: W ← W - η dL/dW for every W and b at once, through the flat vectors
+        optimizer.step([self.parameter_vector], [self.gradient_vector])
+        return loss, self.loss_function.predict(output)
 
     def fit(
         self,
@@ -543,75 +552,19 @@ class NeuralNetwork:
             If the loss becomes NaN or infinite; the weights are kept from before
             the step that failed and the error's ``history`` holds the epochs so far.
         """
-        X, y = self._check_Xy(X, y)
-        epochs = check_positive_int(epochs, "epochs")
-        if isinstance(optimizer, Optimizer):
-            if learning_rate is not None or momentum or nesterov:
-                raise ValueError(
-                    "learning_rate, momentum and nesterov belong to the optimizer object; "
-                    "set them when you create it"
-                )
-            opt = optimizer
-        elif momentum or nesterov:
-            if optimizer not in ("gd", "sgd"):
-                raise ValueError(
-                    f"momentum and nesterov apply to optimizer='gd' or 'sgd', not {optimizer!r}"
-                )
-            opt = get_optimizer(optimizer, learning_rate, momentum=momentum, nesterov=nesterov)
-        else:
-            opt = get_optimizer(optimizer, learning_rate)
-        if batch_size is not None:
-            batch_size = check_positive_int(batch_size, "batch_size")
-        l2 = check_non_negative_float(l2, "l2")
-        dropout = check_fraction(dropout, "dropout")
-        validation_split = check_fraction(validation_split, "validation_split")
-        if patience is not None:
-            patience = check_positive_int(patience, "patience")
-        min_delta = check_non_negative_float(min_delta, "min_delta")
-        if not isinstance(best, str):
-            raise TypeError(f"best must be 'improvement' or 'lowest'; got {best!r}")
-        if best not in ("improvement", "lowest"):
-            raise ValueError(f"best must be 'improvement' or 'lowest'; got {best!r}")
-        if not isinstance(restore_best, (bool, np.bool_)):
-            raise TypeError(f"restore_best must be True or False; got {restore_best!r}")
-        if verbose not in (0, 1, 2):
-            raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}")
-        if callbacks is None:
-            cbs: list[Callback] = []
-        elif callable(callbacks):
-            cbs = [callbacks]
-        else:
-            cbs = list(callbacks) if isinstance(callbacks, Sequence) else [callbacks]
-            if not all(callable(cb) for cb in cbs):
-                raise TypeError("callbacks must be a callable or a list of callables")
+        X, y = self.check_Xy(X, y)
+        options = FitOptions(
+            epochs=epochs, learning_rate=learning_rate, optimizer=optimizer, batch_size=batch_size,
+            momentum=momentum, nesterov=nesterov, l2=l2, dropout=dropout,
+            validation_split=validation_split, patience=patience, min_delta=min_delta, best=best,
+            restore_best=restore_best, shuffle=shuffle, callbacks=callbacks, verbose=verbose,
+        )
+        validation = None
         if validation_data is not None:
             if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
                 raise TypeError("validation_data must be a pair (X_val, y_val)")
-            X_val = check_array(validation_data[0], name="validation_data[0]", dtype=self.dtype,
-                                n_columns=self.n_features, columns_hint="layer_sizes[0]")
-            y_val = check_array(validation_data[1], name="validation_data[1]", dtype=self.dtype,
-                                n_columns=self.n_outputs, columns_hint="layer_sizes[-1]",
-                                allow_1d=self.n_outputs == 1)
-            if X_val.shape[0] != y_val.shape[0]:
-                raise ValueError("validation_data: X_val and y_val have different numbers of samples")
-            val: tuple[Array, Array] | None = (X_val, y_val)
-        elif validation_split > 0:
-            n_val = round(validation_split * X.shape[0])
-            if n_val < 1 or n_val >= X.shape[0]:
-                raise ValueError(
-                    f"validation_split={validation_split} leaves {n_val} of {X.shape[0]} samples for "
-                    "validation; it needs at least 1 and must leave at least 1 for training"
-                )
-            order = self.rng.permutation(X.shape[0])
-            val = (X[order[:n_val]], y[order[:n_val]])
-            X, y = X[order[n_val:]], y[order[n_val:]]
-        else:
-            val = None
-        return train(
-            self, X, y, epochs=epochs, optimizer=opt, batch_size=batch_size, l2=l2,
-            dropout=dropout, validation=val, patience=patience, min_delta=min_delta, best=best,
-            restore_best=bool(restore_best), shuffle=shuffle, callbacks=cbs, verbose=verbose,
-        )
+            validation = self.check_Xy(*validation_data, names=("validation_data[0]", "validation_data[1]"))
+        return train(self, X, y, options, validation=validation)
 
     # ----------------------------------------------------------------- files
     def get_config(self) -> dict[str, Any]:

@@ -20,23 +20,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validation import check_fraction, check_positive_float
+from ._validation import check_fraction, check_positive_float, lookup
 
 Array = NDArray[np.floating]
-
-
-def add_scaled(param: Array, scale: float, x: Array, state: dict[str, Any]) -> None:
-    """``param += scale * x`` in place, through a scratch array kept in ``state``.
-
-    Same as ``param += scale * x``, without allocating a temporary the size of
-    ``param`` at every step (for a large network the allocation costs more than
-    the arithmetic).
-    """
-    buffer = state.get("buffer")
-    if buffer is None:
-        buffer = state["buffer"] = np.empty_like(param)
-    np.multiply(x, scale, out=buffer)
-    param += buffer
 
 
 class Optimizer:
@@ -123,19 +109,18 @@ class GradientDescent(Optimizer):
     def update(self, param: Array, grad: Array, state: dict[str, Any]) -> None:
         lr, mu = self.learning_rate, self.momentum
         if mu == 0.0:
-            add_scaled(param, -lr, grad, state)  # w -= lr * g
+            param -= lr * grad
             return
         v = state.get("velocity")
         if v is None:
             v = state["velocity"] = grad.copy()  # v_1 = g_1, as PyTorch
         else:
-            v *= mu
+            v *= mu  # v = mu * v + g, in place
             v += grad
         if self.nesterov:
-            add_scaled(param, -lr, grad, state)  # w -= lr * (g + mu * v)
-            add_scaled(param, -lr * mu, v, state)
+            param -= lr * (grad + mu * v)
         else:
-            add_scaled(param, -lr, v, state)  # w -= lr * v
+            param -= lr * v
 
     def __repr__(self) -> str:
         return (
@@ -227,11 +212,4 @@ def get_optimizer(
     """
     if isinstance(optimizer, Optimizer):
         return optimizer
-    if not isinstance(optimizer, str):
-        raise TypeError(f"optimizer must be a name such as 'adam' or an Optimizer; got {optimizer!r}")
-    try:
-        cls = OPTIMIZERS[optimizer]
-    except KeyError:
-        known = ", ".join(repr(k) for k in OPTIMIZERS)
-        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {known}") from None
-    return cls(learning_rate, **options)
+    return lookup(OPTIMIZERS, optimizer, "optimizer")(learning_rate, **options)

@@ -1,36 +1,62 @@
 """The training loop: epochs, mini-batches, validation, early stopping, callbacks, progress.
 
-The loop asks the network it trains for one step of training on a batch
-(``train_step``: feedforward, backpropagation and update), for the loss and
-predictions of the validation data (``_evaluate``), for its ``parameters`` (to
-keep the best ones), its random generator ``rng`` (to shuffle) and its loss (to
-add up batches and count correct answers).
-:meth:`playwithnn.NeuralNetwork.fit` checks its arguments and hands itself to
-:func:`train`.
+:func:`train` runs the epochs; each batch is one call of the network's
+``train_step`` (feedforward, loss, backpropagation, update). What the loop needs
+from a network is written down in :class:`Trainable`; what it needs from the
+caller, in :class:`FitOptions`, which checks every option once.
+:meth:`playwithnn.NeuralNetwork.fit` builds the options and hands itself to
+:func:`train`; the command line, the scikit-learn estimators and the playground
+build the same options.
 """
 
 from __future__ import annotations
 
+import numbers
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-if TYPE_CHECKING:
-    from .network import NeuralNetwork
-    from .optimizers import Optimizer
+from ._validation import check_fraction, check_non_negative_float, check_positive_int
+from .losses import Loss
+from .optimizers import GradientDescent, Optimizer, get_optimizer
 
 Array = NDArray[np.floating]
 
 #: ``callback(epoch, history, network)``; returning ``False`` stops training.
-Callback = Callable[[int, "History", "NeuralNetwork"], Any]
+Callback = Callable[[int, "History", Any], Any]
+
+
+class Trainable(Protocol):
+    """What :func:`train` needs from the network it trains.
+
+    :class:`~playwithnn.NeuralNetwork` is one; so is anything else with these members.
+    """
+
+    #: Shuffles the batches and draws the validation split.
+    rng: np.random.Generator
+    #: Its ``reduction`` says how batch losses add up; its ``name`` whether to count accuracy.
+    loss_function: Loss
+
+    def train_step(self, X: Array, y: Array, optimizer: Optimizer, *, l2: float = 0.0,
+                   dropout: float = 0.0) -> tuple[float, Array]:
+        """One update on a batch; returns the batch's loss and predictions before it."""
+        ...
+
+    def evaluate(self, X: Array, y: Array) -> tuple[float, Array]:
+        """The loss and predictions for checked arrays, changing no state."""
+        ...
+
+    def parameters(self) -> list[Array]:
+        """The live parameter arrays (the best ones are copied, and copied back)."""
+        ...
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -114,6 +140,95 @@ class History:
         }
 
 
+@dataclass(frozen=True)
+class FitOptions:
+    """How to train: every option of :meth:`~playwithnn.NeuralNetwork.fit`, checked once.
+
+    Constructing one checks every value and raises ``TypeError`` or ``ValueError``
+    naming the option; the result holds the checked values (integers as ``int``,
+    numbers as ``float``, callbacks as a tuple). :meth:`NeuralNetwork.fit
+    <playwithnn.NeuralNetwork.fit>`, the command line, the scikit-learn estimators
+    and the playground all train through one, so an option means the same and is
+    refused with the same words everywhere. See ``fit`` for what each option does.
+
+    Examples
+    --------
+    >>> FitOptions(epochs=10, optimizer="adam").make_optimizer()
+    Adam(learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-08)
+    >>> FitOptions(batch_size=0)
+    Traceback (most recent call last):
+    ValueError: batch_size must be a positive integer; got 0
+    """
+
+    epochs: int = 1000
+    learning_rate: float | None = None
+    optimizer: str | Optimizer = "gd"
+    batch_size: int | None = None
+    momentum: float = 0.0
+    nesterov: bool = False
+    l2: float = 0.0
+    dropout: float = 0.0
+    validation_split: float = 0.0
+    patience: int | None = None
+    min_delta: float = 0.0
+    best: str = "improvement"
+    restore_best: bool = True
+    shuffle: bool = True
+    callbacks: Any = ()  # a callable or a sequence of them; held as a tuple
+    verbose: int = 0
+
+    def __post_init__(self) -> None:
+        def set_(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)  # frozen: the checked value replaces the given one
+
+        set_("epochs", check_positive_int(self.epochs, "epochs"))
+        if self.batch_size is not None:
+            set_("batch_size", check_positive_int(self.batch_size, "batch_size"))
+        if self.patience is not None:
+            set_("patience", check_positive_int(self.patience, "patience"))
+        for name in ("l2", "min_delta"):
+            set_(name, check_non_negative_float(getattr(self, name), name))
+        for name in ("dropout", "validation_split"):
+            set_(name, check_fraction(getattr(self, name), name))
+        for name in ("nesterov", "restore_best", "shuffle"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(f"{name} must be True or False; got {getattr(self, name)!r:.60}")
+            set_(name, bool(getattr(self, name)))
+        if not isinstance(self.best, str) or self.best not in ("improvement", "lowest"):
+            kind = ValueError if isinstance(self.best, str) else TypeError
+            raise kind(f"best must be 'improvement' or 'lowest'; got {self.best!r:.60}")
+        verbose: Any = self.verbose
+        if isinstance(verbose, bool) or not isinstance(verbose, numbers.Integral) or verbose not in (0, 1, 2):
+            raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r:.60}")
+        set_("verbose", int(verbose))
+        callbacks = self.callbacks
+        if callbacks is None:
+            callbacks = ()
+        elif callable(callbacks):
+            callbacks = (callbacks,)
+        elif isinstance(callbacks, Sequence) and all(callable(cb) for cb in callbacks):
+            callbacks = tuple(callbacks)
+        else:
+            raise TypeError("callbacks must be a callable or a list of callables")
+        set_("callbacks", callbacks)
+        if isinstance(self.optimizer, Optimizer):
+            if self.learning_rate is not None or self.momentum or self.nesterov:
+                raise ValueError("learning_rate, momentum and nesterov belong to the optimizer object; "
+                                 "set them when you create it")
+        elif (self.momentum or self.nesterov) and self.optimizer not in ("gd", "sgd"):
+            raise ValueError(f"momentum and nesterov apply to optimizer='gd' or 'sgd', not "
+                             f"{self.optimizer!r:.60}")
+        self.make_optimizer()  # checks the name, learning_rate, momentum and nesterov
+
+    def make_optimizer(self) -> Optimizer:
+        """The optimizer these options name: a new one for a name, the object itself if given one."""
+        if isinstance(self.optimizer, Optimizer):
+            return self.optimizer
+        if self.momentum or self.nesterov:
+            return GradientDescent(self.learning_rate, momentum=self.momentum, nesterov=self.nesterov)
+        return get_optimizer(self.optimizer, self.learning_rate)
+
+
 class _StopOnInterrupt:
     """Turn the first Ctrl-C into a request to stop after the current batch.
 
@@ -176,15 +291,21 @@ class _Progress:
             self.bar.close()
 
 
-def _batches(X: Array, y: Array, batch_size: int, order: NDArray[np.intp] | None
+def _batches(X: Array, y: Array, batch_size: int, rng: np.random.Generator | None
              ) -> Iterator[tuple[Array, Array]]:
+    """One epoch's batches: ``(X, y)`` itself when one batch holds every sample, else
+    ``batch_size`` rows at a time, in a new random order when ``rng`` is given.
+
+    Shuffled rows are gathered one batch at a time, never the whole data at once.
+    """
     n = X.shape[0]
-    for start in range(0, n, batch_size):
-        if order is None:
-            yield X[start:start + batch_size], y[start:start + batch_size]
-        else:
-            idx = order[start:start + batch_size]
-            yield X[idx], y[idx]
+    if batch_size >= n:
+        yield X, y
+        return
+    order = None if rng is None else rng.permutation(n)
+    for first in range(0, n, batch_size):
+        rows = slice(first, first + batch_size) if order is None else order[first:first + batch_size]
+        yield X[rows], y[rows]
 
 
 def holdout_split(
@@ -234,7 +355,12 @@ def holdout_split(
     return order[n_held:], order[:n_held]
 
 
-def n_correct(y: Array, y_pred: Array, loss_name: str) -> float:
+def is_classification(loss_name: str) -> bool:
+    """Whether a network trained on the loss ``loss_name`` is a classifier (the cross-entropies)."""
+    return loss_name in ("binary_crossentropy", "categorical_crossentropy")
+
+
+def n_correct(y: Array, y_pred: Array, *, one_hot: bool) -> float:
     """Number of correct predictions (per output for binary cross-entropy).
 
     Parameters
@@ -243,7 +369,9 @@ def n_correct(y: Array, y_pred: Array, loss_name: str) -> float:
         One-hot rows for ``categorical_crossentropy``, 0/1 targets otherwise.
     y_pred : ndarray of shape (n_samples, n_outputs)
         Predicted probabilities.
-    loss_name : str
+    one_hot : bool
+        Whether each row is one class of several (``categorical_crossentropy``:
+        compare the argmax) or each output a yes/no of its own (compare ``> 0.5``).
 
     Returns
     -------
@@ -251,47 +379,50 @@ def n_correct(y: Array, y_pred: Array, loss_name: str) -> float:
         Correct samples; for binary cross-entropy the correct outputs divided by
         ``n_outputs``, so that dividing by ``n_samples`` gives the accuracy.
     """
-    if loss_name == "categorical_crossentropy":
+    if one_hot:
         return float(np.count_nonzero(y_pred.argmax(axis=1) == y.argmax(axis=1)))
     return float(np.count_nonzero((y_pred > 0.5) == (y > 0.5))) / y.shape[1]
 
 
 def train(
-    net: NeuralNetwork,
+    net: Trainable,
     X: Array,
     y: Array,
+    options: FitOptions,
     *,
-    epochs: int,
-    optimizer: Optimizer,
-    batch_size: int | None = None,
-    l2: float = 0.0,
-    dropout: float = 0.0,
     validation: tuple[Array, Array] | None = None,
-    patience: int | None = None,
-    min_delta: float = 0.0,
-    best: str = "improvement",
-    restore_best: bool = True,
-    shuffle: bool = True,
-    callbacks: list[Callback] | None = None,
-    verbose: int = 0,
 ) -> History:
-    """Run ``epochs`` passes of ``net.train_step`` over checked arrays ``X``, ``y``.
+    """Train ``net`` on checked arrays ``X``, ``y`` for ``options.epochs`` passes.
 
-    See :meth:`playwithnn.NeuralNetwork.fit` for the arguments; this function
-    trusts them.
+    Parameters
+    ----------
+    net : Trainable
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples, n_outputs)
+        Both of the network's dtype, already checked (``fit`` checks them).
+    options : FitOptions
+    validation : (X_val, y_val), optional
+        Checked validation data. Without it, ``options.validation_split`` of the
+        samples are held out (:func:`holdout_split`, drawn from ``net.rng``).
+
+    Returns
+    -------
+    History
     """
+    if validation is None and options.validation_split > 0:
+        kept, held = holdout_split(X.shape[0], options.validation_split, net.rng)
+        validation = (X[held], y[held])
+        X, y = X[kept], y[kept]
+    optimizer = options.make_optimizer()
     n = X.shape[0]
-    batch_size = n if batch_size is None else min(batch_size, n)
-    summed = net._loss.reduction == "sum"
-    # A summed loss adds up its batches, so each batch carries its share of the
-    # penalty, 0.5 * l2 * (n_batch / n) * sum(W**2): the epoch then adds up to one
-    # penalty, and the regularization does not grow with the number of batches.
-    l2_share = l2 / n if summed else 0.0
-    whole = ((X, y),)  # the one batch of full-batch training
-    classify = net.loss_name in ("binary_crossentropy", "categorical_crossentropy")
+    batch_size = n if options.batch_size is None else min(options.batch_size, n)
+    patience = options.patience
+    summed = net.loss_function.reduction == "sum"
+    classify = is_classification(net.loss_function.name)
+    one_hot = net.loss_function.name == "categorical_crossentropy"
     history = History()
     best_score, best_params, wait = np.inf, None, 0
-    progress = _Progress(verbose, epochs)
+    progress = _Progress(options.verbose, options.epochs)
     start = time.perf_counter()
     caller_errstate = np.geterr()
     # Overflow and NaN are detected by train_step and reported as TrainingDivergedError,
@@ -299,31 +430,29 @@ def train(
     with _StopOnInterrupt() as interrupt, np.errstate(over="ignore", invalid="ignore",
                                                        divide="ignore"):
         try:
-            for epoch in range(1, epochs + 1):
+            for epoch in range(1, options.epochs + 1):
                 total, correct, seen = 0.0, 0.0, 0
-                if batch_size >= n:
-                    batches: Iterable[tuple[Array, Array]] = whole
-                else:
-                    order = net.rng.permutation(n) if shuffle else None
-                    batches = _batches(X, y, batch_size, order)
-                for Xb, yb in batches:
+                for Xb, yb in _batches(X, y, batch_size, net.rng if options.shuffle else None):
+                    # A summed loss adds up its batches, so each batch carries its share of the
+                    # penalty, 0.5 * l2 * (n_batch / n) * sum(W**2): the epoch then adds up to
+                    # one penalty, and it does not grow with the number of batches.
+                    l2_of_batch = options.l2 / n * Xb.shape[0] if summed else options.l2
                     try:
-                        loss, y_pred = net.train_step(
-                            Xb, yb, optimizer, l2=l2_share * Xb.shape[0] if summed and l2 else l2,
-                            dropout=dropout)
+                        loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2_of_batch,
+                                                      dropout=options.dropout)
                     except TrainingDivergedError as exc:
-                        kept = (
+                        kept_weights = (
                             "The weights are kept from before that step"
                             if all(np.isfinite(p).all() for p in net.parameters())
                             else "The previous update already overflowed the weights"
                         )
                         raise TrainingDivergedError(
-                            f"training diverged at epoch {epoch}: {exc}. {kept}. Try a smaller "
+                            f"training diverged at epoch {epoch}: {exc}. {kept_weights}. Try a smaller "
                             f"learning rate (it is {optimizer.learning_rate}).", history) from None
                     total += loss if summed else loss * Xb.shape[0]
                     seen += Xb.shape[0]
                     if classify:
-                        correct += n_correct(yb, y_pred, net.loss_name)
+                        correct += n_correct(yb, y_pred, one_hot=one_hot)
                     if interrupt.requested:
                         break
                 history.loss.append(total if summed else total / seen)
@@ -332,19 +461,19 @@ def train(
                 if validation is not None:
                     X_val, y_val = validation
                     # diverging weights give inf here, caught by the next training step
-                    val_loss, y_val_pred = net._evaluate(X_val, y_val)
+                    val_loss, y_val_pred = net.evaluate(X_val, y_val)
                     history.val_loss.append(val_loss)
                     if classify:
                         history.val_accuracy.append(
-                            n_correct(y_val, y_val_pred, net.loss_name) / X_val.shape[0])
-                if verbose:
+                            n_correct(y_val, y_val_pred, one_hot=one_hot) / X_val.shape[0])
+                if options.verbose:
                     progress.update(epoch, history)
                 if patience is not None and not interrupt.requested:  # a whole epoch only
                     score = history.val_loss[-1] if validation is not None else history.loss[-1]
-                    improved = score < best_score - min_delta
-                    if improved or (best == "lowest" and score < best_score):
+                    improved = score < best_score - options.min_delta
+                    if improved or (options.best == "lowest" and score < best_score):
                         best_score, history.best_epoch = score, epoch
-                        if restore_best:
+                        if options.restore_best:
                             best_params = [p.copy() for p in net.parameters()]
                     if improved:
                         wait = 0
@@ -353,9 +482,9 @@ def train(
                         if wait >= patience:
                             history.stopped_early = True
                 stop = False
-                if callbacks:
+                if options.callbacks:
                     with np.errstate(**caller_errstate):  # the caller's code, the caller's settings
-                        answers = [cb(epoch, history, net) for cb in callbacks]  # all of them
+                        answers = [cb(epoch, history, net) for cb in options.callbacks]  # all of them
                     stop = any(answer is False for answer in answers)
                 if interrupt.requested or stop:
                     history.interrupted = True
