@@ -24,6 +24,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import playwithnn
 from playwithnn import Adam, GradientDescent, NeuralNetwork
 from playwithnn.sklearn import NeuralNetworkClassifier, NeuralNetworkRegressor
+from playwithnn.training import holdout_split
 
 # Small networks keep scikit-learn's checks fast; every other parameter keeps the
 # default's meaning. The variants cover the other solvers, early stopping and float32.
@@ -355,9 +356,8 @@ def test_early_stopping_keeps_the_best_weights() -> None:
     best = int(np.argmin(curve))
     assert best < reg.n_iter_ - 1
     # The held-out samples: the same split the estimator made from its random_state.
-    split_seed = int(np.random.default_rng(3).integers(np.iinfo(np.int32).max))
-    _, X_val, _, y_val = train_test_split(X, y, test_size=0.25, random_state=split_seed)
-    assert reg.network_.loss(X_val, y_val) == curve[best] == reg.best_validation_loss_
+    _, held = holdout_split(200, 0.25, np.random.default_rng(3))
+    assert reg.network_.loss(X[held], y[held]) == curve[best] == reg.best_validation_loss_
 
 
 def test_early_stopping_split_is_stratified() -> None:
@@ -366,13 +366,11 @@ def test_early_stopping_split_is_stratified() -> None:
                                   validation_fraction=0.2, random_state=0)
     with pytest.warns(ConvergenceWarning):
         clf.fit(X, y)
-    split_seed = int(np.random.default_rng(0).integers(np.iinfo(np.int32).max))
-    _, _, _, y_val = train_test_split(X, y, test_size=0.2, stratify=y, random_state=split_seed)
-    assert np.bincount(y_val).tolist() == [10, 10, 10]
-    # ... and the network was trained on the other 120 samples only.
-    Y_val = np.eye(3)[y_val]
-    X_val = train_test_split(X, y, test_size=0.2, stratify=y, random_state=split_seed)[1]
-    assert clf.history_.val_loss[0] == clf.network_.loss(X_val, Y_val)
+    # The estimator's split, drawn from its random_state: 10 of each class held out.
+    kept, held = holdout_split(150, 0.2, np.random.default_rng(0), stratify=y)
+    assert np.bincount(y[held]).tolist() == [10, 10, 10]
+    assert len(kept) == 120 and clf.history_.epochs == 1
+    assert clf.history_.val_loss[0] == clf.network_.loss(X[held], np.eye(3)[y[held]])
 
 
 def test_verbose_prints_one_line_per_epoch(capsys: pytest.CaptureFixture[str]) -> None:

@@ -56,7 +56,7 @@ from .initializers import get_initializer
 from .layers import Dense
 from .losses import get_loss
 from .optimizers import Optimizer
-from .training import Callback, FitOptions, History, TrainingDivergedError, train
+from .training import FitOptions, History, TrainingDivergedError, train
 
 Array = NDArray[np.floating]
 
@@ -465,21 +465,8 @@ class NeuralNetwork:
         epochs: int = 1000,
         learning_rate: float | None = None,
         *,
-        optimizer: str | Optimizer = "gd",
-        batch_size: int | None = None,
-        momentum: float = 0.0,
-        nesterov: bool = False,
-        l2: float = 0.0,
-        dropout: float = 0.0,
-        validation_split: float = 0.0,
         validation_data: tuple[Any, Any] | None = None,
-        patience: int | None = None,
-        min_delta: float = 0.0,
-        best: str = "improvement",
-        restore_best: bool = True,
-        shuffle: bool = True,
-        callbacks: Callback | Sequence[Callback] | None = None,
-        verbose: int = 0,
+        **options: Any,
     ) -> History:
         """Train the network by gradient descent on ``X``, ``y``.
 
@@ -495,49 +482,13 @@ class NeuralNetwork:
         learning_rate : float, optional
             Step size; the optimizer's default if omitted (1.0 for ``"gd"``, the
             tutorial's; 0.001 for ``"adam"``).
-        optimizer : {"gd", "sgd", "adam"} or Optimizer, default="gd"
-            ``"sgd"`` is ``"gd"`` (what makes it stochastic is ``batch_size``).
-        batch_size : int or None, default=None
-            ``None`` trains on the whole data at once.
-        momentum : float, default=0.0
-            Momentum for ``"gd"``/``"sgd"``.
-        nesterov : bool, default=False
-            Nesterov momentum for ``"gd"``/``"sgd"``.
-        l2 : float, default=0.0
-            L2 penalty ``0.5 * l2 * sum(W**2)`` over the weights (not the biases),
-            added to the training loss.
-        dropout : float in [0, 1), default=0.0
-            Inverted dropout on the hidden layers' outputs, while training only.
-        validation_split : float in [0, 1), default=0.0
-            Fraction of the samples, drawn at random from the network's seed, held
-            out for validation. Ignored if ``validation_data`` is given.
         validation_data : (X_val, y_val), optional
-        patience : int, optional
-            Stop when the validation loss (the training loss without validation
-            data) has not improved for this many epochs, and restore the weights
-            of the best epoch (see ``best`` and ``restore_best``).
-        min_delta : float, default=0.0
-            With ``patience``: the smallest decrease of the monitored loss, from
-            the best epoch's, that counts as an improvement (and restarts the
-            count of ``patience``).
-        best : {"improvement", "lowest"}, default="improvement"
-            With ``patience``: which epoch is the best one, whose loss later
-            epochs must beat by ``min_delta`` and whose weights are restored.
-            ``"improvement"``: the last epoch that improved (Keras's rule).
-            ``"lowest"``: the epoch of the lowest monitored loss so far, even one
-            that improved by less than ``min_delta`` and so did not restart the
-            count (scikit-learn's rule). The same with ``min_delta=0``.
-        restore_best : bool, default=True
-            With ``patience``: end with the best epoch's weights. ``False`` keeps
-            the last epoch's (``history.best_epoch`` still says which was best).
-        shuffle : bool, default=True
-            Reshuffle the samples every epoch (mini-batches only).
-        callbacks : callable or list of callables, optional
-            Each is called as ``callback(epoch, history, network)`` after every
-            epoch; returning ``False`` stops training.
-        verbose : {0, 1, 2}, default=0
-            0 silent; 1 a progress bar on a terminal; 2 one line per epoch.
-            Progress goes to standard error. Off a terminal, 1 behaves as 2.
+            Data to compute ``val_loss`` on after every epoch.
+        **options
+            ``optimizer``, ``batch_size``, ``momentum``, ``nesterov``, ``l2``, ``dropout``,
+            ``validation_split``, ``patience``, ``min_delta``, ``best``, ``restore_best``,
+            ``shuffle``, ``callbacks``, ``verbose``: see
+            :class:`~playwithnn.training.FitOptions`, which checks them.
 
         Returns
         -------
@@ -553,18 +504,13 @@ class NeuralNetwork:
             the step that failed and the error's ``history`` holds the epochs so far.
         """
         X, y = self.check_Xy(X, y)
-        options = FitOptions(
-            epochs=epochs, learning_rate=learning_rate, optimizer=optimizer, batch_size=batch_size,
-            momentum=momentum, nesterov=nesterov, l2=l2, dropout=dropout,
-            validation_split=validation_split, patience=patience, min_delta=min_delta, best=best,
-            restore_best=restore_best, shuffle=shuffle, callbacks=callbacks, verbose=verbose,
-        )
+        settings = FitOptions(epochs=epochs, learning_rate=learning_rate, **options)
         validation = None
         if validation_data is not None:
             if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
                 raise TypeError("validation_data must be a pair (X_val, y_val)")
             validation = self.check_Xy(*validation_data, names=("validation_data[0]", "validation_data[1]"))
-        return train(self, X, y, options, validation=validation)
+        return train(self, X, y, settings, validation=validation)
 
     # ----------------------------------------------------------------- files
     def get_config(self) -> dict[str, Any]:

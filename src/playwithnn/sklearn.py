@@ -44,7 +44,6 @@ array(['yes', 'no'], dtype='<U3')
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from collections.abc import Sequence
@@ -54,7 +53,6 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -67,8 +65,10 @@ from ._validation import (
     check_positive_int,
 )
 from .activations import ACTIVATIONS
+from .metrics import predicted_class
 from .network import NeuralNetwork
 from .optimizers import OPTIMIZERS, Adam, GradientDescent, Optimizer
+from .training import holdout_split
 
 Array = NDArray[np.floating]
 
@@ -77,18 +77,6 @@ Array = NDArray[np.floating]
 _ACTIVATIONS = {"logistic": "sigmoid"} | {
     name: name for name, activation in ACTIVATIONS.items() if activation.hidden
 }
-
-
-def _stratify_if_possible(labels: NDArray[Any] | None, fraction: float) -> NDArray[Any] | None:
-    """``labels`` if a split of ``fraction`` can hold every class on both sides, else None."""
-    if labels is None:
-        return None
-    counts = np.bincount(labels)
-    n_classes, n = len(counts), len(labels)
-    n_val = math.ceil(fraction * n)  # as train_test_split rounds
-    if counts.min() < 2 or n_val < n_classes or n - n_val < n_classes:
-        return None
-    return labels
 
 
 def _seed_from(random_state: Any) -> int | None:
@@ -232,11 +220,10 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
 
         validation_data = None
         if early_stopping:
-            X, X_val, Y, Y_val = train_test_split(
-                X, Y, test_size=fraction, stratify=_stratify_if_possible(stratify, fraction),
-                random_state=int(rng.integers(np.iinfo(np.int32).max)),
-            )
-            validation_data = (X_val, Y_val)
+            kept, held = holdout_split(X.shape[0], fraction, rng, stratify=stratify,
+                                       name="validation_fraction")
+            validation_data = (X[held], Y[held])
+            X, Y = X[kept], Y[kept]
         batch_size = self._batch_size(X.shape[0])
         net = NeuralNetwork(
             [X.shape[1], *hidden, Y.shape[1]], activation=_ACTIVATIONS[self.activation],
@@ -475,8 +462,8 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        proba = self.predict_proba(X)  # checks that the classifier is fitted
-        return self.classes_[proba.argmax(axis=1)]
+        check_is_fitted(self, "network_")
+        return self.classes_[predicted_class(self._network_output(X))]
 
 
 class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignore[misc]

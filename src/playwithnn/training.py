@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from ._validation import check_fraction, check_non_negative_float, check_positive_int
 from .losses import Loss
+from .metrics import is_classification_loss, n_correct
 from .optimizers import GradientDescent, Optimizer, get_optimizer
 
 Array = NDArray[np.floating]
@@ -149,7 +150,60 @@ class FitOptions:
     numbers as ``float``, callbacks as a tuple). :meth:`NeuralNetwork.fit
     <playwithnn.NeuralNetwork.fit>`, the command line, the scikit-learn estimators
     and the playground all train through one, so an option means the same and is
-    refused with the same words everywhere. See ``fit`` for what each option does.
+    refused with the same words everywhere.
+
+    Parameters
+    ----------
+    epochs : int, default=1000
+        Passes over the training data.
+    learning_rate : float, optional
+        Step size; the optimizer's default if omitted (1.0 for ``"gd"``, the
+        tutorial's; 0.001 for ``"adam"``).
+    optimizer : {"gd", "sgd", "adam"} or Optimizer, default="gd"
+        ``"sgd"`` is ``"gd"`` (what makes it stochastic is ``batch_size``). An
+        :class:`~playwithnn.optimizers.Optimizer` object keeps its state (velocities,
+        moments) from one ``fit`` to the next.
+    batch_size : int or None, default=None
+        ``None`` trains on the whole data at once.
+    momentum : float, default=0.0
+        Momentum for ``"gd"``/``"sgd"``.
+    nesterov : bool, default=False
+        Nesterov momentum for ``"gd"``/``"sgd"``.
+    l2 : float, default=0.0
+        L2 penalty ``0.5 * l2 * sum(W**2)`` over the weights (not the biases),
+        added to the training loss.
+    dropout : float in [0, 1), default=0.0
+        Inverted dropout on the hidden layers' outputs, while training only.
+    validation_split : float in [0, 1), default=0.0
+        Fraction of the samples, drawn at random from the network's seed, held
+        out for validation (:func:`holdout_split`). Ignored if ``validation_data``
+        is given.
+    patience : int, optional
+        Stop when the validation loss (the training loss without validation
+        data) has not improved for this many epochs, and restore the weights
+        of the best epoch (see ``best`` and ``restore_best``).
+    min_delta : float, default=0.0
+        With ``patience``: the smallest decrease of the monitored loss, from
+        the best epoch's, that counts as an improvement (and restarts the
+        count of ``patience``).
+    best : {"improvement", "lowest"}, default="improvement"
+        With ``patience``: which epoch is the best one, whose loss later
+        epochs must beat by ``min_delta`` and whose weights are restored.
+        ``"improvement"``: the last epoch that improved (Keras's rule).
+        ``"lowest"``: the epoch of the lowest monitored loss so far, even one
+        that improved by less than ``min_delta`` and so did not restart the
+        count (scikit-learn's rule). The same with ``min_delta=0``.
+    restore_best : bool, default=True
+        With ``patience``: end with the best epoch's weights. ``False`` keeps
+        the last epoch's (``history.best_epoch`` still says which was best).
+    shuffle : bool, default=True
+        Reshuffle the samples every epoch (mini-batches only).
+    callbacks : callable or list of callables, optional
+        Each is called as ``callback(epoch, history, network)`` after every
+        epoch; returning ``False`` stops training.
+    verbose : {0, 1, 2}, default=0
+        0 silent; 1 a progress bar on a terminal; 2 one line per epoch.
+        Progress goes to standard error. Off a terminal, 1 behaves as 2.
 
     Examples
     --------
@@ -309,14 +363,24 @@ def _batches(X: Array, y: Array, batch_size: int, rng: np.random.Generator | Non
 
 
 def holdout_split(
-    n_samples: int, fraction: float, rng: np.random.Generator, *, name: str = "validation_split"
+    n_samples: int,
+    fraction: float,
+    rng: np.random.Generator,
+    *,
+    stratify: NDArray[np.integer] | None = None,
+    name: str = "validation_split",
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Split ``range(n_samples)`` at random into samples to train on and samples held out.
 
-    ``round(fraction * n_samples)`` samples are held out: the first ones of
-    ``rng.permutation(n_samples)``. The one rule behind ``fit(validation_split=...)``,
-    the command line's ``--validation-split``, the estimators' ``validation_fraction``
-    and the playground's test set.
+    ``round(fraction * n_samples)`` samples are held out. Without ``stratify``
+    they are the first ones of ``rng.permutation(n_samples)``. With it, each
+    class gives its share: ``fraction`` of its samples, rounded so that the
+    shares add up (the largest remainders round up), drawn at random within the
+    class; the split falls back to the plain one when some class has fewer than
+    2 samples, or the held-out or the kept part has too few samples for one of
+    every class. The one rule behind ``fit(validation_split=...)``, the command
+    line's ``--validation-split``, the estimators' ``validation_fraction`` and the
+    playground's test set.
 
     Parameters
     ----------
@@ -324,7 +388,9 @@ def holdout_split(
     fraction : float in (0, 1)
         The share of the samples to hold out.
     rng : numpy.random.Generator
-        Draws the permutation (one call to ``rng.permutation``).
+        Draws the permutation.
+    stratify : ndarray of int of shape (n_samples,), optional
+        Class indices ``0 .. n_classes - 1``, to keep the classes' proportions on both sides.
     name : str, default="validation_split"
         The argument's name, for the error message.
 
@@ -332,7 +398,7 @@ def holdout_split(
     -------
     kept : ndarray of shape (n_samples - n_held,)
     held : ndarray of shape (n_held,)
-        Sample indices, in the permutation's order.
+        Sample indices, in random order.
 
     Raises
     ------
@@ -344,6 +410,10 @@ def holdout_split(
     >>> kept, held = holdout_split(10, 0.2, np.random.default_rng(0))
     >>> len(kept), len(held), sorted([*kept, *held]) == list(range(10))
     (8, 2, True)
+    >>> labels = np.array([0] * 8 + [1] * 4)
+    >>> kept, held = holdout_split(12, 0.25, np.random.default_rng(0), stratify=labels)
+    >>> np.bincount(labels[held]).tolist(), np.bincount(labels[kept]).tolist()
+    ([2, 1], [6, 3])
     """
     n_held = round(fraction * n_samples)
     if n_held < 1 or n_held >= n_samples:
@@ -351,37 +421,24 @@ def holdout_split(
             f"{name}={fraction} leaves {n_held} of {n_samples} samples held out; it needs at least 1 "
             "and must leave at least 1 for training"
         )
+    counts = None if stratify is None else np.bincount(stratify)
+    if counts is None or counts.min() < 2 or min(n_held, n_samples - n_held) < len(counts):
+        order = rng.permutation(n_samples)
+        return order[n_held:], order[:n_held]
+    # Each class's share of n_held: the floors, then one more for the largest remainders.
+    exact = fraction * counts
+    shares = np.floor(exact).astype(np.intp)
+    extra = n_held - int(shares.sum())
+    if extra > 0:
+        shares[np.argsort(-(exact - shares), kind="stable")[:extra]] += 1
+    shares = np.clip(shares, 1, counts - 1)  # one of every class on both sides
     order = rng.permutation(n_samples)
-    return order[n_held:], order[:n_held]
-
-
-def is_classification(loss_name: str) -> bool:
-    """Whether a network trained on the loss ``loss_name`` is a classifier (the cross-entropies)."""
-    return loss_name in ("binary_crossentropy", "categorical_crossentropy")
-
-
-def n_correct(y: Array, y_pred: Array, *, one_hot: bool) -> float:
-    """Number of correct predictions (per output for binary cross-entropy).
-
-    Parameters
-    ----------
-    y : ndarray of shape (n_samples, n_outputs)
-        One-hot rows for ``categorical_crossentropy``, 0/1 targets otherwise.
-    y_pred : ndarray of shape (n_samples, n_outputs)
-        Predicted probabilities.
-    one_hot : bool
-        Whether each row is one class of several (``categorical_crossentropy``:
-        compare the argmax) or each output a yes/no of its own (compare ``> 0.5``).
-
-    Returns
-    -------
-    float
-        Correct samples; for binary cross-entropy the correct outputs divided by
-        ``n_outputs``, so that dividing by ``n_samples`` gives the accuracy.
-    """
-    if one_hot:
-        return float(np.count_nonzero(y_pred.argmax(axis=1) == y.argmax(axis=1)))
-    return float(np.count_nonzero((y_pred > 0.5) == (y > 0.5))) / y.shape[1]
+    by_class = order[np.argsort(stratify[order], kind="stable")]  # each class's samples, shuffled
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    held_mask = np.zeros(n_samples, dtype=bool)
+    for start, share in zip(starts, shares):
+        held_mask[by_class[start:start + share]] = True
+    return order[~held_mask[order]], order[held_mask[order]]
 
 
 def train(
@@ -418,7 +475,7 @@ def train(
     batch_size = n if options.batch_size is None else min(options.batch_size, n)
     patience = options.patience
     summed = net.loss_function.reduction == "sum"
-    classify = is_classification(net.loss_function.name)
+    classify = is_classification_loss(net.loss_function.name)
     one_hot = net.loss_function.name == "categorical_crossentropy"
     history = History()
     best_score, best_params, wait = np.inf, None, 0

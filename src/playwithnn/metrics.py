@@ -1,0 +1,249 @@
+"""Scores of predictions: the predicted class, accuracy, the confusion matrix, R² and RMSE.
+
+Pure functions on arrays, the one home of each rule: training, the command line,
+the estimators, the figures and the playground all call the class a network
+predicts by :func:`predicted_class`, and count what it gets right by
+:func:`accuracy` or :func:`n_correct`.
+
+>>> P = np.array([[0.2], [0.7], [0.5]])       # one sigmoid output: P(class 1)
+>>> predicted_class(P).tolist()
+[0, 1, 0]
+>>> accuracy([0, 1, 1], predicted_class(P))
+0.6666666666666666
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+#: The losses whose networks are classifiers: their outputs are class probabilities.
+CLASSIFICATION_LOSSES = ("binary_crossentropy", "categorical_crossentropy")
+
+
+def is_classification_loss(loss_name: str) -> bool:
+    """Whether a network trained with the loss ``loss_name`` is a classifier.
+
+    >>> is_classification_loss("binary_crossentropy"), is_classification_loss("mse")
+    (True, False)
+    """
+    return loss_name in CLASSIFICATION_LOSSES
+
+
+def _outputs(P: ArrayLike, name: str) -> NDArray[np.floating]:
+    arr = np.asarray(P)
+    if arr.ndim != 2 or arr.shape[1] < 1:
+        raise ValueError(f"{name} must have shape (n_samples, n_outputs); got {arr.shape}")
+    return arr
+
+
+def predicted_class(P: ArrayLike) -> NDArray[np.intp]:
+    """The class each row of outputs predicts.
+
+    .. math:: \\hat{k}_i = \\begin{cases} [P_{i0} > 0.5] & \\text{one output} \\\\
+              \\arg\\max_j P_{ij} & \\text{two or more} \\end{cases}
+
+    Parameters
+    ----------
+    P : array-like of shape (n_samples, n_outputs)
+        Outputs of a classifier: the probability of class 1 for one sigmoid
+        output, else one column per class (softmax or one sigmoid per class).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        Class indices. On a tie the first class wins: 0 at exactly ``0.5``, the
+        first of equal maxima.
+
+    Examples
+    --------
+    >>> predicted_class([[0.1, 0.7, 0.2], [0.5, 0.5, 0.0]]).tolist()
+    [1, 0]
+    """
+    arr = _outputs(P, "P")
+    if arr.shape[1] == 1:
+        return (arr[:, 0] > 0.5).astype(np.intp)
+    return np.asarray(arr.argmax(axis=1), dtype=np.intp)
+
+
+def _labels(y: ArrayLike, name: str) -> NDArray[np.generic]:
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must have shape (n_samples,); got {arr.shape}")
+    return arr
+
+
+def _same_length(a: NDArray[np.generic], b: NDArray[np.generic], names: str) -> None:
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(f"{names} must have as many samples; got {a.shape[0]} and {b.shape[0]}")
+
+
+def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """The fraction of samples whose predicted class is the true one.
+
+    .. math:: \\text{accuracy} = \\frac{1}{n} \\sum_i [\\hat{y}_i = y_i]
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        Class indices (or labels of any kind that compare equal).
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Examples
+    --------
+    >>> accuracy([0, 1, 2, 2], [0, 2, 2, 2])
+    0.75
+    """
+    t, p = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
+    _same_length(t, p, "y_true and y_pred")
+    if t.size == 0:
+        raise ValueError("y_true is empty: accuracy needs at least one sample")
+    return float(np.count_nonzero(t == p)) / t.size
+
+
+def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int | None = None
+                     ) -> NDArray[np.int64]:
+    """How often each true class was predicted as each class.
+
+    ``C[i, j]`` counts the samples of true class ``i`` predicted as class ``j``:
+    rows are true classes, columns predicted ones, the diagonal the correct answers.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int, shape (n_samples,)
+        Class indices from 0 to ``n_classes - 1``.
+    n_classes : int, optional
+        The number of classes; by default one more than the largest index seen.
+
+    Returns
+    -------
+    ndarray of shape (n_classes, n_classes)
+
+    Examples
+    --------
+    >>> confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2]).tolist()
+    [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
+    """
+    t, p = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
+    _same_length(t, p, "y_true and y_pred")
+    for arr, name in ((t, "y_true"), (p, "y_pred")):
+        if arr.size and (arr.dtype.kind not in "iub" or arr.min() < 0):
+            raise ValueError(f"{name} must hold class indices 0, 1, ...; got {arr[:5].tolist()} ...")
+    seen = int(max(t.max(initial=-1), p.max(initial=-1))) + 1
+    n = seen if n_classes is None else n_classes
+    if seen > n:
+        raise ValueError(f"a class index is {seen - 1}, but n_classes={n_classes}")
+    counts = np.bincount(n * t.astype(np.int64) + p.astype(np.int64), minlength=n * n)
+    return counts.reshape(n, n).astype(np.int64)
+
+
+def _targets(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    t, p = np.asarray(y_true, dtype=np.float64), np.asarray(y_pred, dtype=np.float64)
+    if t.ndim not in (1, 2) or t.shape != p.shape:
+        raise ValueError("y_true and y_pred must have one shape, (n_samples,) or (n_samples, n_outputs); "
+                         f"got {t.shape} and {p.shape}")
+    if t.shape[0] == 0:
+        raise ValueError("y_true is empty: a score needs at least one sample")
+    return t.reshape(t.shape[0], -1), p.reshape(p.shape[0], -1)
+
+
+def r2_score(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """The coefficient of determination R², averaged over the outputs.
+
+    .. math:: R^2 = 1 - \\frac{\\sum_i (y_i - \\hat{y}_i)^2}{\\sum_i (y_i - \\bar{y})^2}
+
+    1 is a perfect fit; 0 is what predicting the mean scores; it is negative for
+    worse. A constant target (zero denominator) scores 1 when predicted exactly,
+    else 0, as in scikit-learn.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> r2_score([1.0, 2.0, 3.0], [1.0, 2.0, 4.0])
+    0.5
+    """
+    t, p = _targets(y_true, y_pred)
+    residual = np.sum((t - p) ** 2, axis=0)  # (n_outputs,)
+    total = np.sum((t - t.mean(axis=0)) ** 2, axis=0)
+    safe = np.where(total > 0, total, 1.0)
+    scores = np.where(total > 0, 1.0 - residual / safe, np.where(residual == 0, 1.0, 0.0))
+    return float(scores.mean())
+
+
+def rmse(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """The root of the mean squared error, in the target's units; averaged over the outputs.
+
+    .. math:: \\text{RMSE} = \\sqrt{\\frac{1}{n} \\sum_i (y_i - \\hat{y}_i)^2}
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> rmse([0.0, 0.0, 0.0, 0.0], [1.0, -1.0, 1.0, -1.0])
+    1.0
+    """
+    t, p = _targets(y_true, y_pred)
+    return float(np.sqrt(np.mean((t - p) ** 2, axis=0)).mean())
+
+
+def n_correct(Y: ArrayLike, P: ArrayLike, *, one_hot: bool) -> float:
+    """Number of correct predictions, the count behind a training accuracy.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_samples, n_outputs)
+        Targets: one-hot rows if ``one_hot``, else 0/1 values.
+    P : array-like of shape (n_samples, n_outputs)
+        Predicted probabilities.
+    one_hot : bool
+        ``True`` for categorical cross-entropy: a sample is correct when the
+        largest output is its class. ``False``: every output is a yes/no answer of
+        its own, thresholded at 0.5, and the correct outputs are divided by
+        ``n_outputs``.
+
+    Returns
+    -------
+    float
+        Correct samples, so that dividing by ``n_samples`` gives the accuracy.
+
+    Examples
+    --------
+    >>> n_correct([[1, 0], [0, 1]], [[0.9, 0.1], [0.8, 0.2]], one_hot=True)
+    1.0
+    >>> n_correct([[1, 0], [0, 1]], [[0.9, 0.1], [0.8, 0.2]], one_hot=False)
+    1.0
+    >>> n_correct([[1, 1], [0, 1]], [[0.9, 0.1], [0.2, 0.6]], one_hot=False)
+    1.5
+    """
+    y, p = _outputs(Y, "Y"), _outputs(P, "P")
+    if one_hot:
+        return float(np.count_nonzero(p.argmax(axis=1) == y.argmax(axis=1)))
+    return float(np.count_nonzero((p > 0.5) == (y > 0.5))) / y.shape[1]
+
+
+__all__ = [
+    "CLASSIFICATION_LOSSES",
+    "accuracy",
+    "confusion_matrix",
+    "is_classification_loss",
+    "n_correct",
+    "predicted_class",
+    "r2_score",
+    "rmse",
+]
