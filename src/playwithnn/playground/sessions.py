@@ -495,9 +495,13 @@ class Session:
             # Every node's output over the small grid, layer by layer, the inputs first.
             A = m.node_grid
             nodes = [_encode_nodes(A, "identity")]
-            for layer in m.net.layers:
+            for layer in m.net.layers[:-1]:
                 A = layer.forward(A)
                 nodes.append(_encode_nodes(A, layer.activation.name))
+            # The output as the network predicts it: a loss that takes the logits applies
+            # the output activation itself, after the (linear) last layer.
+            A = m.net.loss_function.predict(m.net.layers[-1].forward(A))
+            nodes.append(_encode_nodes(A, m.net.output_activation))
             p = m.net.predict(m.grid)  # (GRID², 1): P(class 1)
         return {
             "layer_sizes": m.net.layer_sizes,
