@@ -22,7 +22,7 @@ array([[0.25 , 0.105]])
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -327,3 +327,35 @@ def get_activation(name: str | Activation, *, argument: str = "activation") -> A
     if isinstance(name, Activation):
         return name
     return lookup(ACTIVATIONS, name, argument)
+
+
+def hidden_activations(activation: str | Activation | Sequence[str | Activation], n_hidden: int
+                       ) -> list[str | Activation]:
+    """One activation per hidden layer, from one for all or a list of ``n_hidden``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a name is unknown, the list has the wrong length, or an activation
+        cannot be used in a hidden layer (softmax).
+
+    >>> hidden_activations("relu", 2)
+    ['relu', 'relu']
+    """
+    if isinstance(activation, (str, Activation)):
+        hidden = [activation] * n_hidden
+    elif isinstance(activation, Sequence):
+        hidden = list(activation)
+        if len(hidden) != n_hidden:
+            raise ValueError(
+                f"activation has {len(hidden)} entries but the network has {n_hidden} hidden layers; "
+                "give one name per hidden layer, or one name for all"
+            )
+    else:
+        raise TypeError(f"activation must be a name or a list of names; got {activation!r:.60}")
+    for i, name in enumerate(hidden):
+        arg = "activation" if isinstance(activation, (str, Activation)) else f"activation[{i}]"
+        if not get_activation(name, argument=arg).hidden:
+            raise ValueError(f"{arg} {name!r} can only be used in the output layer")
+    return hidden
+

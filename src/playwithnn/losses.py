@@ -46,7 +46,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._validation import lookup
-from .activations import ACTIVATIONS, sigmoid, softmax
+from .activations import ACTIVATIONS, get_activation, sigmoid, softmax
 
 Array = NDArray[np.floating]
 
@@ -232,6 +232,19 @@ class Loss:
     from_logits: bool
     function: Callable[[Array, Array], float]
     gradient: Callable[[Array, Array], Array]
+
+    def output_activation(self, name: str | None) -> str:
+        """The network's output activation for this loss: ``name``, or :attr:`natural_output` if None.
+
+        Raises ``ValueError`` if the name is unknown, or if the loss takes logits
+        and ``name`` is not its natural output (the loss applies that one itself).
+        """
+        out = self.natural_output if name is None else name
+        get_activation(out, argument="output_activation")
+        if self.from_logits and out != self.natural_output:
+            raise ValueError(f"loss {self.name!r} needs output_activation={self.natural_output!r} "
+                             f"(or None); got {out!r}")
+        return out
 
     def value_and_gradient(self, y: Array, output: Array) -> tuple[float, Array]:
         """``L`` and ``dL/d output``, where ``output`` is what the loss takes (``y_pred`` or ``Z``).

@@ -51,7 +51,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from ._validation import check_array, check_float_dtype
-from .activations import get_activation
+from .activations import hidden_activations
 from .initializers import get_initializer
 from .layers import Dense
 from .losses import get_loss
@@ -75,25 +75,6 @@ def _check_layer_sizes(layer_sizes: Any) -> list[int]:
         if n < 1:
             raise ValueError(f"layer_sizes[{i}] must be at least 1; got {n}")
     return [int(n) for n in sizes]
-
-
-def _check_hidden_activations(activation: Any, n_hidden: int, sizes: list[int]) -> list[str]:
-    if isinstance(activation, str):
-        hidden = [activation] * n_hidden
-    elif isinstance(activation, Sequence):
-        hidden = list(activation)
-        if len(hidden) != n_hidden:
-            raise ValueError(
-                f"activation has {len(hidden)} entries but layer_sizes {sizes} has "
-                f"{n_hidden} hidden layers; give one name per hidden layer, or one name for all"
-            )
-    else:
-        raise TypeError(f"activation must be a name or a list of names; got {activation!r}")
-    for i, name in enumerate(hidden):
-        arg = "activation" if isinstance(activation, str) else f"activation[{i}]"
-        if not get_activation(name, argument=arg).hidden:
-            raise ValueError(f"{arg} {name!r} can only be used in the output layer")
-    return hidden
 
 
 class NeuralNetwork:
@@ -169,15 +150,9 @@ class NeuralNetwork:
         dtype: DTypeLike = np.float64,
     ) -> None:
         sizes = _check_layer_sizes(layer_sizes)
-        hidden = _check_hidden_activations(activation, len(sizes) - 2, sizes)
+        hidden = hidden_activations(activation, len(sizes) - 2)
         loss_fn = get_loss(loss)
-        out_name = loss_fn.natural_output if output_activation is None else output_activation
-        get_activation(out_name, argument="output_activation")
-        if loss_fn.from_logits and out_name != loss_fn.natural_output:
-            raise ValueError(
-                f"loss {loss_fn.name!r} needs output_activation={loss_fn.natural_output!r} "
-                f"(or None); got {out_name!r}"
-            )
+        out_name = loss_fn.output_activation(output_activation)
         if out_name == "softmax" and sizes[-1] < 2:
             raise ValueError("a softmax output needs at least 2 units (layer_sizes[-1] >= 2)")
         if init is not None:
@@ -272,35 +247,15 @@ class NeuralNetwork:
             p[...] = a
 
     def check_X(self, X: Any, name: str = "X") -> Array:
-        """``X`` as a finite 2-D array of the network's dtype with ``n_features`` columns, or raise.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        name : str, default="X"
-            The argument's name, used in messages.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_features)
-
-        Raises
-        ------
-        TypeError, ValueError
-            Naming ``name`` and what was expected.
-        """
+        """``X`` of shape (n_samples, n_features) as a finite array of the network's dtype, or
+        a ``TypeError``/``ValueError`` naming ``name`` and what was expected."""
         return check_array(X, name=name, dtype=self.dtype, n_columns=self.n_features,
                            columns_hint="layer_sizes[0]")
 
     def check_Xy(self, X: Any, y: Any, names: tuple[str, str] = ("X", "y")) -> tuple[Array, Array]:
-        """:meth:`check_X` for ``X``, and ``y`` as a 2-D array of ``n_outputs`` columns and as many rows.
+        """:meth:`check_X` for ``X``, and ``y`` as an array of shape (n_samples, n_outputs).
 
         A 1-D ``y`` is one column when the network has one output.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-        y : ndarray of shape (n_samples, n_outputs)
         """
         X = self.check_X(X, names[0])
         y = check_array(y, name=names[1], dtype=self.dtype, n_columns=self.n_outputs,
@@ -333,19 +288,8 @@ class NeuralNetwork:
         """
         return self.loss_function.predict(self._forward(self.check_X(X)))
 
-    def predict(self, X: Any) -> Array:
-        """Same as :meth:`feedforward`: the output ``ŷ`` for every row of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples, n_outputs)
-            Probabilities for the cross-entropy losses.
-        """
-        return self.feedforward(X)
+    #: The scikit-learn name of :meth:`feedforward`.
+    predict = feedforward
 
     # ------------------------------------------------------------------- loss
     def evaluate(self, X: Array, y: Array) -> tuple[float, Array]:

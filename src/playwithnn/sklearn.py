@@ -270,9 +270,9 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         self.best_loss_ = None if early_stopping else min(history.loss)
         # With early_stopping: the kept weights' validation loss (best_epoch is None
         # only when Ctrl-C ended the first epoch, whose weights are then kept).
-        kept = history.best_epoch
+        best = history.best_epoch
         self.best_validation_loss_ = (
-            history.val_loss[kept - 1 if kept else -1] if early_stopping else None)
+            history.val_loss[best - 1 if best else -1] if early_stopping else None)
         self.n_iter_ = history.epochs
         self.n_layers_ = len(hidden) + 2
         self.n_outputs_ = Y.shape[1]

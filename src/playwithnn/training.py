@@ -422,7 +422,8 @@ def holdout_split(
             "and must leave at least 1 for training"
         )
     counts = None if stratify is None else np.bincount(stratify)
-    if counts is None or counts.min() < 2 or min(n_held, n_samples - n_held) < len(counts):
+    if stratify is None or counts is None or counts.min() < 2 \
+            or min(n_held, n_samples - n_held) < len(counts):
         order = rng.permutation(n_samples)
         return order[n_held:], order[:n_held]
     # Each class's share of n_held: the floors, then one more for the largest remainders.
