@@ -207,6 +207,7 @@ def test_the_table_states_reduction_and_natural_output() -> None:
     assert table == {
         "sse": ("sigmoid", "sum", False),
         "mse": ("identity", "mean", False),
+        "half_mse": ("identity", "mean", False),
         "binary_crossentropy": ("sigmoid", "mean", True),
         "categorical_crossentropy": ("softmax", "mean", True),
     }
@@ -243,3 +244,40 @@ def test_predict_applies_what_a_logit_loss_applies(dtype: type) -> None:
     np.testing.assert_array_equal(LOSSES["binary_crossentropy"].predict(Z), sigmoid(Z))
     np.testing.assert_array_equal(LOSSES["categorical_crossentropy"].predict(Z), softmax(Z))
     assert LOSSES["sse"].predict(Z) is Z and LOSSES["mse"].predict(Z) is Z
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_integer_sample_weights_repeat_the_samples(name: str) -> None:
+    """A weight of 3 is the sample three times: the loss, and the gradient of each copy summed.
+
+    Repeating rows and weighting them take their sums in different orders: rtol 1e-13.
+    """
+    rng = np.random.default_rng(6)
+    y = np.eye(3)[rng.integers(0, 3, size=5)]
+    output = rng.normal(size=(5, 3))
+    weights = np.array([1.0, 3.0, 0.0, 2.0, 1.0])
+    repeat = np.repeat(np.arange(5), weights.astype(int))
+    loss = LOSSES[name]
+    value, grad = loss.value_and_gradient(y, output.copy(), weights)
+    assert value == pytest.approx(loss.function(y[repeat], output[repeat]), rel=1e-13)
+    per_copy = loss.gradient(y[repeat], output[repeat])
+    summed = np.zeros_like(output)
+    np.add.at(summed, repeat, per_copy)
+    np.testing.assert_allclose(grad, summed, rtol=1e-13, atol=1e-16)
+
+
+def test_half_mse_is_half_of_mse() -> None:
+    y, y_pred = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[0.5, 0.5], [0.0, 3.0]])
+    assert LOSSES["half_mse"].function(y, y_pred) == mse(y, y_pred) / 2 == 4.5 / 8
+    np.testing.assert_array_equal(LOSSES["half_mse"].gradient(y, y_pred), mse_gradient(y, y_pred) / 2)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_weighted_gradients_match_central_differences(name: str) -> None:
+    rng = np.random.default_rng(7)
+    y = np.eye(3)[rng.integers(0, 3, size=4)]
+    output = rng.normal(size=(4, 3))
+    weights = rng.uniform(0.1, 2.0, size=4)
+    loss = LOSSES[name]
+    numerical = _numerical_gradient(lambda V: loss.function(y, V, weights), output)
+    np.testing.assert_allclose(loss.gradient(y, output, weights), numerical, **GRAD_TOL)

@@ -6,8 +6,9 @@ it changes anything.
 
 from __future__ import annotations
 
+import difflib
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -211,3 +212,254 @@ def lookup(table: Mapping[str, T], name: Any, argument: str) -> T:
 
 
 # --------------------------------------------------------------- ranges and choices
+def describe_range(
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    integer: bool,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> str:
+    """What a range check expects, in words: the phrase after "must be" or "expected".
+
+    Parameters
+    ----------
+    low, high : number or None
+        The bounds; ``None`` leaves that side open-ended.
+    integer : bool
+        Whether the value must be an integer (then the bounds are inclusive).
+    low_open, high_open : bool, default=False
+        Whether a number may not equal ``low`` (``high``).
+
+    Examples
+    --------
+    >>> describe_range(1, integer=True), describe_range(1, 16, integer=True)
+    ('a positive integer', 'an integer from 1 to 16')
+    >>> describe_range(0, low_open=True, integer=False), describe_range(1e-5, 10, integer=False)
+    ('a positive number', 'a number from 1e-05 to 10')
+    >>> describe_range(0, 1, high_open=True, integer=False)
+    'a number in [0, 1)'
+    """
+    if integer:
+        if low is not None and high is not None:
+            return f"an integer from {low} to {high}"
+        if high is not None:
+            return f"an integer of at most {high}"
+        if low == 1:
+            return "a positive integer"
+        if low == 0:
+            return "a non-negative integer"
+        return "an integer" if low is None else f"an integer of at least {low}"
+    if low is not None and high is not None:
+        if not (low_open or high_open):
+            return f"a number from {low:g} to {high:g}"
+        return f"a number in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if high is not None:
+        return f"a number {'below' if high_open else 'of at most'} {high:g}"
+    if low == 0:
+        return "a positive number" if low_open else "a non-negative number"
+    if low is None:
+        return "a finite number"
+    return f"a number {'above' if low_open else 'of at least'} {low:g}"
+
+
+def check_int_in_range(value: Any, name: str, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an ``int`` if it is an integer from ``low`` to ``high``, else raise.
+
+    ``True`` and ``False`` are not integers here, nor is a float such as ``10.0``.
+
+    Parameters
+    ----------
+    value : Any
+    name : str
+        The argument's name, used in messages.
+    low, high : int or None
+        Inclusive bounds; ``None`` for no bound.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If it lies outside the range.
+
+    Examples
+    --------
+    >>> check_int_in_range(4, "batch_size", 1, 1000)
+    4
+    >>> check_int_in_range(17, "hidden_layers[1]", 1, 16)
+    Traceback (most recent call last):
+    ValueError: hidden_layers[1] must be an integer from 1 to 16; got 17
+    """
+    expected = describe_range(low, high, integer=True)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {expected}; got {value!r:.60}")
+    number = int(value)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ValueError(f"{name} must be {expected}; got {value!r:.60}")
+    return number
+
+
+def check_number_in_range(
+    value: Any,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a ``float`` if it is a finite number in the range, else raise.
+
+    Parameters
+    ----------
+    value : Any
+    name : str
+        The argument's name, used in messages.
+    low, high : float or None
+        The bounds; ``None`` for no bound.
+    low_open, high_open : bool, default=False
+        Whether ``value`` must differ from ``low`` (``high``).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number (``True`` and ``False`` are not).
+    ValueError
+        If it is NaN, infinite or outside the range.
+
+    Examples
+    --------
+    >>> check_number_in_range(0.25, "dropout", 0, 1, high_open=True)
+    0.25
+    >>> check_number_in_range(float("nan"), "noise", 0, 0.5)
+    Traceback (most recent call last):
+    ValueError: noise must be a number from 0 to 0.5; got nan
+    """
+    expected = describe_range(low, high, integer=False, low_open=low_open, high_open=high_open)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {expected}; got {value!r:.60}")
+    number = float(value)
+    inside = bool(np.isfinite(number))
+    if low is not None:
+        inside = inside and (number > low if low_open else number >= low)
+    if high is not None:
+        inside = inside and (number < high if high_open else number <= high)
+    if not inside:
+        raise ValueError(f"{name} must be {expected}; got {value!r:.60}")
+    return number
+
+
+def check_choice(value: Any, name: str, options: Sequence[T]) -> T:
+    """Return the option equal to ``value`` and of its very type, else raise.
+
+    The type must match, so that ``True`` is not taken for ``1`` nor ``100.0`` for ``100``.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is none of ``options``.
+
+    Examples
+    --------
+    >>> check_choice("tanh", "activation", ("sigmoid", "tanh"))
+    'tanh'
+    >>> check_choice(True, "speed", (1, 10))
+    Traceback (most recent call last):
+    ValueError: speed must be one of 1, 10; got True
+    """
+    for option in options:
+        if type(option) is type(value) and option == value:
+            return option
+    known = ", ".join(repr(o) for o in options)
+    raise ValueError(f"{name} must be one of {known}; got {value!r:.60}")
+
+
+# ------------------------------------------------------- names in messages
+#: At most this many names of a long list appear in a message.
+MAX_LISTED = 6
+
+
+def shorten(text: str, width: int = 30) -> str:
+    """``text`` cut to ``width`` characters, ending in ``...`` when cut.
+
+    >>> shorten("a" * 40, 10)
+    'aaaaaaa...'
+    """
+    return text if len(text) <= width else text[: max(width - 3, 0)] + "..."
+
+
+def name_list(names: Sequence[str], *, limit: int = MAX_LISTED, width: int = 30) -> str:
+    """Names for a message: all of them when they are few, else the first few and a count.
+
+    Each name is cut to ``width`` characters, so that a line stays short whatever
+    the file holds.
+
+    Examples
+    --------
+    >>> name_list(["x1", "x2", "label"])
+    'x1, x2, label'
+    >>> name_list([f"c{i}" for i in range(10000)])
+    'c0, c1, c2, c3, c4, c5 and 9994 more'
+    """
+    shown = [shorten(str(n), width) for n in names[:limit]]
+    if len(names) <= limit:
+        return ", ".join(shown)
+    return f"{', '.join(shown)} and {len(names) - limit} more"
+
+
+def did_you_mean(name: str, names: Sequence[str], *, width: int = 30) -> str:
+    """``"did you mean 'x1'?"`` for the names closest to ``name`` (:mod:`difflib`), or ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("lable", ["x1", "x2", "label"])
+    "did you mean 'label'?"
+    >>> did_you_mean("zzz", ["x1", "x2"])
+    ''
+    """
+    close = difflib.get_close_matches(name, [str(n) for n in names], n=3)
+    if not close:
+        return ""
+    return "did you mean " + " or ".join(repr(shorten(c, width)) for c in close) + "?"
+
+
+def unknown_name(name: str, names: Sequence[str], what: str = "column") -> str:
+    """The message for a name that is not among ``names``: a few of them and the closest.
+
+    Examples
+    --------
+    >>> unknown_name("nope", ["x1", "x2", "label"])
+    "no column 'nope'; the columns are x1, x2, label"
+    >>> unknown_name("x", ["x1"] + [f"c{i}" for i in range(9999)])
+    "no column 'x'; the 10000 columns are x1, c0, c1, c2, c3, c4 and 9994 more; did you mean 'x1'?"
+    """
+    count = f"the {len(names)} {what}s" if len(names) > MAX_LISTED else f"the {what}s"
+    hint = did_you_mean(name, names)
+    return (f"no {what} {shorten(name, 40)!r}; {count} are {name_list(names)}"
+            + (f"; {hint}" if hint else ""))
+
+
+def check_sample_weight(sample_weight: Any, n_samples: int, name: str = "sample_weight"
+                        ) -> NDArray[np.floating] | None:
+    """``sample_weight`` as a float64 array of ``n_samples`` finite, non-negative weights, or None.
+
+    Raises ``TypeError`` or ``ValueError`` naming ``name`` if it is not one number
+    per sample, holds a negative, NaN or infinite weight, or sums to zero.
+
+    >>> check_sample_weight([1, 2], 2)
+    array([1., 2.])
+    >>> check_sample_weight(None, 3) is None
+    True
+    """
+    if sample_weight is None:
+        return None
+    w = check_array(sample_weight, name=name, dtype=np.float64, allow_1d=True, n_columns=1)[:, 0]
+    if w.shape[0] != n_samples:
+        raise ValueError(f"{name} has {w.shape[0]} weights but there are {n_samples} samples; "
+                         "give one weight per sample")
+    if (w < 0).any():
+        raise ValueError(f"{name} must not be negative; got {w[w < 0][0]:g}")
+    if not w.sum() > 0:
+        raise ValueError(f"{name} sums to 0: at least one sample must have a positive weight")
+    return w

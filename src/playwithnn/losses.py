@@ -8,11 +8,14 @@ name                          formula                                       redu
 ============================  ============================================  ================  ==============
 ``sse``                       ``sum((y - y_pred)**2)``                      sum               ``sigmoid``
 ``mse``                       ``sum((y - y_pred)**2) / (n * k)``            mean              ``identity``
+``half_mse``                  ``mse / 2`` (scikit-learn's MLP regressor)    mean              ``identity``
 ``binary_crossentropy``       ``-mean(y log p + (1 - y) log(1 - p))``       mean              ``sigmoid``
 ``categorical_crossentropy``  ``-sum(y log p) / n``                         mean over samples ``softmax``
 ============================  ============================================  ================  ==============
 
-``n`` is the number of samples and ``k`` the number of outputs. ``sse`` is the
+``n`` is the number of samples and ``k`` the number of outputs. Every loss also
+takes ``sample_weight`` (one weight per sample): the sum weighs each sample's
+terms, and a mean becomes the weighted mean (``n`` becomes the sum of the weights). ``sse`` is the
 tutorial's loss: it *sums* over every sample and output, so its gradient grows with
 the data set; the others average. ``sse`` pairs with a sigmoid output because the
 tutorial's network is ``y = σ(W2 σ(W1 x + b1) + b2)``.
@@ -51,23 +54,47 @@ from .activations import ACTIVATIONS, get_activation, sigmoid, softmax
 Array = NDArray[np.floating]
 
 
-def sse(y: Array, y_pred: Array) -> float:
+def _per_sample(terms: Array, sample_weight: Array | None) -> float:
+    """``Σ_i w_i Σ_k terms_ik``: every term added up, each sample's row weighted by ``w_i``."""
+    if sample_weight is None:
+        return float(terms.sum())
+    return float(sample_weight @ terms.sum(axis=1))
+
+
+def _scaled(grad: Array, scale: float, sample_weight: Array | None) -> Array:
+    """``grad * scale``, each sample's row also multiplied by ``w_i``, in place."""
+    grad *= scale
+    if sample_weight is not None:
+        grad *= sample_weight[:, None]
+    return grad
+
+
+def _count(y: Array, sample_weight: Array | None) -> float:
+    """The number of samples a mean divides by: ``n_samples``, or ``Σ_i w_i``."""
+    return float(y.shape[0]) if sample_weight is None else float(sample_weight.sum())
+
+
+def sse(y: Array, y_pred: Array, sample_weight: Array | None = None) -> float:
     """Sum of squared errors, the tutorial's loss: ``L = sum((y - y_pred)**2)``.
 
     Parameters
     ----------
     y, y_pred : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,), optional
+        Each sample's squared errors are multiplied by its weight.
 
     Returns
     -------
     float
     """
     diff = y - y_pred
-    return float(np.vdot(diff, diff))  # the sum of the squares, for any shape
+    if sample_weight is None:
+        return float(np.vdot(diff, diff))  # the sum of the squares, for any shape
+    return _per_sample(diff * diff, sample_weight)
 
 
-def sse_gradient(y: Array, y_pred: Array) -> Array:
-    """``dL/dy_pred = 2 (y_pred - y)`` for :func:`sse`.
+def sse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None) -> Array:
+    """``dL/dy_pred = 2 (y_pred - y)`` for :func:`sse` (each row times its weight).
 
     The tutorial writes the weight update with ``2 (y - y_pred)``: that is this
     gradient with its sign flipped, because gradient *descent* subtracts it.
@@ -75,43 +102,61 @@ def sse_gradient(y: Array, y_pred: Array) -> Array:
     Parameters
     ----------
     y, y_pred : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,), optional
 
     Returns
     -------
     dL_dy_pred : ndarray of shape (n_samples, n_outputs)
     """
-    return 2 * (y_pred - y)
+    return _scaled(y_pred - y, 2.0, sample_weight)
 
 
-def mse(y: Array, y_pred: Array) -> float:
+def mse(y: Array, y_pred: Array, sample_weight: Array | None = None) -> float:
     """Mean squared error ``L = sum((y - y_pred)**2) / (n_samples * n_outputs)``.
+
+    With ``sample_weight``, the weighted mean: ``n_samples`` becomes ``sum(sample_weight)``.
 
     Parameters
     ----------
     y, y_pred : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,), optional
 
     Returns
     -------
     float
     """
-    return sse(y, y_pred) / y.size
+    return sse(y, y_pred, sample_weight) / (_count(y, sample_weight) * y.shape[1])
 
 
-def mse_gradient(y: Array, y_pred: Array) -> Array:
+def mse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None) -> Array:
     """``dL/dy_pred = 2 (y_pred - y) / (n_samples * n_outputs)`` for :func:`mse`.
 
     Parameters
     ----------
     y, y_pred : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,), optional
 
     Returns
     -------
     dL_dy_pred : ndarray of shape (n_samples, n_outputs)
     """
-    return (2 / y.size) * (y_pred - y)
+    return _scaled(y_pred - y, 2 / (_count(y, sample_weight) * y.shape[1]), sample_weight)
 
 
-def binary_crossentropy(y: Array, Z: Array) -> float:
+def half_mse(y: Array, y_pred: Array, sample_weight: Array | None = None) -> float:
+    """Half the mean squared error, ``L = mse / 2``: scikit-learn's ``squared_error`` for its MLP.
+
+    The half cancels the 2 of the derivative. Parameters as for :func:`mse`.
+    """
+    return mse(y, y_pred, sample_weight) / 2
+
+
+def half_mse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None) -> Array:
+    """``dL/dy_pred = (y_pred - y) / (n_samples * n_outputs)`` for :func:`half_mse`."""
+    return _scaled(y_pred - y, 1 / (_count(y, sample_weight) * y.shape[1]), sample_weight)
+
+
+def binary_crossentropy(y: Array, Z: Array, sample_weight: Array | None = None) -> float:
     """Binary cross-entropy of ``p = sigmoid(Z)``, averaged over every sample and output.
 
     ``L = mean(-y log p - (1 - y) log(1 - p)) = mean(log(1 + exp(Z)) - y Z)``
@@ -125,6 +170,8 @@ def binary_crossentropy(y: Array, Z: Array) -> float:
         Targets in [0, 1].
     Z : ndarray of shape (n_samples, n_outputs)
         Logits: the output layer's pre-activation, ``p = sigmoid(Z)``.
+    sample_weight : ndarray of shape (n_samples,), optional
+        The weighted mean over the samples instead.
 
     Examples
     --------
@@ -134,10 +181,13 @@ def binary_crossentropy(y: Array, Z: Array) -> float:
     >>> binary_crossentropy(np.array([[0.0]]), np.array([[1e4]]))
     10000.0
     """
-    return float(np.mean(np.logaddexp(0, Z) - y * Z))
+    terms = np.logaddexp(0, Z) - y * Z
+    if sample_weight is None:
+        return float(np.mean(terms))
+    return _per_sample(terms, sample_weight) / (_count(y, sample_weight) * y.shape[1])
 
 
-def binary_crossentropy_gradient(y: Array, Z: Array) -> Array:
+def binary_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array | None = None) -> Array:
     """``dL/dZ = (sigmoid(Z) - y) / (n_samples * n_outputs)`` for :func:`binary_crossentropy`.
 
     The sigmoid's derivative ``p (1 - p)`` cancels the cross-entropy's
@@ -148,6 +198,7 @@ def binary_crossentropy_gradient(y: Array, Z: Array) -> Array:
     y : ndarray of shape (n_samples, n_outputs)
     Z : ndarray of shape (n_samples, n_outputs)
         Logits.
+    sample_weight : ndarray of shape (n_samples,), optional
 
     Returns
     -------
@@ -155,11 +206,10 @@ def binary_crossentropy_gradient(y: Array, Z: Array) -> Array:
     """
     p = sigmoid(Z)
     p -= y
-    p *= 1 / y.size
-    return p
+    return _scaled(p, 1 / (_count(y, sample_weight) * y.shape[1]), sample_weight)
 
 
-def categorical_crossentropy(y: Array, Z: Array) -> float:
+def categorical_crossentropy(y: Array, Z: Array, sample_weight: Array | None = None) -> float:
     """Cross-entropy of ``p = softmax(Z)`` against one-hot ``y``, averaged over samples.
 
     ``L = -sum(y * log p) / n = sum(y * (logsumexp(Z) - Z)) / n``
@@ -170,6 +220,8 @@ def categorical_crossentropy(y: Array, Z: Array) -> float:
         One-hot targets (rows of probabilities also work).
     Z : ndarray of shape (n_samples, n_classes)
         Logits: the output layer's pre-activation, ``p = softmax(Z)``.
+    sample_weight : ndarray of shape (n_samples,), optional
+        The weighted mean over the samples instead.
 
     Examples
     --------
@@ -179,10 +231,12 @@ def categorical_crossentropy(y: Array, Z: Array) -> float:
     """
     shifted = Z - Z.max(axis=1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return float(-np.sum(y * log_p) / y.shape[0])
+    if sample_weight is None:
+        return float(-np.sum(y * log_p) / y.shape[0])
+    return -_per_sample(y * log_p, sample_weight) / _count(y, sample_weight)
 
 
-def categorical_crossentropy_gradient(y: Array, Z: Array) -> Array:
+def categorical_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array | None = None) -> Array:
     """``dL/dZ = (softmax(Z) - y) / n_samples`` for :func:`categorical_crossentropy`.
 
     Holds for one-hot ``y`` (any ``y`` whose rows sum to 1).
@@ -192,6 +246,7 @@ def categorical_crossentropy_gradient(y: Array, Z: Array) -> Array:
     y : ndarray of shape (n_samples, n_classes)
     Z : ndarray of shape (n_samples, n_classes)
         Logits.
+    sample_weight : ndarray of shape (n_samples,), optional
 
     Returns
     -------
@@ -199,8 +254,7 @@ def categorical_crossentropy_gradient(y: Array, Z: Array) -> Array:
     """
     p = softmax(Z)
     p -= y
-    p *= 1 / y.shape[0]
-    return p
+    return _scaled(p, 1 / _count(y, sample_weight), sample_weight)
 
 
 @dataclass(frozen=True)
@@ -220,18 +274,19 @@ class Loss:
         A network trained on such a loss has a linear output layer, and applies
         the sigmoid or softmax in :meth:`predict`.
     function : callable
-        ``L = function(y, y_pred)``, or ``function(y, Z)`` with ``from_logits``.
+        ``L = function(y, y_pred, sample_weight=None)``, or ``function(y, Z, ...)``
+        with ``from_logits``.
     gradient : callable
         The derivative of ``function`` with respect to its second argument:
-        ``dL/dy_pred``, or ``dL/dZ`` with ``from_logits``.
+        ``dL/dy_pred``, or ``dL/dZ`` with ``from_logits``; same arguments.
     """
 
     name: str
     natural_output: str
     reduction: str
     from_logits: bool
-    function: Callable[[Array, Array], float]
-    gradient: Callable[[Array, Array], Array]
+    function: Callable[..., float]
+    gradient: Callable[..., Array]
 
     def output_activation(self, name: str | None) -> str:
         """The network's output activation for this loss: ``name``, or :attr:`natural_output` if None.
@@ -246,20 +301,24 @@ class Loss:
                              f"(or None); got {out!r}")
         return out
 
-    def value_and_gradient(self, y: Array, output: Array) -> tuple[float, Array]:
+    def value_and_gradient(self, y: Array, output: Array, sample_weight: Array | None = None
+                           ) -> tuple[float, Array]:
         """``L`` and ``dL/d output``, where ``output`` is what the loss takes (``y_pred`` or ``Z``).
 
         Parameters
         ----------
         y : ndarray of shape (n_samples, n_outputs)
         output : ndarray of shape (n_samples, n_outputs)
+        sample_weight : ndarray of shape (n_samples,), optional
 
         Returns
         -------
         loss : float
         gradient : ndarray of shape (n_samples, n_outputs)
         """
-        return self.function(y, output), self.gradient(y, output)
+        if sample_weight is None:
+            return self.function(y, output), self.gradient(y, output)
+        return self.function(y, output, sample_weight), self.gradient(y, output, sample_weight)
 
     def predict(self, output: Array) -> Array:
         """The prediction ``y_pred`` from the network's last output.
@@ -277,6 +336,7 @@ LOSSES: dict[str, Loss] = {
     for loss in (
         Loss("sse", "sigmoid", "sum", False, sse, sse_gradient),
         Loss("mse", "identity", "mean", False, mse, mse_gradient),
+        Loss("half_mse", "identity", "mean", False, half_mse, half_mse_gradient),
         Loss("binary_crossentropy", "sigmoid", "mean", True,
              binary_crossentropy, binary_crossentropy_gradient),
         Loss("categorical_crossentropy", "softmax", "mean", True,

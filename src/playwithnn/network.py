@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ._validation import check_array, check_float_dtype
+from ._validation import check_array, check_float_dtype, check_sample_weight
 from .activations import hidden_activations
 from .initializers import get_initializer
 from .layers import Dense
@@ -292,7 +292,7 @@ class NeuralNetwork:
     predict = feedforward
 
     # ------------------------------------------------------------------- loss
-    def evaluate(self, X: Array, y: Array) -> tuple[float, Array]:
+    def evaluate(self, X: Array, y: Array, sample_weight: Array | None = None) -> tuple[float, Array]:
         """The loss and the predictions for checked arrays, changing no state.
 
         Parameters
@@ -300,6 +300,7 @@ class NeuralNetwork:
         X : ndarray of shape (n_samples, n_features)
         y : ndarray of shape (n_samples, n_outputs)
             Both of the network's dtype (see :meth:`check_Xy`).
+        sample_weight : ndarray of shape (n_samples,), optional
 
         Returns
         -------
@@ -307,22 +308,27 @@ class NeuralNetwork:
         y_pred : ndarray of shape (n_samples, n_outputs)
         """
         output = self._forward(X)
-        return self.loss_function.function(y, output), self.loss_function.predict(output)
+        loss = self.loss_function.function
+        value = loss(y, output) if sample_weight is None else loss(y, output, sample_weight)
+        return value, self.loss_function.predict(output)
 
-    def loss(self, X: Any, y: Any) -> float:
+    def loss(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """The loss of the network's predictions for ``X`` against targets ``y``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples, n_outputs), or (n_samples,) for one output
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of the samples (see :mod:`playwithnn.losses`).
 
         Returns
         -------
         float
             See :mod:`playwithnn.losses` for whether it sums or averages.
         """
-        return self.evaluate(*self.check_Xy(X, y))[0]
+        X, y = self.check_Xy(X, y)
+        return self.evaluate(X, y, check_sample_weight(sample_weight, X.shape[0]))[0]
 
     # --------------------------------------------------------- backpropagation
     def gradients(self, X: Any, y: Any) -> list[Array]:
@@ -353,6 +359,7 @@ class NeuralNetwork:
         *,
         l2: float = 0.0,
         dropout: float = 0.0,
+        sample_weight: Array | None = None,
     ) -> tuple[float, Array]:
         """One iteration of the tutorial on a batch: feedforward, loss, backpropagation, update.
 
@@ -370,6 +377,8 @@ class NeuralNetwork:
             L2 penalty ``0.5 * l2 * sum(W**2)``, with gradient ``l2 * W``.
         dropout : float in [0, 1), default=0.0
             Dropout rate of the hidden layers for this step.
+        sample_weight : ndarray of shape (n_samples,), optional
+            Weights of the samples in the loss.
 
         Returns
         -------
@@ -385,7 +394,7 @@ class NeuralNetwork:
         """
         grad: Any  # dL/dŷ, then dL/dA of each layer below, down to None below the first
         output = self._forward(X, train=True, dropout=dropout)  # feedforward: ŷ (or the logits)
-        loss, grad = self.loss_function.value_and_gradient(y, output)  # L and dL/dŷ (or dL/dz)
+        loss, grad = self.loss_function.value_and_gradient(y, output, sample_weight)  # L, dL/dŷ
         for layer in reversed(self.layers):  # backpropagation: each layer fills dW, db
             grad = layer.backward(grad)
         if l2:  # the penalty 0.5 * l2 * sum(W**2), and its gradient l2 * W
@@ -409,7 +418,8 @@ class NeuralNetwork:
         epochs: int = 1000,
         learning_rate: float | None = None,
         *,
-        validation_data: tuple[Any, Any] | None = None,
+        sample_weight: Any = None,
+        validation_data: tuple[Any, ...] | None = None,
         **options: Any,
     ) -> History:
         """Train the network by gradient descent on ``X``, ``y``.
@@ -426,7 +436,9 @@ class NeuralNetwork:
         learning_rate : float, optional
             Step size; the optimizer's default if omitted (1.0 for ``"gd"``, the
             tutorial's; 0.001 for ``"adam"``).
-        validation_data : (X_val, y_val), optional
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of the samples in the loss (non-negative; see :mod:`playwithnn.losses`).
+        validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
             Data to compute ``val_loss`` on after every epoch.
         **options
             ``optimizer``, ``batch_size``, ``momentum``, ``nesterov``, ``l2``, ``dropout``,
@@ -448,13 +460,18 @@ class NeuralNetwork:
             the step that failed and the error's ``history`` holds the epochs so far.
         """
         X, y = self.check_Xy(X, y)
+        weights = check_sample_weight(sample_weight, X.shape[0])
         settings = FitOptions(epochs=epochs, learning_rate=learning_rate, **options)
-        validation = None
-        if validation_data is not None:
-            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-                raise TypeError("validation_data must be a pair (X_val, y_val)")
-            validation = self.check_Xy(*validation_data, names=("validation_data[0]", "validation_data[1]"))
-        return train(self, X, y, settings, validation=validation)
+        validation = None if validation_data is None else self._check_validation_data(validation_data)
+        return train(self, X, y, settings, sample_weight=weights, validation=validation)
+
+    def _check_validation_data(self, data: Any) -> tuple[Array, Array, Array | None]:
+        """``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``, checked."""
+        if not (isinstance(data, (tuple, list)) and len(data) in (2, 3)):
+            raise TypeError("validation_data must be (X_val, y_val) or (X_val, y_val, sample_weight)")
+        X_val, y_val = self.check_Xy(data[0], data[1], names=("validation_data[0]", "validation_data[1]"))
+        w_val = None if len(data) == 2 else check_sample_weight(data[2], X_val.shape[0], "validation_data[2]")
+        return X_val, y_val, w_val
 
     # ----------------------------------------------------------------- files
     def get_config(self) -> dict[str, Any]:

@@ -47,11 +47,11 @@ class Trainable(Protocol):
     loss_function: Loss
 
     def train_step(self, X: Array, y: Array, optimizer: Optimizer, *, l2: float = 0.0,
-                   dropout: float = 0.0) -> tuple[float, Array]:
+                   dropout: float = 0.0, sample_weight: Array | None = None) -> tuple[float, Array]:
         """One update on a batch; returns the batch's loss and predictions before it."""
         ...
 
-    def evaluate(self, X: Array, y: Array) -> tuple[float, Array]:
+    def evaluate(self, X: Array, y: Array, sample_weight: Array | None = None) -> tuple[float, Array]:
         """The loss and predictions for checked arrays, changing no state."""
         ...
 
@@ -345,21 +345,22 @@ class _Progress:
             self.bar.close()
 
 
-def _batches(X: Array, y: Array, batch_size: int, rng: np.random.Generator | None
-             ) -> Iterator[tuple[Array, Array]]:
-    """One epoch's batches: ``(X, y)`` itself when one batch holds every sample, else
-    ``batch_size`` rows at a time, in a new random order when ``rng`` is given.
+def _batches(X: Array, y: Array, w: Array | None, batch_size: int, rng: np.random.Generator | None
+             ) -> Iterator[tuple[Array, Array, Array | None]]:
+    """One epoch's batches of ``(X, y, sample_weight)``: the arrays themselves when one batch
+    holds every sample, else ``batch_size`` rows at a time, in a new random order when ``rng``
+    is given.
 
     Shuffled rows are gathered one batch at a time, never the whole data at once.
     """
     n = X.shape[0]
     if batch_size >= n:
-        yield X, y
+        yield X, y, w
         return
     order = None if rng is None else rng.permutation(n)
     for first in range(0, n, batch_size):
         rows = slice(first, first + batch_size) if order is None else order[first:first + batch_size]
-        yield X[rows], y[rows]
+        yield X[rows], y[rows], None if w is None else w[rows]
 
 
 def holdout_split(
@@ -448,7 +449,8 @@ def train(
     y: Array,
     options: FitOptions,
     *,
-    validation: tuple[Array, Array] | None = None,
+    sample_weight: Array | None = None,
+    validation: tuple[Array, Array, Array | None] | None = None,
 ) -> History:
     """Train ``net`` on checked arrays ``X``, ``y`` for ``options.epochs`` passes.
 
@@ -459,7 +461,9 @@ def train(
     y : ndarray of shape (n_samples, n_outputs)
         Both of the network's dtype, already checked (``fit`` checks them).
     options : FitOptions
-    validation : (X_val, y_val), optional
+    sample_weight : ndarray of shape (n_samples,), optional
+        Checked weights of the samples in the loss.
+    validation : (X_val, y_val, sample_weight_val or None), optional
         Checked validation data. Without it, ``options.validation_split`` of the
         samples are held out (:func:`holdout_split`, drawn from ``net.rng``).
 
@@ -469,8 +473,9 @@ def train(
     """
     if validation is None and options.validation_split > 0:
         kept, held = holdout_split(X.shape[0], options.validation_split, net.rng)
-        validation = (X[held], y[held])
-        X, y = X[kept], y[kept]
+        w = sample_weight
+        validation = (X[held], y[held], None if w is None else w[held])
+        X, y, sample_weight = X[kept], y[kept], None if w is None else w[kept]
     optimizer = options.make_optimizer()
     n = X.shape[0]
     batch_size = n if options.batch_size is None else min(options.batch_size, n)
@@ -489,15 +494,16 @@ def train(
                                                        divide="ignore"):
         try:
             for epoch in range(1, options.epochs + 1):
-                total, correct, seen = 0.0, 0.0, 0
-                for Xb, yb in _batches(X, y, batch_size, net.rng if options.shuffle else None):
+                total, correct, seen, shares = 0.0, 0.0, 0, 0.0
+                for Xb, yb, wb in _batches(X, y, sample_weight, batch_size,
+                                           net.rng if options.shuffle else None):
                     # A summed loss adds up its batches, so each batch carries its share of the
                     # penalty, 0.5 * l2 * (n_batch / n) * sum(W**2): the epoch then adds up to
                     # one penalty, and it does not grow with the number of batches.
                     l2_of_batch = options.l2 / n * Xb.shape[0] if summed else options.l2
                     try:
                         loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2_of_batch,
-                                                      dropout=options.dropout)
+                                                      dropout=options.dropout, sample_weight=wb)
                     except TrainingDivergedError as exc:
                         kept_weights = (
                             "The weights are kept from before that step"
@@ -507,19 +513,22 @@ def train(
                         raise TrainingDivergedError(
                             f"training diverged at epoch {epoch}: {exc}. {kept_weights}. Try a smaller "
                             f"learning rate (it is {optimizer.learning_rate}).", history) from None
-                    total += loss if summed else loss * Xb.shape[0]
+                    # a mean loss's batches count by their size (their summed weights, if weighted)
+                    share = Xb.shape[0] if wb is None else float(wb.sum())
+                    total += loss if summed else loss * share
                     seen += Xb.shape[0]
+                    shares += share
                     if classify:
                         correct += n_correct(yb, y_pred, one_hot=one_hot)
                     if interrupt.requested:
                         break
-                history.loss.append(total if summed else total / seen)
+                history.loss.append(total if summed else total / shares)
                 if classify:
                     history.accuracy.append(correct / seen)
                 if validation is not None:
-                    X_val, y_val = validation
+                    X_val, y_val, w_val = validation
                     # diverging weights give inf here, caught by the next training step
-                    val_loss, y_val_pred = net.evaluate(X_val, y_val)
+                    val_loss, y_val_pred = net.evaluate(X_val, y_val, w_val)
                     history.val_loss.append(val_loss)
                     if classify:
                         history.val_accuracy.append(
