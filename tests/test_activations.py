@@ -222,9 +222,9 @@ def test_softmax_dtype_is_preserved(dtype: type) -> None:
 
 
 def test_the_table_names_every_activation() -> None:
-    assert set(ACTIVATIONS) == {"sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"}
+    assert set(ACTIVATIONS) == {"sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax", "exp"}
     assert all(a.name == name for name, a in ACTIVATIONS.items())
-    assert [name for name, a in ACTIVATIONS.items() if not a.hidden] == ["softmax"]
+    assert [name for name, a in ACTIVATIONS.items() if not a.hidden] == ["softmax", "exp"]
     assert ACTIVATIONS["softmax"].derivative is None
 
 
@@ -238,3 +238,11 @@ def test_get_activation() -> None:
         get_activation("soft", argument="output_activation")
     with pytest.raises(TypeError, match="activation must be a string"):
         get_activation(3)  # type: ignore[arg-type]
+
+
+def test_exp_is_its_own_derivative_and_overflows_quietly() -> None:
+    Z = np.array([[0.0, 1.0, 1e4]])
+    with np.errstate(over="raise"):
+        A = ACTIVATIONS["exp"].forward(Z)
+    assert A[0, 0] == 1.0 and A[0, 1] == np.e and A[0, 2] == np.inf
+    np.testing.assert_array_equal(ACTIVATIONS["exp"].backward(A[:, :2], np.ones((1, 2))), A[:, :2])

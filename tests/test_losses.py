@@ -210,6 +210,7 @@ def test_the_table_states_reduction_and_natural_output() -> None:
         "half_mse": ("identity", "mean", False),
         "binary_crossentropy": ("sigmoid", "mean", True),
         "categorical_crossentropy": ("softmax", "mean", True),
+        "half_poisson": ("exp", "mean", True),
     }
     assert all(loss.name == name for name, loss in LOSSES.items())
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
+import scipy.sparse
 from numpy.typing import DTypeLike, NDArray
 
 T = TypeVar("T")
@@ -51,6 +52,8 @@ def check_array(
     """
     if isinstance(X, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers; got a string {X!r:.40}")
+    if scipy.sparse.issparse(X):
+        return _check_sparse(X, name, dtype, n_columns, columns_hint)  # type: ignore[no-any-return]
     try:
         arr = np.asarray(X)
     except (ValueError, TypeError) as exc:
@@ -97,6 +100,23 @@ def check_array(
         too_large = "" if np.dtype(dtype) == np.float64 else f" (or numbers too large for {np.dtype(dtype)})"
         raise ValueError(f"{name} contains NaN or infinity{too_large}; remove or fill those values first")
     return arr
+
+
+def _check_sparse(X: Any, name: str, dtype: DTypeLike, n_columns: int | None, columns_hint: str) -> Any:
+    """A SciPy sparse matrix as CSR of ``dtype`` (the rows a batch takes are cheap to slice), checked."""
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D; got a sparse array of shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} is empty: it has 0 samples (shape {X.shape})")
+    if n_columns is not None and X.shape[1] != n_columns:
+        where = f" ({columns_hint})" if columns_hint else ""
+        raise ValueError(f"{name} has {X.shape[1]} columns but the network expects {n_columns}{where}")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must contain numbers; got a sparse matrix of dtype {X.dtype}")
+    csr = scipy.sparse.csr_matrix(X, dtype=dtype)
+    if not np.isfinite(csr.data).all():
+        raise ValueError(f"{name} contains NaN or infinity; remove or fill those values first")
+    return csr
 
 
 def _all_finite(arr: NDArray[np.floating], chunk: int = 1 << 16) -> bool:

@@ -191,6 +191,28 @@ def identity_derivative(A: Array) -> Array:
     return np.ones_like(A)
 
 
+def exp(Z: Array) -> Array:
+    """``A = exp(Z)``: a positive output, the mean of a Poisson regression (output layer only).
+
+    Beyond ``Z ≈ 709`` (float64) the result is ``inf``, without a warning.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_units)
+
+    Returns
+    -------
+    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    """
+    with np.errstate(over="ignore"):
+        return np.exp(Z)
+
+
+def exp_derivative(A: Array) -> Array:
+    """``dA/dZ = A``, given the output ``A = exp(Z)``."""
+    return A
+
+
 def softmax(Z: Array) -> Array:
     """Row-wise softmax ``A_ik = exp(Z_ik) / sum_j exp(Z_ij)``.
 
@@ -302,6 +324,7 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
         Activation("identity", identity, identity_derivative),
         Activation("softmax", softmax, None, hidden=False),
+        Activation("exp", exp, exp_derivative, hidden=False),
     )
 }
 

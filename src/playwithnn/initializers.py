@@ -93,6 +93,7 @@ DEFAULT_INIT = {
     "tanh": "glorot",
     "identity": "glorot",
     "softmax": "glorot",
+    "exp": "glorot",
     "relu": "he",
     "leaky_relu": "he",
 }

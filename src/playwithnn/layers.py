@@ -64,7 +64,8 @@ class Dense:
     db : ndarray of shape (n_out,) or None
         ``dL/db`` from the last :meth:`backward`.
     X : ndarray of shape (n_samples, n_in) or None
-        The input of the last training forward pass.
+        The input of the last training forward pass (a SciPy sparse matrix is
+        accepted as the first layer's input: the data).
     A : ndarray of shape (n_samples, n_out) or None
         The output of the last training forward pass (before dropout).
 
@@ -194,7 +195,10 @@ class Dense:
         if self.dropout_mask is not None:
             dA *= self.dropout_mask  # dropped units pass no gradient back
         delta = self.activation.backward(self.A, dA)  # δ = dA ⊙ f'(Z)
-        np.matmul(self.X.T, delta, out=self.dW)  # dW = X.T @ δ, written into the gradient vector
+        if isinstance(self.X, np.ndarray):
+            np.matmul(self.X.T, delta, out=self.dW)  # dW = X.T @ δ, written into the gradient vector
+        else:
+            self.dW[...] = self.X.T @ delta  # a SciPy sparse input (the first layer's data)
         if self.db is not None:
             delta.sum(axis=0, out=self.db)  # db = δ summed over the samples
         return delta @ self.W.T if self.input_gradient else None

@@ -11,6 +11,7 @@ name                          formula                                       redu
 ``half_mse``                  ``mse / 2`` (scikit-learn's MLP regressor)    mean              ``identity``
 ``binary_crossentropy``       ``-mean(y log p + (1 - y) log(1 - p))``       mean              ``sigmoid``
 ``categorical_crossentropy``  ``-sum(y log p) / n``                         mean over samples ``softmax``
+``half_poisson``              ``mean(y log(y / mu) - y + mu)``              mean              ``exp``
 ============================  ============================================  ================  ==============
 
 ``n`` is the number of samples and ``k`` the number of outputs. Every loss also
@@ -47,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import xlogy
 
 from ._validation import lookup
 from .activations import ACTIVATIONS, get_activation, sigmoid, softmax
@@ -257,6 +259,40 @@ def categorical_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array |
     return _scaled(p, 1 / _count(y, sample_weight), sample_weight)
 
 
+def half_poisson(y: Array, Z: Array, sample_weight: Array | None = None) -> float:
+    """Half the Poisson deviance of the mean ``mu = exp(Z)``, averaged over every sample and output.
+
+    ``L = mean(y log(y / mu) - y + mu) = mean(xlogy(y, y) - y Z - y + exp(Z))``: zero
+    when ``mu = y``. scikit-learn's ``loss="poisson"`` for its MLP regressor.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples, n_outputs)
+        Non-negative targets (counts, rates).
+    Z : ndarray of shape (n_samples, n_outputs)
+        The log of the mean: the output layer's pre-activation.
+    sample_weight : ndarray of shape (n_samples,), optional
+
+    Examples
+    --------
+    >>> half_poisson(np.array([[2.0]]), np.log(np.array([[2.0]])))  # mu = y
+    0.0
+    """
+    with np.errstate(over="ignore"):
+        terms = xlogy(y, y) - y * Z - y + np.exp(Z)
+    if sample_weight is None:
+        return float(np.mean(terms))
+    return _per_sample(terms, sample_weight) / (_count(y, sample_weight) * y.shape[1])
+
+
+def half_poisson_gradient(y: Array, Z: Array, sample_weight: Array | None = None) -> Array:
+    """``dL/dZ = (exp(Z) - y) / (n_samples * n_outputs)`` for :func:`half_poisson`."""
+    with np.errstate(over="ignore"):
+        mu = np.exp(Z)
+    mu -= y
+    return _scaled(mu, 1 / (_count(y, sample_weight) * y.shape[1]), sample_weight)
+
+
 @dataclass(frozen=True)
 class Loss:
     """A loss function with its gradient, and what it takes from the network.
@@ -341,6 +377,7 @@ LOSSES: dict[str, Loss] = {
              binary_crossentropy, binary_crossentropy_gradient),
         Loss("categorical_crossentropy", "softmax", "mean", True,
              categorical_crossentropy, categorical_crossentropy_gradient),
+        Loss("half_poisson", "exp", "mean", True, half_poisson, half_poisson_gradient),
     )
 }
 

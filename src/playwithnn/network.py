@@ -345,11 +345,32 @@ class NeuralNetwork:
             ``[dL/dW1, dL/db1, dL/dW2, ...]``: new arrays, in the order and with
             the shapes of :meth:`parameters`.
         """
-        X, y = self.check_Xy(X, y)
-        grad: Any = self.loss_function.gradient(y, self._forward(X, train=True))
+        self.loss_and_gradient(*self.check_Xy(X, y))
+        return [g.copy() for layer in self.layers for g in layer.gradients()]
+
+    def loss_and_gradient(self, X: Array, y: Array, *, l2: float = 0.0,
+                          sample_weight: Array | None = None) -> float:
+        """The loss, with :attr:`gradient_vector` filled by backpropagation; no update.
+
+        :meth:`train_step` without its last line, for optimizers that see the loss
+        as a function of :attr:`parameter_vector` (L-BFGS in the scikit-learn
+        estimators). ``X`` and ``y`` are checked arrays, as for :meth:`train_step`.
+
+        Returns
+        -------
+        float
+            The loss, with the L2 penalty ``0.5 * l2 * sum(W**2)``; ``gradient_vector``
+            holds its gradient.
+        """
+        grad: Any
+        loss, grad = self.loss_function.value_and_gradient(y, self._forward(X, train=True), sample_weight)
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
-        return [g.copy() for layer in self.layers for g in layer.gradients()]
+        if l2:
+            loss += 0.5 * l2 * sum(float(np.vdot(layer.W, layer.W)) for layer in self.layers)
+            for layer in self.layers:
+                layer.dW += l2 * layer.W
+        return loss
 
     def train_step(
         self,

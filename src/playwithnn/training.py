@@ -60,8 +60,11 @@ class Trainable(Protocol):
         ...
 
 
-class TrainingDivergedError(FloatingPointError):
+class TrainingDivergedError(FloatingPointError, ValueError):
     """The loss or a gradient became NaN or infinite during training.
+
+    A ``FloatingPointError``, and a ``ValueError`` as scikit-learn's estimators
+    raise for a fit that produced non-finite weights.
 
     The step that produced it was not applied: the weights are those from before it.
 
