@@ -132,10 +132,16 @@ def test_round_trip_train_predict_evaluate(work: Path, tmp_path: Path) -> None:
 
     # evaluate on fresh data from another seed
     out = ok(run("evaluate", "m.npz", str(work / "moons_test.csv"), "--target", "label", cwd=tmp_path))
-    m = re.fullmatch(r".*moons_test\.csv \(200 rows\): accuracy (\d\.\d{4})  loss (\S+)\n", out)
+    evaluated = out.splitlines()
+    m = re.fullmatch(r".*moons_test\.csv \(200 rows\): accuracy (\d\.\d{4})  loss (\S+)", evaluated[0])
     assert m, out
     test_acc = float(m[1])
     assert test_acc >= 0.95
+    # The confusion matrix: a row per true class, a column per predicted class.
+    assert evaluated[1] == "confusion matrix (rows: true class, columns: predicted class):"
+    assert evaluated[2].split() == ["0", "1"] and len(evaluated) == 5
+    assert [line.split()[0] for line in evaluated[3:]] == ["0", "1"]
+    confusion = np.array([[int(v) for v in line.split()[1:]] for line in evaluated[3:]])
 
     # predict: one label per row, agreeing with evaluate's accuracy
     out = ok(run("predict", "m.npz", str(work / "moons_test.csv"), "--output", "p.csv", cwd=tmp_path))
@@ -146,6 +152,9 @@ def test_round_trip_train_predict_evaluate(work: Path, tmp_path: Path) -> None:
     predicted = [r[0] for r in rows]
     assert set(predicted) <= {"0", "1"}
     assert round(np.mean([p == t[-1] for p, t in zip(predicted, truth)]), 4) == test_acc
+    counted = [[sum(t[-1] == true and p == guess for p, t in zip(predicted, truth)) for guess in "01"]
+               for true in "01"]
+    np.testing.assert_array_equal(confusion, counted)
 
     # predict to standard output, with probabilities
     out = ok(run("predict", "m.npz", str(work / "moons_test.csv"), "--probabilities", cwd=tmp_path))
@@ -186,7 +195,16 @@ def test_multiclass_text_labels(tmp_path: Path) -> None:
     # Three well-separated blobs (0.3 spread, centres 1.5 or more apart).
     assert np.mean([p == r[2] for p, r in zip(predicted, rows)]) >= 0.95
     out = ok(run("evaluate", "m.npz", "animals.csv", "--target", "kind", cwd=tmp_path))
-    assert re.fullmatch(r"animals\.csv \(180 rows\): accuracy (0\.9[5-9]\d\d|1\.0000)  loss \S+\n", out)
+    evaluated = out.splitlines()
+    assert re.fullmatch(r"animals\.csv \(180 rows\): accuracy (0\.9[5-9]\d\d|1\.0000)  loss \S+",
+                        evaluated[0])
+    assert evaluated[2].split() == ["bird", "cat", "dog"] and len(evaluated) == 6
+    confusion = np.array([[int(v) for v in line.split()[1:]] for line in evaluated[3:]])
+    truth = [r[2] for r in rows]
+    counted = [[sum(t == true and p == guess for p, t in zip(predicted, truth))
+                for guess in ("bird", "cat", "dog")] for true in ("bird", "cat", "dog")]
+    np.testing.assert_array_equal(confusion, counted)
+    assert confusion.sum(axis=1).tolist() == [60, 60, 60]  # rows are the true classes
 
 
 def test_regression(tmp_path: Path) -> None:
@@ -196,7 +214,7 @@ def test_regression(tmp_path: Path) -> None:
     write_csv(tmp_path / "r.csv", ["u", "v", "price"], [[*x, t] for x, t in zip(X, y)])
     out = ok(run("train", "r.csv", "--target", "price", "--output", "m.npz", "--quiet", cwd=tmp_path))
     assert "identity output, mse) on 240 rows of r.csv for regression" in out
-    r2 = [float(v) for v in re.findall(r"R² (\S+)  MSE \S+", out)]
+    r2 = [float(v) for v in re.findall(r"R² (\S+)  RMSE \S+", out)]
     # A smooth function of two inputs with little noise: R² well above 0.9.
     assert len(r2) == 2 and min(r2) >= 0.9
     out = ok(run("predict", "m.npz", "r.csv", cwd=tmp_path))
@@ -205,7 +223,12 @@ def test_regression(tmp_path: Path) -> None:
     # Predictions are in the target's own units (scaled back), close to it.
     assert np.sqrt(np.mean((predicted - y) ** 2)) < 0.3 * y.std()
     out = ok(run("evaluate", "m.npz", "r.csv", "--target", "price", cwd=tmp_path))
-    assert re.fullmatch(r"r\.csv \(300 rows\): R² 0\.9\d{3}  MSE \S+\n", out)
+    m = re.fullmatch(r"r\.csv \(300 rows\): R² (0\.9\d{3})  RMSE (\S+)\n", out)
+    assert m, out
+    # Both in the target's units, from the predictions predict writes (printed to 4 places/digits).
+    assert float(m[2]) == pytest.approx(np.sqrt(np.mean((predicted - y) ** 2)), rel=1e-3)
+    assert float(m[1]) == pytest.approx(1 - np.sum((predicted - y) ** 2) / np.sum((y - y.mean()) ** 2),
+                                        abs=1e-4)
 
 
 @pytest.mark.parametrize(
@@ -283,8 +306,15 @@ BAD_TRAINING_FILES = [
     ("oneclass.csv", b"x1,label\n1,a\n2,a\n", "oneclass.csv, column 'label': only one class ('a')"),
     ("nolabelcell.csv", b"x1,label\n1,a\n2,\n3,b\n",
      "nolabelcell.csv, line 3, column 'label': the label is missing"),
-    ("binary.csv", b"\x89PNG\r\n\x1a\n\x00\xff\xfe", "binary.csv: not a text file (it is not UTF-8)"),
-    ("nul.csv", b"x1,label\n1\x00,0\n", "nul.csv, line 2, column 'x1': '1\\x00' is not a number"),
+    ("binary.csv", b"\x89PNG\r\n\x1a\n\x00\xff\xfe",
+     "binary.csv: not a text file (it is not UTF-8: byte 0x89 on line 1); save it as CSV in UTF-8"),
+    ("nul.csv", b"x1,label\n1\x00,0\n",
+     "nul.csv, line 2: the file holds a NUL character; it looks binary, not like CSV"),
+    ("underscore.csv", b"x1,label\n1_000,0\n",
+     "underscore.csv, line 2, column 'x1': '1_000' is not a number; features must be numeric"),
+    ("hex.csv", b"x1,label\n0x1f,0\n", "hex.csv, line 2, column 'x1': '0x1f' is not a number"),
+    ("overflow.csv", b"x1,label\n1e999,0\n",
+     "overflow.csv, line 2, column 'x1': the cell is infinite ('1e999')"),
     ("missing.csv", None, "missing.csv: no such file"),
 ]
 
@@ -318,10 +348,20 @@ def test_train_directory_as_data(tmp_path: Path) -> None:
          "cannot write model file missing/m.npz: the directory missing does not exist"),
         (["--output", "."], "model file '.' is not a file name"),
         (["--plot", "c.nope"], "figure c.nope has an unknown suffix '.nope'"),
-        (["--epochs", "0"], "argument --epochs: expected a positive integer; got '0'"),
-        (["--dropout", "1"], "argument --dropout: expected a number in [0, 1); got '1'"),
-        (["--validation-split", "0.999"], "--validation-split 0.999 leaves 300 of 300 rows"),
-        (["--learning-rate", "-1"], "argument --learning-rate: expected a positive number; got '-1'"),
+        # The options of fit are checked by FitOptions and named as the command line names them.
+        (["--epochs", "0"], "error: --epochs must be a positive integer; got 0"),
+        (["--dropout", "1"], "error: --dropout must be in [0, 1); got 1.0"),
+        (["--validation-split", "0.999"], "--validation-split=0.999 leaves 300 of 300 samples held out"),
+        (["--dropout", "nan"], "error: --dropout must be in [0, 1); got nan"),
+        (["--epochs", "2.5"], "argument --epochs: expected an integer; got '2.5'"),
+        (["--l2", "much"], "argument --l2: expected a number; got 'much'"),
+        (["--learning-rate", "-1"], "error: --learning-rate must be a positive finite number; got -1.0"),
+        (["--optimizer", "adam", "--learning-rate", "inf"],
+         "error: --learning-rate must be a positive finite number; got inf"),
+        (["--batch-size", "0"], "error: --batch-size must be a positive integer; got 0"),
+        (["--l2", "-0.5"], "error: --l2 must be a non-negative finite number; got -0.5"),
+        (["--patience", "0"], "error: --patience must be a positive integer; got 0"),
+        (["--validation-split", "1"], "error: --validation-split must be in [0, 1); got 1.0"),
         (["--activation", "softmax"], "argument --activation: invalid choice: 'softmax'"),
         (["--hidden", "0"], "argument --hidden: expected a positive integer; got '0'"),
         (["--verbose"], "argument --verbose: not allowed with argument --quiet"),
@@ -420,6 +460,14 @@ def test_playground_calls_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli.importlib, "import_module",
                         lambda name: types.SimpleNamespace(serve=lambda **kwargs: 1))
     assert cli.main(["playground"]) == 2
+
+
+@pytest.mark.parametrize("port", ["65536", "-1", "http", "80.5"])
+def test_playground_bad_port(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["playground", "--port", port]) == 2
+    assert capsys.readouterr().err == (
+        f"playwithnn playground: error: argument --port: expected an integer from 0 to 65535; got {port!r} "
+        "(see 'playwithnn playground --help')\n")
 
 
 def test_playground_port_in_use(tmp_path: Path) -> None:
@@ -724,3 +772,103 @@ def test_a_reader_that_stops_early_does_not_lose_the_model(tmp_path: Path) -> No
     assert (tmp_path / "m.npz").is_file()
     assert status == 1 and "Traceback" not in proc.stderr.read()
     proc.stderr.close()
+
+
+# ------------------------------------------------ the one table reader
+def test_train_reads_semicolons_tabs_a_bom_and_crlf_like_commas(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """The grammar of playwithnn.tabular: the same data in another dress is the same model."""
+    X, y = make_dataset("xor", n_samples=40, seed=0)
+    rows = [[repr(float(a)), repr(float(b)), "1.0" if label else "0"] for (a, b), label in zip(X, y)]
+    plain = "x1,x2,label\n" + "".join(",".join(r) + "\n" for r in rows)
+    dressed = {
+        "plain.csv": plain.encode(),
+        "semicolon.csv": b"\xef\xbb\xbf" + plain.replace(",", ";").replace("\n", "\r\n").encode(),
+        "tab.tsv": ('"x1"\t"x2"\t"label"\n' + "".join("\t".join(r) + "\n\n" for r in rows)).encode(),
+    }
+    models = []
+    for name, data in dressed.items():
+        (tmp_path / name).write_bytes(data)
+        args = ["train", str(tmp_path / name), "--target", "label", "--output", str(tmp_path / f"{name}.npz"),
+                "--epochs", "2", "--hidden", "3", "--quiet"]
+        assert cli.main(args) == 0, capsys.readouterr().err
+        assert "on 32 rows" in capsys.readouterr().out
+        models.append(load(tmp_path / f"{name}.npz"))
+    for net in models:
+        # "1.0" and "0" are the labels 1 and 0: numbers written one way.
+        assert net.metadata["classes"] == ["0", "1"] and net.metadata["features"] == ["x1", "x2"]
+        for p, q in zip(net.parameters(), models[0].parameters()):
+            np.testing.assert_array_equal(p, q)
+
+
+def test_labels_that_are_one_number_are_one_class(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [[i, ["1", "1.0", "2", "2.00", "+1", "2e0"][i % 6]] for i in range(30)]
+    write_csv(tmp_path / "d.csv", ["x", "y"], rows)
+    assert cli.main(["train", str(tmp_path / "d.csv"), "--target", "y", "--output", str(tmp_path / "m.npz"),
+                     "--epochs", "1", "--quiet"]) == 0
+    assert "2-16-16-1 network" not in capsys.readouterr().out  # one feature: 1-16-16-1
+    assert load(tmp_path / "m.npz").metadata["classes"] == ["1", "2"]
+    write_csv(tmp_path / "e.csv", ["x", "y"], [[0, "1.00"], [1, "2"], [2, "3.0"]])
+    assert cli.main(["evaluate", str(tmp_path / "m.npz"), str(tmp_path / "e.csv"), "--target", "y"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "e.csv, line 4, column 'y': label '3' is not one of the model's classes (1, 2)\n")
+
+
+# ------------------------------------------------ short messages for wide files
+MAX_LINE = 300
+
+
+def wide_csv(path: Path, n_columns: int = 10_000, n_rows: int = 3) -> Path:
+    """A header of c0, c1, ... and x1, a column that is almost every name a user might try."""
+    header = [f"c{j}" for j in range(n_columns - 1)] + ["x1"]
+    rows = [[str((i + j) % 2) for j in range(n_columns)] for i in range(n_rows)]
+    return write_csv(path, header, rows)
+
+
+def short_error(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < MAX_LINE, (len(err), err[:400])
+    return err
+
+
+def test_a_missing_target_among_ten_thousand_columns_is_one_short_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wide = str(wide_csv(tmp_path / "wide.csv"))
+    err = short_error(["train", wide, "--target", "x", "--output", str(tmp_path / "m.npz")], capsys)
+    assert err.endswith("wide.csv: no column 'x'; the 10000 columns are c0, c1, c2, c3, c4, c5 "
+                        "and 9994 more; did you mean 'x1'?\n")
+    err = short_error(["train", wide, "--target", "y" * 5000, "--output", str(tmp_path / "m.npz")], capsys)
+    assert "no column 'yyyyyyyy" in err and "...'" in err
+    assert not list(tmp_path.glob("*.npz"))
+
+
+def test_model_features_and_classes_are_named_briefly(work: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    model = str(work / "model.npz")  # trained on x1, x2
+    wide = str(wide_csv(tmp_path / "wide.csv"))
+    err = short_error(["predict", model, wide], capsys)
+    assert "the file has no column 'x2' (its columns: c0, c1, c2, c3, c4, c5 and 9994 more)" in err
+    # A model saved from Python, without feature names or target: every column is a feature.
+    from playwithnn import NeuralNetwork
+
+    NeuralNetwork([2, 1], loss="binary_crossentropy", seed=0).save(tmp_path / "py.npz")
+    err = short_error(["predict", str(tmp_path / "py.npz"), wide], capsys)
+    assert "10000 feature columns (c0, c1, c2, c3, c4, c5 and 9994 more), but the model expects 2" in err
+    # A ragged row under a wide header.
+    with open(wide, "a", encoding="utf-8") as fh:
+        fh.write("1,2\n")
+    err = short_error(["evaluate", model, wide, "--target", "x1"], capsys)
+    assert "line 5: 2 cells, but the header has 10000 columns (c0, c1, c2, c3, c4, c5 and 9994 more)" in err
+    # Labels that are not among fifty classes.
+    rows = [[i, f"class{i % 50}"] for i in range(100)]
+    write_csv(tmp_path / "many.csv", ["x", "kind"], rows)
+    assert cli.main(["train", str(tmp_path / "many.csv"), "--target", "kind", "--output",
+                     str(tmp_path / "many.npz"), "--epochs", "1", "--hidden", "--quiet"]) == 0
+    capsys.readouterr()
+    write_csv(tmp_path / "new.csv", ["x", "kind"], [[0, "class0"], [1, "class" + "9" * 500]])
+    err = short_error(["evaluate", str(tmp_path / "many.npz"), str(tmp_path / "new.csv"), "--target", "kind"],
+                      capsys)
+    assert "line 3, column 'kind': label 'class999" in err
+    assert ("is not one of the model's classes (class0, class1, class10, class11, class12, class13 "
+            "and 44 more)") in err

@@ -53,7 +53,7 @@ def check_array(
     if isinstance(X, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers; got a string {X!r:.40}")
     if scipy.sparse.issparse(X):
-        return _check_sparse(X, name, dtype, n_columns, columns_hint)  # type: ignore[no-any-return]
+        return _check_sparse(X, name, dtype, n_columns, columns_hint)
     try:
         arr = np.asarray(X)
     except (ValueError, TypeError) as exc:
@@ -481,5 +481,5 @@ def check_sample_weight(sample_weight: Any, n_samples: int, name: str = "sample_
     if (w < 0).any():
         raise ValueError(f"{name} must not be negative; got {w[w < 0][0]:g}")
     if not w.sum() > 0:
-        raise ValueError(f"{name} sums to 0: at least one sample must have a positive weight")
+        raise ValueError(f"{name} are all zero: at least one sample must have a positive weight")
     return w

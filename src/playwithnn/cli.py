@@ -23,32 +23,31 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import importlib
 import io as _io
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _files
+from . import _files, metrics, tabular
+from ._validation import check_int_in_range, check_number_in_range, describe_range, name_list, shorten
+from .tabular import MAX_INTEGER_CLASSES, TASKS, Table, TableError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .network import NeuralNetwork
+    from .training import FitOptions
 
 PROG = "playwithnn"
-
-#: At most this many distinct integer values make a numeric target a classification target.
-MAX_INTEGER_CLASSES = 10
-#: What ``train`` can learn; stored as the model's ``metadata["task"]``.
-TASKS = ("classification", "regression")
 
 
 class CommandError(Exception):
@@ -63,55 +62,50 @@ class _Parser(argparse.ArgumentParser):
 
 
 # ----------------------------------------------------------------- option types
-def _int_at_least(minimum: int, expected: str) -> Callable[[str], int]:
-    """An argparse type: an integer of at least ``minimum``."""
+# Argparse types: the text is parsed here, the range checked by _validation (the rule
+# the playground's settings use too), and argparse names the option in its message.
+def _int_option(low: int | None, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high`` (inclusive; ``None``: no bound)."""
+    expected = describe_range(low, high, integer=True)
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
-        except ValueError:
-            value = minimum - 1
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
-        return value
+            return check_int_in_range(int(text), "the value", low, high)
+        except (TypeError, ValueError):
+            raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}") from None
 
     return parse
 
 
-_positive_int = _int_at_least(1, "a positive integer")
-_non_negative_int = _int_at_least(0, "a non-negative integer")
+def _number_option(low: float | None, high: float | None = None, *, low_open: bool = False,
+                   high_open: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number in the range (``*_open``: the bound itself is out)."""
+    expected = describe_range(low, high, integer=False, low_open=low_open, high_open=high_open)
 
-
-def _float_in(low: float, high: float | None, *, low_open: bool, high_open: bool = True,
-              what: str) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}; got {text!r}") from None
-        ok = math.isfinite(value) and (value > low if low_open else value >= low)
-        if high is not None:
-            ok = ok and (value < high if high_open else value <= high)
-        if not ok:
-            raise argparse.ArgumentTypeError(f"expected {what}; got {text!r}")
-        return value
+            return check_number_in_range(float(text), "the value", low, high,
+                                         low_open=low_open, high_open=high_open)
+        except (TypeError, ValueError):
+            raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}") from None
 
     return parse
 
 
-_positive_float = _float_in(0.0, None, low_open=True, what="a positive number")
-_non_negative_float = _float_in(0.0, None, low_open=False, what="a non-negative number")
-_fraction = _float_in(0.0, 1.0, low_open=False, what="a number in [0, 1)")
-
-
-def _port(text: str) -> int:
+def _number(text: str) -> float:
+    """An argparse type: any number, its range left to the check that owns it (FitOptions)."""
     try:
-        value = int(text)
+        return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number 0-65535; got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number 0-65535; got {text!r}")
-    return value
+        raise argparse.ArgumentTypeError(f"expected a number; got {text!r}") from None
+
+
+_integer = _int_option(None)
+_positive_int = _int_option(1)
+_non_negative_int = _int_option(0)
+_positive_float = _number_option(0.0, low_open=True)
+_non_negative_float = _number_option(0.0)
+_port = _int_option(0, 65535)
 
 
 # --------------------------------------------------------------------- files
@@ -317,179 +311,27 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------ CSV data
-@dataclass
-class Table:
-    """A CSV file's header and data rows, as stripped text.
-
-    Attributes
-    ----------
-    path : str
-    header : list of str
-    rows : list of list of str
-    lines : list of int
-        The line of the file each row starts on (the header is line 1 or later).
-    """
-
-    path: str
-    header: list[str]
-    rows: list[list[str]]
-    lines: list[int]
-
-    def column(self, name: str) -> int:
-        """Index of the column ``name``; a CommandError naming the columns if absent."""
-        try:
-            return self.header.index(name)
-        except ValueError:
-            raise CommandError(
-                f"{self.path}: no column {name!r}; the columns are {', '.join(self.header)}"
-            ) from None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
+# Files are read by playwithnn.tabular, whose TableError (a file, line, column and cell
+# in one line) main() reports as bad input, exactly as a CommandError.
 def read_table(path: str) -> Table:
-    """Read a CSV file with a header row; every problem is a one-line CommandError."""
-    file = Path(path)
-    if not file.exists():
-        raise CommandError(f"{path}: no such file")
-    if file.is_dir():
-        raise CommandError(f"{path}: is a directory, not a CSV file")
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise CommandError(f"{path}: not a text file (it is not UTF-8); expected CSV with a header row"
-                           ) from None
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if not text.strip():
-        raise CommandError(f"{path}: the file is empty; expected CSV with a header row")
-    reader = csv.reader(_io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    try:
-        for cells in reader:
-            if not cells or all(not c.strip() for c in cells):
-                continue  # blank line
-            cells = [c.strip() for c in cells]
-            if header is None:
-                header = cells
-                _check_header(path, header, reader.line_num)
-                continue
-            if len(cells) != len(header):
-                raise CommandError(
-                    f"{path}, line {reader.line_num}: {len(cells)} cells, but the header has "
-                    f"{len(header)} columns ({', '.join(header)})"
-                )
-            rows.append(cells)
-            lines.append(reader.line_num)
-    except csv.Error as exc:
-        raise CommandError(f"{path}, line {reader.line_num}: not valid CSV: {exc}") from None
-    assert header is not None
-    if not rows:
+    """Read a CSV file with a header row and at least one data row.
+
+    Raises
+    ------
+    TableError
+        If the file cannot be read or is not CSV by :mod:`playwithnn.tabular`'s grammar.
+    CommandError
+        If it has a header but no data rows.
+    """
+    table = tabular.read_table(path)
+    if table.n_rows == 0:
         raise CommandError(f"{path}: a header row but no data rows")
-    return Table(path, header, rows, lines)
-
-
-def _check_header(path: str, header: list[str], line: int) -> None:
-    if all(_is_number(c) for c in header):
-        raise CommandError(
-            f"{path}: no header row: line {line} holds numbers ({', '.join(header[:4])}"
-            f"{', ...' if len(header) > 4 else ''}); the first row must name the columns"
-        )
-    for j, name in enumerate(header):
-        if not name:
-            raise CommandError(f"{path}: the header's column {j + 1} has no name")
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise CommandError(f"{path}: the header names column {name!r} twice")
-        seen.add(name)
-
-
-def _numeric_column(table: Table, j: int, what: str = "") -> NDArray[np.float64]:
-    """Column ``j`` as finite floats, or a CommandError naming the line, column and cell."""
-    name = table.header[j]
-    values = np.empty(len(table.rows))
-    for i, (cells, line) in enumerate(zip(table.rows, table.lines)):
-        cell = cells[j]
-        where = f"{table.path}, line {line}, column {name!r}"
-        if cell == "":
-            raise CommandError(f"{where}: the cell is empty; fill or remove missing values first")
-        try:
-            value = float(cell)
-        except ValueError:
-            raise CommandError(f"{where}: {cell!r} is not a number{what}") from None
-        if math.isnan(value):
-            raise CommandError(f"{where}: the cell is NaN; fill or remove missing values first")
-        if math.isinf(value):
-            raise CommandError(f"{where}: the cell is infinite ({cell!r})")
-        values[i] = value
-    return values
+    return table
 
 
 def _features(table: Table, names: Sequence[str]) -> NDArray[np.float64]:
     """The named columns as an ``(n_samples, n_features)`` float array."""
-    columns = [table.column(name) for name in names]
-    hint = "; features must be numeric"
-    return np.column_stack([_numeric_column(table, j, hint) for j in columns])
-
-
-def _label_text(cell: str) -> str:
-    """A class label as text: numbers that are integers lose their ``.0``."""
-    try:
-        value = float(cell)
-    except ValueError:
-        return cell
-    if math.isfinite(value) and value.is_integer():
-        return str(int(value))
-    return cell
-
-
-def _label_sort_key(label: str) -> tuple[int, float, str]:
-    try:
-        return (0, float(label), label)
-    except ValueError:
-        return (1, 0.0, label)
-
-
-def _infer_task(table: Table, j: int) -> str:
-    cells = [cells[j] for cells in table.rows]
-    values = []
-    for cell in cells:
-        try:
-            values.append(float(cell))
-        except ValueError:
-            return "classification"
-    finite = [v for v in values if math.isfinite(v)]
-    if len(finite) == len(values) and all(v.is_integer() for v in finite) \
-            and len(set(finite)) <= MAX_INTEGER_CLASSES:
-        return "classification"
-    return "regression"
-
-
-def _class_indices(table: Table, j: int, classes: Sequence[str]) -> NDArray[np.int64]:
-    index = {label: k for k, label in enumerate(classes)}
-    out = np.empty(len(table.rows), dtype=np.int64)
-    name = table.header[j]
-    for i, (cells, line) in enumerate(zip(table.rows, table.lines)):
-        cell = cells[j]
-        if cell == "" or cell.lower() == "nan":
-            raise CommandError(f"{table.path}, line {line}, column {name!r}: the label is missing")
-        label = _label_text(cell)
-        if label not in index:
-            raise CommandError(
-                f"{table.path}, line {line}, column {name!r}: label {cell!r} is not one of the "
-                f"model's classes ({', '.join(classes)})"
-            )
-        out[i] = index[label]
-    return out
+    return np.column_stack([table.numbers(name, hint="; features must be numeric") for name in names])
 
 
 # --------------------------------------------------------------- preprocessing
@@ -498,19 +340,20 @@ def _model_features(net: NeuralNetwork, table: Table, target: str | None = None)
     meta = net.metadata
     names = meta.get("features")
     if names is None:  # a model saved from Python: every column but the target, in order
-        names = [h for h in table.header if h != target]
+        names = [h for h in table.names if h != target]
         if len(names) != net.n_features:
             raise CommandError(
-                f"{table.path}: {len(names)} feature columns ({', '.join(names)}), but the model "
+                f"{table.source}: {len(names)} feature columns ({name_list(names)}), but the model "
                 f"expects {net.n_features} inputs"
             )
         return list(names)
-    missing = [n for n in names if n not in table.header]
+    present = set(table.names)
+    missing = [repr(shorten(n, 24)) for n in names if n not in present]
     if missing:
         raise CommandError(
-            f"{table.path}: the model was trained on the features {', '.join(names)}, but the file "
-            f"has no column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
-            f"(its columns: {', '.join(table.header)})"
+            f"{table.source}: the model was trained on the features {name_list(names)}, but the file "
+            f"has no column{'s' if len(missing) > 1 else ''} {name_list(missing)} "
+            f"(its columns: {name_list(table.names)})"
         )
     return list(names)
 
@@ -522,39 +365,55 @@ def _standardize(net: NeuralNetwork, X: NDArray[np.float64]) -> NDArray[np.float
     return (X - np.asarray(meta["feature_mean"])) / np.asarray(meta["feature_scale"])
 
 
-def _metric_line(label: str, metrics: dict[str, float]) -> str:
-    """``label: accuracy 0.9750  loss 0.0812``: scores to 4 places, losses to 4 digits."""
+def _metric_line(label: str, scores: dict[str, float]) -> str:
+    """``label: accuracy 0.9750  loss 0.0812``: scores to 4 places, losses and errors to 4 digits."""
     return f"{label}: " + "  ".join(f"{k} {v:.4f}" if k in ("accuracy", "R²") else f"{k} {v:.4g}"
-                                    for k, v in metrics.items())
+                                    for k, v in scores.items())
 
 
-def _class_probabilities(net: NeuralNetwork, X: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``(n_samples, n_classes)``: ``[1 - p, p]`` for one sigmoid output, else the outputs.
-
-    The predicted class of a row is its ``argmax``: what ``predict`` writes and
-    what ``train`` and ``evaluate`` score, so their accuracy is that of the labels.
-    (``training.n_correct`` decides by the loss instead, and for several outputs
-    that are not one-hot it counts each output on its own.)
-    """
-    p = net.predict(X).astype(np.float64)
+def _class_probabilities(P: NDArray[np.floating]) -> NDArray[np.float64]:
+    """``(n_samples, n_classes)`` from a classifier's outputs ``P``: ``[1 - p, p]`` for one output."""
+    p = P.astype(np.float64)
     return np.column_stack([1 - p[:, 0], p[:, 0]]) if p.shape[1] == 1 else p
 
 
-def _classification_metrics(net: NeuralNetwork, X: NDArray[np.float64], k: NDArray[np.int64]
-                            ) -> dict[str, float]:
-    """Accuracy of the predicted labels against the class indices ``k``, and the loss."""
-    p = _class_probabilities(net, X)
+def _classification_scores(net: NeuralNetwork, X: NDArray[np.float64], k: NDArray[np.int64]
+                           ) -> tuple[dict[str, float], NDArray[np.intp]]:
+    """Accuracy of the predicted classes against the class indices ``k``, the loss, and the predictions.
+
+    The predicted class is :func:`playwithnn.metrics.predicted_class`: what
+    ``predict`` writes and what ``train`` and ``evaluate`` score.
+    """
+    P = net.predict(X)
+    predicted = metrics.predicted_class(P)
     target = k.reshape(-1, 1).astype(np.float64) if net.n_outputs == 1 else np.eye(net.n_outputs)[k]
-    return {"accuracy": float(np.mean(p.argmax(axis=1) == k)), "loss": net.loss(X, target)}
+    return {"accuracy": metrics.accuracy(k, predicted), "loss": net.loss(X, target)}, predicted
 
 
-def _regression_metrics(net: NeuralNetwork, X: NDArray[np.float64], y: NDArray[np.float64]
-                        ) -> dict[str, float]:
+def _regression_scores(net: NeuralNetwork, X: NDArray[np.float64], y: NDArray[np.float64]
+                       ) -> dict[str, float]:
+    """R² and RMSE of the predictions, in the target's own units."""
     pred = _regression_output(net, X)
-    residual = float(np.sum((y - pred) ** 2))
-    total = float(np.sum((y - y.mean()) ** 2))
-    r2 = 1.0 - residual / total if total > 0 else (1.0 if residual == 0 else 0.0)
-    return {"R²": r2, "MSE": residual / y.size}
+    return {"R²": metrics.r2_score(y, pred), "RMSE": metrics.rmse(y, pred)}
+
+
+def _confusion_lines(k: NDArray[np.int64], predicted: NDArray[np.intp], classes: Sequence[str]
+                     ) -> list[str]:
+    """The confusion matrix as aligned lines: a row per true class, a column per predicted one."""
+    C = metrics.confusion_matrix(k, predicted, n_classes=len(classes))
+    names = [_short_label(c) for c in classes]
+    left = max(len(n) for n in names)
+    digits = len(str(int(C.max(initial=0))))
+    widths = [max(len(n), digits) for n in names]
+    lines = ["confusion matrix (rows: true class, columns: predicted class):",
+             "  " + " " * left + "".join(f"  {n:>{w}}" for n, w in zip(names, widths))]
+    for name, row in zip(names, C):
+        lines.append(f"  {name:<{left}}" + "".join(f"  {int(v):>{w}}" for v, w in zip(row, widths)))
+    return lines
+
+
+def _short_label(label: str) -> str:
+    return label if len(label) <= 16 else label[:13] + "..."
 
 
 def _regression_output(net: NeuralNetwork, X: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -566,11 +425,11 @@ def _regression_output(net: NeuralNetwork, X: NDArray[np.float64]) -> NDArray[np
 
 
 def _task_of(net: NeuralNetwork) -> str:
-    meta = net.metadata
-    task = meta.get("task")
+    """The task ``train`` stored, or for a model saved from Python the task its loss is for."""
+    task = net.metadata.get("task")
     if task in TASKS:
         return str(task)
-    return "regression" if net.output_activation == "identity" else "classification"
+    return "classification" if metrics.is_classification_loss(net.loss_name) else "regression"
 
 
 def _classes_of(net: NeuralNetwork) -> list[str]:
@@ -582,23 +441,53 @@ def _classes_of(net: NeuralNetwork) -> list[str]:
 
 
 # --------------------------------------------------------------------- train
+#: The options of ``train`` that are options of ``fit``: FitOptions' field and the option's name.
+FIT_OPTIONS = {"epochs": "--epochs", "learning_rate": "--learning-rate", "optimizer": "--optimizer",
+               "batch_size": "--batch-size", "l2": "--l2", "dropout": "--dropout",
+               "validation_split": "--validation-split", "patience": "--patience"}
+
+
+def _fit_options(args: argparse.Namespace) -> FitOptions:
+    """The training options, checked by FitOptions, the one home of their rules.
+
+    A refusal is a CommandError whose message names the command line's option
+    (``--learning-rate``) where FitOptions names its field (``learning_rate``).
+    """
+    from .training import FitOptions
+
+    learning_rate = args.learning_rate
+    if learning_rate is None:
+        learning_rate = 0.01 if args.optimizer == "adam" else 0.1
+    try:
+        return FitOptions(
+            epochs=args.epochs, learning_rate=learning_rate, optimizer=args.optimizer,
+            batch_size=args.batch_size, l2=args.l2, dropout=args.dropout,
+            validation_split=args.validation_split, patience=args.patience,
+            verbose=0 if args.quiet else (2 if args.verbose else 1),
+        )
+    except (TypeError, ValueError) as exc:
+        fields = re.compile(r"\b(" + "|".join(FIT_OPTIONS) + r")\b")
+        raise CommandError(fields.sub(lambda m: FIT_OPTIONS[m[1]], str(exc))) from None
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Train a network on a CSV file and save it."""
     from ._modelfile import encode
     from .network import NeuralNetwork
-    from .training import TrainingDivergedError
+    from .training import TrainingDivergedError, holdout_split
 
+    options = _fit_options(args)
     table = read_table(args.data)
-    target_j = table.column(args.target)
+    table.index(args.target)  # a missing column is the first thing to hear about
     output = _check_output_path(args.output, "model file")
     plot_path = None if args.plot is None else _check_figure_path(args.plot)
     outputs = [("model file", output)] + ([("figure", plot_path)] if plot_path is not None else [])
     _check_distinct(outputs, [("data file", args.data)])
-    feature_names = [h for h in table.header if h != args.target]
+    feature_names = [h for h in table.names if h != args.target]
     if not feature_names:
         raise CommandError(f"{args.data}: no feature columns besides the target {args.target!r}")
     X_raw = _features(table, feature_names)
-    task = args.task or _infer_task(table, target_j)
+    task = args.task or tabular.infer_task(table.columns[table.index(args.target)])
 
     mean = X_raw.mean(axis=0)
     scale = X_raw.std(axis=0)
@@ -609,9 +498,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         "feature_mean": mean.tolist(), "feature_scale": scale.tolist(),
     }
     if task == "classification":
-        labels = sorted({_label_text(cells[target_j]) for cells in table.rows if cells[target_j]},
-                        key=_label_sort_key)
-        k = _class_indices(table, target_j, labels)
+        row_labels = table.labels(args.target)
+        labels = tabular.sort_classes(row_labels)
+        index = {label: j for j, label in enumerate(labels)}
+        k = np.array([index[label] for label in row_labels], dtype=np.int64)
         if len(labels) < 2:
             raise CommandError(
                 f"{args.data}, column {args.target!r}: only one class ({labels[0]!r}); "
@@ -625,43 +515,37 @@ def cmd_train(args: argparse.Namespace) -> int:
             n_out, loss = len(labels), "categorical_crossentropy"
             Y = np.eye(len(labels))[k]
     else:
-        y = _numeric_column(table, target_j, "; a regression target must be numeric")
+        y = table.numbers(args.target, hint="; a regression target must be numeric")
         y_mean, y_scale = float(y.mean()), float(y.std()) or 1.0
         metadata["target_mean"], metadata["target_scale"] = y_mean, y_scale
         n_out, loss = 1, "mse"
         Y = ((y - y_mean) / y_scale).reshape(-1, 1)
 
     rng = np.random.default_rng(args.seed)
-    n = X.shape[0]
-    n_val = round(args.validation_split * n)
-    if args.validation_split > 0 and (n_val < 1 or n_val >= n):
-        raise CommandError(
-            f"--validation-split {args.validation_split} leaves {n_val} of {n} rows for validation; "
-            "it needs at least 1 and must leave at least 1 for training"
-        )
-    order = rng.permutation(n)
-    val_idx, train_idx = order[:n_val], order[n_val:]
+    train_idx, val_idx = np.arange(X.shape[0]), np.arange(0)
+    if options.validation_split > 0:
+        try:
+            train_idx, val_idx = holdout_split(X.shape[0], options.validation_split, rng,
+                                               name="--validation-split")
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+    n_val = len(val_idx)
     try:
         net = NeuralNetwork([X.shape[1], *args.hidden, n_out], activation=args.activation,
                             loss=loss, seed=rng)
     except (TypeError, ValueError) as exc:
         raise CommandError(str(exc)) from None
     net.metadata = metadata
-    learning_rate = args.learning_rate
-    if learning_rate is None:
-        learning_rate = 0.01 if args.optimizer == "adam" else 0.1
-    verbose = 0 if args.quiet else (2 if args.verbose else 1)
     hidden = f"{args.activation} hidden layers" if args.hidden else "no hidden layer"
     print(f"training a {'-'.join(map(str, net.layer_sizes))} network ({hidden}, "
           f"{net.output_activation} output, {loss}) on {len(train_idx)} rows of {args.data}"
           f" for {task}" + (f", validating on {n_val}" if n_val else ""))
+    # The rows were split above, by holdout_split as fit would: fit gets them as validation_data.
+    fit_arguments = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)
+                     if f.name != "validation_split"}
     try:
-        history = net.fit(
-            X[train_idx], Y[train_idx], epochs=args.epochs, learning_rate=learning_rate,
-            optimizer=args.optimizer, batch_size=args.batch_size, l2=args.l2, dropout=args.dropout,
-            validation_data=(X[val_idx], Y[val_idx]) if n_val else None,
-            patience=args.patience, verbose=verbose,
-        )
+        history = net.fit(X[train_idx], Y[train_idx],
+                          validation_data=(X[val_idx], Y[val_idx]) if n_val else None, **fit_arguments)
     except TrainingDivergedError as exc:
         raise CommandError(f"{str(exc).rstrip('.')}; nothing was written") from None
     except (TypeError, ValueError) as exc:
@@ -677,10 +561,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     lines = [f"trained {epochs} in {history.seconds:.2f} s{stop}"]
     for label, idx in [("train", train_idx), ("validation", val_idx)][:2 if n_val else 1]:
         if task == "classification":
-            metrics = _classification_metrics(net, X[idx], k[idx])
+            scores, _ = _classification_scores(net, X[idx], k[idx])
         else:
-            metrics = _regression_metrics(net, X[idx], y[idx])
-        lines.append(_metric_line(label, metrics))
+            scores = _regression_scores(net, X[idx], y[idx])
+        lines.append(_metric_line(label, scores))
 
     # Everything is prepared before the first byte is written: the model file's
     # content is checked and laid out, the figure drawn and rendered in memory.
@@ -824,37 +708,41 @@ def cmd_predict(args: argparse.Namespace) -> int:
             writer.writerow([_format_number(value)])
     else:
         classes = _classes_of(net)
-        p = _class_probabilities(net, X)
+        P = net.predict(X)
+        predicted = metrics.predicted_class(P)
         writer.writerow([target] + ([f"p({c})" for c in classes] if args.probabilities else []))
-        for row in p:
-            cells = [classes[int(row.argmax())]]
-            if args.probabilities:
-                cells += [f"{v:.6f}" for v in row]
-            writer.writerow(cells)
+        if args.probabilities:
+            for k, row in zip(predicted, _class_probabilities(P)):
+                writer.writerow([classes[k]] + [f"{v:.6f}" for v in row])
+        else:
+            writer.writerows([classes[k]] for k in predicted)
     if output is None:
         sys.stdout.write(buffer.getvalue())
     else:
         _write_files([(output, buffer.getvalue().encode("utf-8"), "predictions file")])
-        print(f"wrote {output}: {len(table.rows)} predictions")
+        print(f"wrote {output}: {table.n_rows} predictions")
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Score a saved model on a labelled CSV file."""
+    """Score a saved model on a labelled CSV file: accuracy, loss and the confusion matrix, or R² and RMSE."""
     net = _load_model(args.model)
     table = read_table(args.data)
-    target_j = table.column(args.target)
+    table.index(args.target)
     names = _model_features(net, table, args.target)
     if args.target in names:
         raise CommandError(f"{args.data}: column {args.target!r} is one of the model's features, "
                            "not its target")
     X = _standardize(net, _features(table, names))
+    label = f"{args.data} ({table.n_rows} rows)"
     if _task_of(net) == "regression":
-        y = _numeric_column(table, target_j, "; a regression target must be numeric")
-        metrics = _regression_metrics(net, X, y)
-    else:
-        metrics = _classification_metrics(net, X, _class_indices(table, target_j, _classes_of(net)))
-    print(_metric_line(f"{args.data} ({len(table.rows)} rows)", metrics))
+        y = table.numbers(args.target, hint="; a regression target must be numeric")
+        print(_metric_line(label, _regression_scores(net, X, y)))
+        return 0
+    classes = _classes_of(net)
+    k = table.class_indices(args.target, classes, whose="the model's")
+    scores, predicted = _classification_scores(net, X, k)
+    print("\n".join([_metric_line(label, scores), *_confusion_lines(k, predicted, classes)]))
     return 0
 
 
@@ -929,7 +817,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser(
         "train", help="train a network on a CSV file and save it",
-        description="Train a network on a CSV file with a header row. Numeric features are "
+        description="Train a network on a CSV file with a header row, its cells separated by commas, "
+        "semicolons or tabs (the grammar of playwithnn.tabular). Numeric features are "
         "standardized, the scaling stored in the model file. The task is classification when the "
         f"target holds text or at most {MAX_INTEGER_CLASSES} distinct integers, else regression "
         "(whose target is standardized too, and predictions scaled back).")
@@ -942,15 +831,16 @@ def build_parser() -> argparse.ArgumentParser:
                        choices=[name for name, a in ACTIVATIONS.items() if a.hidden],
                        help="hidden activation (default relu)")
     train.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS), help="default adam")
-    train.add_argument("--learning-rate", type=_positive_float, metavar="η",
+    # The options of fit are parsed here and checked by FitOptions (see _fit_options).
+    train.add_argument("--learning-rate", type=_number, metavar="η",
                        help="step size (default 0.01 for adam, 0.1 for sgd and gd)")
-    train.add_argument("--epochs", type=_positive_int, default=200, help="default 200")
-    train.add_argument("--batch-size", type=_positive_int, default=32, help="default 32")
-    train.add_argument("--l2", type=_non_negative_float, default=0.0, help="L2 penalty (default 0)")
-    train.add_argument("--dropout", type=_fraction, default=0.0, help="dropout rate (default 0)")
-    train.add_argument("--validation-split", type=_fraction, default=0.2,
-                       help="fraction of rows held out for validation (default 0.2)")
-    train.add_argument("--patience", type=_positive_int,
+    train.add_argument("--epochs", type=_integer, default=200, help="default 200")
+    train.add_argument("--batch-size", type=_integer, default=32, help="default 32")
+    train.add_argument("--l2", type=_number, default=0.0, help="L2 penalty (default 0)")
+    train.add_argument("--dropout", type=_number, default=0.0, help="dropout rate in [0, 1) (default 0)")
+    train.add_argument("--validation-split", type=_number, default=0.2,
+                       help="fraction of rows held out for validation, in [0, 1) (default 0.2)")
+    train.add_argument("--patience", type=_integer,
                        help="stop after this many epochs without a better validation loss")
     train.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
     train.add_argument("--task", choices=TASKS,
@@ -973,8 +863,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(func=cmd_predict, parser=predict)
 
     evaluate = sub.add_parser("evaluate", help="score a saved model on a labelled CSV file",
-                              description="Print accuracy and loss (classification) or R² and mean "
-                              "squared error (regression).")
+                              description="Print accuracy, loss and the confusion matrix "
+                              "(classification) or R² and root mean squared error (regression).")
     evaluate.add_argument("model", metavar="MODEL.npz")
     evaluate.add_argument("data", metavar="DATA.csv")
     evaluate.add_argument("--target", required=True, metavar="COLUMN")
@@ -1003,7 +893,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if extra:  # reported by the subcommand, whose help lists what it accepts
             args.parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return int(args.func(args))
-    except CommandError as exc:
+    except (CommandError, TableError) as exc:  # a TableError names the file, line and cell
         message = str(exc)
         if not message.startswith(PROG):
             message = f"{command}: error: {message}"
@@ -1026,4 +916,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-__all__ = ["CommandError", "Table", "build_parser", "main", "read_table"]
+__all__ = ["CommandError", "build_parser", "main", "read_table"]

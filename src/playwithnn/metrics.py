@@ -78,15 +78,18 @@ def _same_length(a: NDArray[np.generic], b: NDArray[np.generic], names: str) -> 
         raise ValueError(f"{names} must have as many samples; got {a.shape[0]} and {b.shape[0]}")
 
 
-def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+def accuracy(y_true: ArrayLike, y_pred: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
     """The fraction of samples whose predicted class is the true one.
 
     .. math:: \\text{accuracy} = \\frac{1}{n} \\sum_i [\\hat{y}_i = y_i]
 
     Parameters
     ----------
-    y_true, y_pred : array-like of shape (n_samples,)
-        Class indices (or labels of any kind that compare equal).
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Class indices (or labels of any kind that compare equal); for several
+        yes/no labels per sample (multilabel), a sample counts when all are right.
+    sample_weight : array-like of shape (n_samples,), optional
+        The weighted fraction instead.
 
     Returns
     -------
@@ -96,12 +99,19 @@ def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     --------
     >>> accuracy([0, 1, 2, 2], [0, 2, 2, 2])
     0.75
+    >>> accuracy([0, 1, 2, 2], [0, 2, 2, 2], sample_weight=[1, 3, 1, 1])
+    0.5
     """
-    t, p = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
-    _same_length(t, p, "y_true and y_pred")
-    if t.size == 0:
+    t, p = np.asarray(y_true), np.asarray(y_pred)
+    if t.ndim not in (1, 2) or t.shape != p.shape:
+        raise ValueError("y_true and y_pred must have one shape, (n_samples,) or (n_samples, n_labels); "
+                         f"got {t.shape} and {p.shape}")
+    if t.shape[0] == 0:
         raise ValueError("y_true is empty: accuracy needs at least one sample")
-    return float(np.count_nonzero(t == p)) / t.size
+    right = t == p if t.ndim == 1 else (t == p).all(axis=1)
+    if sample_weight is None:
+        return float(np.count_nonzero(right)) / t.shape[0]
+    return float(np.average(right, weights=np.asarray(sample_weight, dtype=np.float64)))
 
 
 def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int | None = None
@@ -150,7 +160,7 @@ def _targets(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[NDArray[np.float64],
     return t.reshape(t.shape[0], -1), p.reshape(p.shape[0], -1)
 
 
-def r2_score(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+def r2_score(y_true: ArrayLike, y_pred: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
     """The coefficient of determination R², averaged over the outputs.
 
     .. math:: R^2 = 1 - \\frac{\\sum_i (y_i - \\hat{y}_i)^2}{\\sum_i (y_i - \\bar{y})^2}
@@ -162,6 +172,8 @@ def r2_score(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    sample_weight : array-like of shape (n_samples,), optional
+        Weighted sums (and a weighted mean ``ȳ``) instead.
 
     Returns
     -------
@@ -173,8 +185,9 @@ def r2_score(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     0.5
     """
     t, p = _targets(y_true, y_pred)
-    residual = np.sum((t - p) ** 2, axis=0)  # (n_outputs,)
-    total = np.sum((t - t.mean(axis=0)) ** 2, axis=0)
+    w = np.ones(t.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    residual = w @ (t - p) ** 2  # (n_outputs,)
+    total = w @ (t - np.average(t, axis=0, weights=w)) ** 2
     safe = np.where(total > 0, total, 1.0)
     scores = np.where(total > 0, 1.0 - residual / safe, np.where(residual == 0, 1.0, 0.0))
     return float(scores.mean())

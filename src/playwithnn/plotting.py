@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
 from ._files import atomic_write, check_target
+from .metrics import is_classification_loss, predicted_class
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -226,9 +227,10 @@ def plot_decision_boundary(
 ) -> Figure:
     """The network's prediction over the plane of two features, with the data on top.
 
-    For a classifier the background is the predicted class (shaded by the
-    probability of class 1 for one sigmoid output, with the line ``p = 0.5``);
-    for a regression network it is the predicted value.
+    For a classifier (a network trained with a cross-entropy loss) the
+    background is the predicted class, :func:`playwithnn.metrics.predicted_class`
+    (shaded by the probability of class 1 for one sigmoid output, with the line
+    ``p = 0.5``); for a regression network it is the predicted value.
 
     Parameters
     ----------
@@ -269,8 +271,8 @@ def plot_decision_boundary(
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"X must have shape (n_samples, 2) to draw a boundary; got {X.shape}")
     target = np.asarray(y)
-    if target.ndim == 2 and target.shape[1] > 1:
-        target = target.argmax(axis=1)
+    if target.ndim == 2 and target.shape[1] > 1:  # one-hot rows: the class of each
+        target = predicted_class(target)
     target = target.reshape(-1)
     if target.size != X.shape[0]:
         raise ValueError(f"X has {X.shape[0]} samples but y has {target.size}")
@@ -287,7 +289,7 @@ def plot_decision_boundary(
     G1, G2 = np.meshgrid(g1, g2)
     grid = np.column_stack([G1.ravel(), G2.ravel()])  # (resolution**2, 2)
     out = net.predict(grid if transform is None else transform(grid))
-    regression = net.output_activation == "identity"
+    regression = not is_classification_loss(net.loss_name)
 
     if regression:
         surface = out[:, 0].reshape(G1.shape)
@@ -307,7 +309,7 @@ def plot_decision_boundary(
             n_classes = 2
         else:
             n_classes = out.shape[1]
-            predicted = out.argmax(axis=1).reshape(G1.shape)
+            predicted = predicted_class(out).reshape(G1.shape)
             from matplotlib.colors import ListedColormap
 
             cmap = ListedColormap([_COLORS[k % len(_COLORS)] for k in range(n_classes)])

@@ -1,9 +1,13 @@
 """The playground's data: the toy sets, a learner's CSV, the train/test split and the features.
 
-An uploaded CSV is read from memory with the :mod:`csv` module, as numbers and
-labels only; it is never written to disk, evaluated or imported. It must hold
-two numeric feature columns and a label column with exactly two distinct values
-(numbers or words), optionally under a header row.
+An uploaded CSV is read from memory by :mod:`playwithnn.tabular`, the reader the
+command line uses too (its grammar: separators, quotes, numbers, missing values,
+labels), as numbers and labels only; it is never written to disk, evaluated or
+imported. On top of that grammar the playground asks for two numeric feature
+columns and a label column with exactly two distinct labels, at most
+:data:`MAX_UPLOAD_BYTES` bytes and :data:`MAX_UPLOAD_ROWS` rows. The header is
+optional: a first row of three cells whose first or second is not a number
+names the columns. Messages count rows as the file's lines.
 
 >>> up = parse_csv(b"a,b,label\\n0,0,no\\n1,1,no\\n0,1,yes\\n1,0,yes\\n")
 >>> up.X.shape, up.y.tolist(), up.classes, up.columns
@@ -12,16 +16,16 @@ two numeric feature columns and a label column with exactly two distinct values
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validation import name_list, shorten
 from ..datasets import make_dataset
+from ..tabular import Table, TableError, is_number, label_of, parse_table, sort_classes
+from ..training import holdout_split
 from .settings import FEATURES, Settings
 
 Array = NDArray[np.floating]
@@ -33,9 +37,8 @@ MAX_UPLOAD_ROWS = 2000
 MIN_UPLOAD_ROWS = 4
 #: Longest label text accepted.
 MAX_LABEL_CHARS = 64
-
-# A plain decimal number: no "nan", "inf", "0x1p3" or "1_000", which float() would take.
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+#: The columns of a CSV without header.
+DEFAULT_COLUMNS = ("x1", "x2", "label")
 
 
 class DataError(ValueError):
@@ -53,7 +56,8 @@ class Upload:
     y : ndarray of shape (n_samples,)
         Labels 0 and 1: ``classes[0]`` became 0 and ``classes[1]`` became 1.
     classes : tuple of str
-        The two label values as written, sorted (numerically when they are numbers).
+        The two labels, numbers written one way (``1.0`` is ``"1"``), in class
+        order (numbers first, by value).
     columns : tuple of str
         The header's three names, or ``("x1", "x2", "label")`` without a header.
     """
@@ -64,12 +68,27 @@ class Upload:
     columns: tuple[str, str, str]
 
 
-def _number(text: str) -> float | None:
-    """``float(text)`` for a plain finite decimal number, else ``None``."""
-    if not _NUMBER.fullmatch(text):
-        return None
-    value = float(text)
-    return value if math.isfinite(value) else None
+def _read(data: bytes) -> Table:
+    """The file as a table of three columns, its first row taken as a header if it is one."""
+    try:
+        table = parse_table(data, source="the file", header=False)
+        first = [str(column[0]) for column in table.columns] if table.n_rows else []
+        if len(first) == 3 and not (is_number(first[0]) and is_number(first[1])):
+            table = table.first_row_as_header()
+    except TableError as exc:
+        if exc.n_cells is not None:
+            raise DataError(f"row {exc.line} has {exc.n_cells} fields; every row needs 3: "
+                            f"{', '.join(DEFAULT_COLUMNS)}") from None
+        raise DataError(exc.problem if exc.line is None else f"row {exc.line}: {exc.problem}") from None
+    if table.n_rows > MAX_UPLOAD_ROWS:
+        raise DataError(f"the file has more than {MAX_UPLOAD_ROWS} rows: it has {table.n_rows} rows; "
+                        f"at most {MAX_UPLOAD_ROWS} are accepted")
+    if table.n_rows < MIN_UPLOAD_ROWS:
+        raise DataError(f"the file has {table.n_rows} data rows; at least {MIN_UPLOAD_ROWS} are needed")
+    if len(table.names) != 3:
+        raise DataError(f"row {table.lines[0]} has {len(table.names)} fields; every row needs 3: "
+                        f"{', '.join(DEFAULT_COLUMNS)}")
+    return table
 
 
 def parse_csv(data: bytes) -> Upload:
@@ -92,66 +111,36 @@ def parse_csv(data: bytes) -> Upload:
     """
     if len(data) > MAX_UPLOAD_BYTES:
         raise DataError(f"the file has {len(data)} bytes; at most {MAX_UPLOAD_BYTES} are accepted")
+    table = _read(data)
+    X = np.empty((table.n_rows, 2))
+    for j in (0, 1):
+        try:
+            X[:, j] = table.numbers(table.names[j])
+        except TableError as exc:
+            raise DataError(f"row {exc.line}, column {j + 1}: {exc.cell!r:.40} is not a finite number"
+                            ) from None
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError("the file is not UTF-8 text; save it as CSV (UTF-8)") from None
-    if "\x00" in text:
-        raise DataError("the file holds a NUL character; it looks binary, not like a CSV")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows: list[list[str]] = []
-    try:
-        for row in csv.reader(io.StringIO(text, newline=""), dialect):
-            cells = [cell.strip() for cell in row]
-            if any(cells):
-                rows.append(cells)
-            if len(rows) > MAX_UPLOAD_ROWS + 1:
-                raise DataError(f"the file has more than {MAX_UPLOAD_ROWS} rows; at most that many")
-    except csv.Error as exc:
-        raise DataError(f"the file is not a valid CSV: {exc}") from None
-    columns: tuple[str, str, str] = ("x1", "x2", "label")
-    if rows and len(rows[0]) == 3 and (_number(rows[0][0]) is None or _number(rows[0][1]) is None):
-        columns = (rows[0][0][:MAX_LABEL_CHARS], rows[0][1][:MAX_LABEL_CHARS], rows[0][2][:MAX_LABEL_CHARS])
-        rows = rows[1:]
-        first_line = 2
-    else:
-        first_line = 1
-    if len(rows) > MAX_UPLOAD_ROWS:
-        raise DataError(f"the file has {len(rows)} rows; at most {MAX_UPLOAD_ROWS} are accepted")
-    if len(rows) < MIN_UPLOAD_ROWS:
-        raise DataError(f"the file has {len(rows)} data rows; at least {MIN_UPLOAD_ROWS} are needed")
-    X = np.empty((len(rows), 2))
-    labels: list[str] = []
-    for i, row in enumerate(rows):
-        line = first_line + i
-        if len(row) != 3:
-            raise DataError(f"row {line} has {len(row)} fields; every row needs 3: x1, x2, label")
-        for j in (0, 1):
-            value = _number(row[j])
-            if value is None:
-                raise DataError(f"row {line}, column {j + 1}: {row[j]!r:.40} is not a finite number")
-            X[i, j] = value
-        if not row[2] or len(row[2]) > MAX_LABEL_CHARS:
+        labels = table.labels(table.names[2])
+    except TableError as exc:
+        raise DataError(f"row {exc.line}: the label is missing; "
+                        f"the label must have 1 to {MAX_LABEL_CHARS} characters") from None
+    for line, label in zip(table.lines, labels):
+        if len(label) > MAX_LABEL_CHARS:
             raise DataError(f"row {line}: the label must have 1 to {MAX_LABEL_CHARS} characters")
-        labels.append(row[2])
-    distinct = set(labels)
-    if len(distinct) != 2:
-        shown = ", ".join(repr(v) for v in sorted(distinct)[:5])
-        raise DataError(
-            f"the label column must hold exactly 2 distinct values; it holds {len(distinct)}: {shown}"
-        )
-    numeric = [_number(v) for v in distinct]
-    if all(v is not None for v in numeric):
-        classes = sorted(distinct, key=lambda v: float(v))
-        if float(classes[0]) == float(classes[1]):  # "1" and "1.0": one class written twice
-            raise DataError(f"the labels {classes[0]!r} and {classes[1]!r} are the same number")
-    else:
-        classes = sorted(distinct)
-    y = np.array([label == classes[1] for label in labels], dtype=np.int64)
-    return Upload(X, y, (classes[0], classes[1]), columns)
+    classes = sort_classes(labels)
+    if len(classes) != 2:
+        message = (f"the label column must hold exactly 2 distinct values; it holds {len(classes)}: "
+                   f"{name_list([repr(shorten(c, 24)) for c in classes])}")
+        written: dict[str, set[str]] = {}
+        for text in table.columns[2]:
+            written.setdefault(label_of(text), set()).add(text)
+        same = next((sorted(texts) for texts in written.values() if len(texts) > 1), None)
+        if same is not None:  # "1" and "1.0": one number, so one class
+            message += f" (the labels {same[0]!r:.40} and {same[1]!r:.40} are the same number)"
+        raise DataError(message)
+    y = (labels == classes[1]).astype(np.int64)
+    names = tuple(name[:MAX_LABEL_CHARS] for name in table.names) if table.header else DEFAULT_COLUMNS
+    return Upload(X, y, (classes[0], classes[1]), (names[0], names[1], names[2]))
 
 
 def scale_to_unit(X: Array) -> Array:
@@ -231,7 +220,8 @@ def make_split(settings: Settings, upload: Upload | None = None) -> Split:
     Raises
     ------
     DataError
-        If the data set is ``"upload"`` and there is no upload.
+        If the data set is ``"upload"`` and there is no upload, or too few rows
+        to leave at least one point each for training and testing.
     """
     if settings.dataset == "tutorial":
         X3, y = make_dataset("tutorial")
@@ -247,10 +237,17 @@ def make_split(settings: Settings, upload: Upload | None = None) -> Split:
     else:
         X, y = make_dataset(settings.dataset, settings.n_samples, settings.noise, settings.seed)
         note = f"{settings.dataset}: {len(y)} points."
-    rng = np.random.default_rng(settings.seed)
-    order = rng.permutation(len(y))
-    n_train = min(max(round(settings.train_ratio * len(y)), 1), len(y) - 1)
-    train, test = order[:n_train], order[n_train:]
+    # The training points are the first round(train_ratio * n) of a permutation:
+    # holdout_split's held-out part, the rest of the points the test set.
+    try:
+        test, train = holdout_split(len(y), settings.train_ratio, np.random.default_rng(settings.seed),
+                                    name="train_ratio")
+    except ValueError:
+        n_train = round(settings.train_ratio * len(y))
+        raise DataError(
+            f"train_ratio {settings.train_ratio:g} of {len(y)} rows gives {n_train} points to train on "
+            f"and {len(y) - n_train} to test on; each needs at least 1: use more rows or another ratio"
+        ) from None
     return Split(X[train], y[train], X[test], y[test], _extent(X), note)
 
 

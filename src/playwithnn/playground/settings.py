@@ -17,7 +17,6 @@ playwithnn.playground.settings.SettingsError: hidden_layers[1] must be an intege
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validation import check_choice, check_int_in_range, check_number_in_range
 from ..activations import ACTIVATIONS as CORE_ACTIVATIONS
 from ..datasets import DATASETS as CORE_DATASETS
 from ..optimizers import OPTIMIZERS as CORE_OPTIMIZERS
@@ -127,27 +127,28 @@ NETWORK_FIELDS = frozenset({"features", "hidden_layers", "activation"})
 FIELDS = tuple(f.name for f in dataclasses.fields(Settings))
 
 
+# The checks are _validation's, the library's own; a refusal becomes a SettingsError.
+# Their messages name the field and cut the value sent to 60 characters.
 def _integer(value: Any, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise SettingsError(f"{name} must be an integer from {low} to {high}; got {value!r:.60}")
-    return value
+    try:
+        return check_int_in_range(value, name, low, high)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _number(value: Any, name: str, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SettingsError(f"{name} must be a number from {low:g} to {high:g}; got {value!r:.60}")
-    number = float(value)
-    if not (math.isfinite(number) and low <= number <= high):
-        raise SettingsError(f"{name} must be a number from {low:g} to {high:g}; got {value!r:.60}")
-    return number
+    try:
+        return check_number_in_range(value, name, low, high)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _choice(value: Any, name: str, options: tuple[Any, ...]) -> Any:
-    # A bool equals 0 or 1 in Python: keep it out of numeric choices explicitly.
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or value not in options:
-        known = ", ".join(repr(o) for o in options)
-        raise SettingsError(f"{name} must be one of {known}; got {value!r:.60}")
-    return value
+    # Only an option of the very same type: True is not 1, nor 100.0 the speed 100.
+    try:
+        return check_choice(value, name, options)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _features(value: Any) -> tuple[str, ...]:
