@@ -627,23 +627,33 @@ def test_upload_a_csv_and_train_on_it(srv: PlaygroundServer) -> None:
 
 
 def test_too_many_sessions_is_503(srv: PlaygroundServer) -> None:
-    for _ in range(srv.sessions.max_sessions):
+    # One client: its own cap comes first (max_sessions from several, test_playground_hardening.py).
+    for _ in range(srv.sessions.max_client_sessions):
         new_session(srv, n_samples=20)
     status, answer = send_json(srv, "/api/sessions", {"settings": {}})
     assert status == 503 and "sessions are open already" in answer["error"]
 
 
 def test_too_many_connections_are_answered_503_at_once() -> None:
-    with PlaygroundServer("127.0.0.1", 0, max_connections=2, connection_timeout=5.0) as srv:
+    # The slots are held by whole requests (long polls): a request still arriving would
+    # be cut to make room instead (test_playground_hardening.py).
+    with PlaygroundServer("127.0.0.1", 0, max_connections=2, connection_timeout=5.0, long_poll=5.0) as srv:
         srv.start()
-        idle = [socket.create_connection(("127.0.0.1", srv.port), timeout=5) for _ in range(2)]
+        sid = new_session(srv, n_samples=20)
+        version = get_state(srv, sid)["state"]["version"]
+        wait_for(lambda: len(srv._connections) == 0)
+        polls = [socket.create_connection(("127.0.0.1", srv.port), timeout=5) for _ in range(2)]
         try:
-            wait_for(lambda: len(srv._connections) == 2)
+            for sock in polls:
+                sock.sendall(f"GET /api/sessions/{sid}/state?version={version} HTTP/1.0\r\n\r\n".encode())
+            wait_for(lambda: len(srv._connections) == 2
+                     and not any(c.arriving for c in list(srv._connections.values())))
             status, answer = parse_raw(raw(srv, b"GET / HTTP/1.0\r\n\r\n"))
             assert (status, answer) == (503, {"error": "server too busy"})
         finally:
-            for sock in idle:
+            for sock in polls:
                 sock.close()
+            srv.sessions.close(sid)  # wakes the polls
         wait_for(lambda: len(srv._connections) == 0)
         assert request(srv, "GET", "/api/options")[0] == 200
 
@@ -725,7 +735,10 @@ def test_update_rate_of_the_default_network(srv: PlaygroundServer, record_proper
 
 # ------------------------------------------------------------------- serve
 def test_serve_runs_until_interrupted_and_stops_cleanly() -> None:
-    code = ("from playwithnn.playground.server import serve; import sys; "
+    # The child starts with Python's own Ctrl-C handler, as in a terminal: a test run started with
+    # SIGINT ignored (under nohup, or as a background job) would otherwise pass that on to it.
+    code = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+            "from playwithnn.playground.server import serve; "
             "sys.exit(serve(host=sys.argv[1], port=0, open_browser=False))")
     for host, warns in [("127.0.0.1", False), ("0.0.0.0", True)]:
         proc = subprocess.Popen([sys.executable, "-c", code, host], stdout=subprocess.PIPE,

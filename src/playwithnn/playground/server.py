@@ -18,12 +18,36 @@ DELETE   ``/api/sessions/<id>``          the same
 
 Only files shipped in the package's ``static`` folder are served, by exact name
 from a table built at start-up: a request path is never joined to a file path.
-The server holds at most ``max_connections`` request threads and
-``max_sessions`` sessions (one training thread each); idle sessions are reaped.
+
+Limits, so that slow or greedy clients cannot lock others out (each is a
+parameter of :class:`PlaygroundServer`; a *client* is an IP address):
+
+=============================  =======  ==============================================================
+``request_timeout``            10 s     for a request to arrive whole (request line, headers, body),
+                                        however slowly its bytes trickle; later, it is answered 408
+                                        (a connection that sent nothing is closed)
+``connection_timeout``         10 s     that a connection may stay silent, or stall a response
+``max_connections``            32       connections handled at once
+``max_client_connections``     8        connections of one client at once (a browser opens at most 6)
+``max_sessions``               8        sessions open at once (one training thread each)
+``max_client_sessions``        4        sessions of one client at once
+``idle_timeout``               60 s     without a request, after which a session is closed
+=============================  =======  ==============================================================
+
+A connection beyond a limit does not wait: if a connection that counts against
+that limit is still sending its request, the one that has been sending longest
+is cut (as at its deadline) to make room; otherwise the newcomer is answered 503. So
+a client that trickles its requests delays nobody, even one that shares its
+address (on loopback, every program on the machine is ``127.0.0.1``). Likewise a
+new session beyond a limit closes the session that has gone longest without a
+request, if no request came for 5 seconds (a page asks at least once a second);
+otherwise it is refused with 503. Logs cut every session id to its first 8
+characters: the id is the only secret a session has.
 """
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import json
 import logging
@@ -33,6 +57,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 import webbrowser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,6 +85,8 @@ CONTENT_TYPES = {
 }
 _ASSET_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\.[a-z]+")
 _SESSION_PATH = re.compile(r"/api/sessions/([A-Za-z0-9_-]{16,64})(?:/(state|settings|control|data|close))?")
+# A session id (``secrets.token_urlsafe(18)``: 24 of these characters) and the 8 kept in logs.
+_LONG_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{8})[A-Za-z0-9_-]{8,}")
 _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -80,6 +107,87 @@ class RequestError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class RequestTimeoutError(TimeoutError):
+    """A request that did not arrive whole in time, or was cut to make room for another."""
+
+
+def redact(text: str) -> str:
+    """``text`` with every session id (any run of 16 or more id characters) cut to 8 characters.
+
+    What the logs hold of a request path: a session's id is its only secret.
+
+    >>> redact("/api/sessions/Zm9vYmFyYmF6cXV4cXV1eHl6/state?version=3")
+    '/api/sessions/Zm9vYmFy.../state?version=3'
+    """
+    return _LONG_TOKEN.sub(r"\1...", text)
+
+
+class _Connection:
+    """One accepted connection: whose it is, since when, and whether its request is still arriving.
+
+    ``cut`` is set (under the server's lock) when the server takes the slot back
+    for a newcomer; the connection's reads then fail with :class:`RequestTimeoutError`.
+    """
+
+    __slots__ = ("arriving", "client", "cut", "sock", "started", "thread")
+
+    def __init__(self, sock: socket.socket, client: str, thread: threading.Thread) -> None:
+        self.sock = sock
+        self.client = client
+        self.thread = thread
+        self.started = time.monotonic()
+        self.arriving = True
+        self.cut = False
+
+
+class _RequestReader(io.RawIOBase):
+    """The reading side of a connection, bounded by the whole-request deadline.
+
+    Each read waits at most ``idle`` seconds for a byte (a plain ``TimeoutError``
+    after that), and never past ``deadline`` (on ``time.monotonic``'s clock): a
+    read at or after the deadline, or after the server has cut the connection,
+    raises :class:`RequestTimeoutError`. So trickling one byte at a time buys no
+    more than the deadline.
+    """
+
+    def __init__(self, connection: _Connection, deadline: float, idle: float) -> None:
+        super().__init__()
+        self._connection = connection
+        self._deadline = deadline
+        self._idle = idle
+        #: Why the request was given up (``None`` while it was not): the 408 answer's message.
+        self.reason: str | None = None
+        #: Bytes read so far.
+        self.received = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        sock = self._connection.sock
+        remaining = self._deadline - time.monotonic()
+        if self._connection.cut or remaining <= 0:
+            self._give_up()
+        sock.settimeout(min(self._idle, remaining))
+        try:
+            n = sock.recv_into(buffer)
+        except TimeoutError:
+            if time.monotonic() >= self._deadline:
+                self._give_up()
+            raise  # silent for ``idle`` seconds: dropped, as before
+        finally:
+            sock.settimeout(self._idle)  # what the writes of the answer are bounded by
+        if n == 0 and self._connection.cut:  # woken by the server's shutdown of the reading side
+            self._give_up()
+        self.received += n
+        return n
+
+    def _give_up(self) -> None:
+        self.reason = ("the server is full, and this request was the slowest to arrive"
+                       if self._connection.cut else "the request did not arrive whole in time")
+        raise RequestTimeoutError(self.reason)
 
 
 def load_assets() -> dict[str, tuple[bytes, str]]:
@@ -124,9 +232,33 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
     server_version = f"playwithnn-playground/{__version__}"
     sys_version = ""
 
+    # What send_error needs when a request is cut before its request line is read.
+    command = ""
+    path = ""
+    requestline = ""
+    request_version = default_request_version
+
     def setup(self) -> None:
         super().setup()
-        self.connection.settimeout(self.server.connection_timeout)  # a silent client is dropped
+        srv = self.server
+        self.connection.settimeout(srv.connection_timeout)  # a silent client is dropped
+        self._connection = srv.connection_of(self.request)
+        # Every read of the request is bounded by one deadline (request line, headers and body).
+        self.rfile.close()
+        self._reader = _RequestReader(self._connection, self._connection.started + srv.request_timeout,
+                                      srv.connection_timeout)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        """The stdlib's, then a 408 if the request did not arrive whole in time."""
+        super().handle_one_request()
+        reason = self._reader.reason
+        if reason is not None and self._reader.received:
+            self.send_error(HTTPStatus.REQUEST_TIMEOUT, reason)
+        elif reason is not None:
+            # Nothing sent yet (a browser's spare connection, say): closed without an answer,
+            # since a browser would take a 408 on it for the answer to its next request.
+            logger.debug("%s: closed a connection that sent nothing: %s", self.client_address[0], reason)
 
     # --------------------------------------------------------------- methods
     def do_GET(self) -> None:
@@ -139,15 +271,17 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         self._handle("DELETE")
 
     def _handle(self, method: str) -> None:
+        if "Content-Length" not in self.headers and "Transfer-Encoding" not in self.headers:
+            self._request_arrived()  # no body to wait for
         try:
             self._check_origin(method)
             self._route(method)
         except RequestError as exc:
             self.send_error(exc.status, exc.message)
         except (ConnectionError, TimeoutError):
-            self.close_connection = True
+            self.close_connection = True  # handle_one_request answers 408 if the deadline passed
         except Exception:
-            logger.exception("internal error answering %s %.200r", method, self.path)
+            logger.exception("internal error answering %s %.200r", method, redact(self.path))
             self._send_json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal server error"})
 
     def _route(self, method: str) -> None:
@@ -206,7 +340,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         body = self._read_json_object("settings")
         try:
             settings = parse_settings(body["settings"])
-            session = self.server.sessions.create(settings)
+            session = self.server.sessions.create(settings, client=self.client_address[0])
         except (SettingsError, DataError) as exc:
             raise RequestError(HTTPStatus.BAD_REQUEST, str(exc)) from None
         except TooManySessionsError as exc:
@@ -283,6 +417,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
                                "chunked bodies are not accepted; send Content-Length")
         lengths = self.headers.get_all("Content-Length") or []
         if not lengths and not required:
+            self._request_arrived()
             return b""
         if not lengths:
             raise RequestError(HTTPStatus.LENGTH_REQUIRED, "a Content-Length header is required")
@@ -294,6 +429,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
             raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                                f"the body has {length} bytes; at most {limit} are accepted here")
         body = self.rfile.read(length)
+        self._request_arrived()
         if len(body) != length:
             raise RequestError(HTTPStatus.BAD_REQUEST, "the body is shorter than its Content-Length")
         return body
@@ -310,6 +446,10 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         if not isinstance(obj, dict) or list(obj) != [key]:
             raise RequestError(HTTPStatus.BAD_REQUEST, f'the body must be a JSON object {{"{key}": ...}}')
         return obj
+
+    def _request_arrived(self) -> None:
+        """The request is whole: this connection can no longer be cut to make room."""
+        self.server.request_arrived(self._connection)
 
     def _send(self, status: int, body: bytes, content_type: str, *, page: bool = False) -> None:
         self.send_response(status)
@@ -332,7 +472,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         """Every error as JSON, logged as a warning (also the stdlib's own 400, 414, 431, 501)."""
         status = HTTPStatus(code)
         message = message or status.phrase
-        logger.warning("%s %.200r from %s: %d %s", self.command or "-", getattr(self, "path", ""),
+        logger.warning("%s %.200r from %s: %d %s", self.command or "-", redact(self.path),
                        self.client_address[0], code, message)
         self.close_connection = True
         body = json.dumps({"error": message}).encode()
@@ -349,10 +489,12 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.client_address[0], format % args)
+        logger.debug("%s %s", self.client_address[0], redact(format % args))
 
     def log_error(self, format: str, *args: Any) -> None:
-        logger.warning("%s %s", self.client_address[0], format % args)
+        if self._reader.reason is not None:
+            return  # the stdlib's "Request timed out": the 408 answer logs it, once
+        logger.warning("%s %s", self.client_address[0], redact(format % args))
 
 
 class PlaygroundServer(ThreadingHTTPServer):
@@ -368,11 +510,21 @@ class PlaygroundServer(ThreadingHTTPServer):
     idle_timeout : float, default=60.0
         Seconds without a request after which a session is closed.
     max_connections : int, default=32
-        Requests handled at once; more are answered 503 at once.
+        Requests handled at once; more are answered at once, by cutting the
+        request that has been arriving longest (as at its deadline) or else by a 503.
     connection_timeout : float, default=10.0
-        Seconds a connection may stay silent.
+        Seconds a connection may stay silent, or stall the writing of its answer.
     long_poll : float, default=1.0
         Longest wait of a state request for a newer state.
+    request_timeout : float, default=10.0
+        Seconds a request has to arrive whole (request line, headers and body),
+        from its connection's start; later, it is answered 408, or closed
+        unanswered if it has sent nothing.
+    max_client_connections : int, default=8
+        Connections one client address may hold at once (a browser opens at most
+        6 to one server); beyond it, the same rule as for ``max_connections``.
+    max_client_sessions : int, default=4
+        Sessions one client address may hold at once; see :class:`SessionManager`.
 
     Examples
     --------
@@ -395,20 +547,34 @@ class PlaygroundServer(ThreadingHTTPServer):
         max_connections: int = 32,
         connection_timeout: float = 10.0,
         long_poll: float = 1.0,
+        request_timeout: float = 10.0,
+        max_client_connections: int = 8,
+        max_client_sessions: int = 4,
     ) -> None:
         if not isinstance(host, str):
             raise TypeError(f"host must be a string such as '127.0.0.1'; got {host!r}")
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an integer from 0 to 65535; got {port!r}")
+        for name, count in [("max_connections", max_connections),
+                            ("max_client_connections", max_client_connections)]:
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                raise ValueError(f"{name} must be a positive integer; got {count!r}")
+        for name, seconds in [("connection_timeout", connection_timeout),
+                              ("request_timeout", request_timeout)]:
+            if not seconds > 0:
+                raise ValueError(f"{name} must be a positive number of seconds; got {seconds!r}")
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.host = host
         self.loopback = is_loopback(host)
         self.assets = load_assets()
-        self.sessions = SessionManager(max_sessions, idle_timeout)
+        self.sessions = SessionManager(max_sessions, idle_timeout, max_client_sessions=max_client_sessions)
         self.connection_timeout = connection_timeout
+        self.request_timeout = request_timeout
         self.long_poll = long_poll
-        self._slots = threading.BoundedSemaphore(max_connections)
-        self._connections: dict[socket.socket, threading.Thread] = {}
+        self.max_connections = max_connections
+        self.max_client_connections = max_client_connections
+        # Every accepted connection until its thread ends, those cut to make room included.
+        self._connections: dict[socket.socket, _Connection] = {}
         self._connections_lock = threading.Lock()
         self._serving: threading.Thread | None = None
         self._closed = False
@@ -432,22 +598,74 @@ class PlaygroundServer(ThreadingHTTPServer):
         return f"http://[{host}]:{self.port}/" if ":" in host else f"http://{host}:{self.port}/"
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        """Handle each connection in its own thread, at most ``max_connections`` at once."""
-        if not self._slots.acquire(blocking=False):
-            logger.warning("%s: too many connections; answered 503", client_address[0])
+        """Handle each connection in its own thread, within the connection limits.
+
+        A connection beyond ``max_client_connections`` (of its client) or
+        ``max_connections`` (of all) takes the slot of the connection, among those
+        the limit counts, whose request has been arriving longest, which is cut;
+        if every one of those has its request whole, the newcomer is answered 503.
+        """
+        client = str(client_address[0])
+        thread = threading.Thread(target=self._handle_connection, args=(request, client_address),
+                                  name="playground-request", daemon=True)
+        connection = _Connection(request, client, thread)
+        with self._connections_lock:
+            refusal, victim = self._make_room(client)
+            if refusal is None:
+                self._connections[request] = connection
+        if victim is not None:
+            # Its 408 answer is logged as a warning; this says who it made room for.
+            logger.debug("%s: cut a connection from %s, still sending its request after %.1f s, "
+                         "to make room", client, victim.client, time.monotonic() - victim.started)
+            try:
+                victim.sock.shutdown(socket.SHUT_RD)  # wakes its thread, which answers 408
+            except OSError:
+                pass
+        if refusal is not None:
+            logger.warning("%s: %s; answered 503", client, refusal)
+            body = json.dumps({"error": refusal}).encode()
             try:
                 request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                                b"Content-Length: 28\r\nConnection: close\r\n\r\n"
-                                b'{"error": "server too busy"}')
+                                b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
             except OSError:
                 pass
             self.shutdown_request(request)
             return
-        thread = threading.Thread(target=self._handle_connection, args=(request, client_address),
-                                  name="playground-request", daemon=True)
-        with self._connections_lock:
-            self._connections[request] = thread
         thread.start()
+
+    def _make_room(self, client: str) -> tuple[str | None, _Connection | None]:
+        """Whether a new connection from ``client`` is refused (why), and whom it displaces.
+
+        Holds ``_connections_lock``. Connections already cut still finish (at
+        once: their reads fail); they are not counted, but at most
+        ``max_connections`` of them may be finishing at a time.
+        """
+        if len(self._connections) >= 2 * self.max_connections:
+            return "server too busy", None
+        live = [c for c in self._connections.values() if not c.cut]
+        mine = [c for c in live if c.client == client]
+        if len(mine) >= self.max_client_connections:
+            pool, refusal = mine, f"too many connections from {client}"
+        elif len(live) >= self.max_connections:
+            pool, refusal = live, "server too busy"
+        else:
+            return None, None
+        arriving = [c for c in pool if c.arriving]
+        if not arriving:
+            return refusal, None
+        victim = min(arriving, key=lambda c: c.started)
+        victim.cut = True
+        return None, victim
+
+    def connection_of(self, request: socket.socket) -> _Connection:
+        """The record of an accepted connection (what its handler reads its deadline from)."""
+        with self._connections_lock:
+            return self._connections[request]
+
+    def request_arrived(self, connection: _Connection) -> None:
+        """Note that ``connection``'s request is whole: from now on it is never cut to make room."""
+        with self._connections_lock:
+            connection.arriving = False
 
     def _handle_connection(self, request: Any, client_address: Any) -> None:
         try:
@@ -458,7 +676,6 @@ class PlaygroundServer(ThreadingHTTPServer):
             self.shutdown_request(request)
             with self._connections_lock:
                 self._connections.pop(request, None)
-            self._slots.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
@@ -483,14 +700,14 @@ class PlaygroundServer(ThreadingHTTPServer):
             self._serving.join()
         self.sessions.close_all()
         with self._connections_lock:
-            connections = list(self._connections.items())
-        for sock, _ in connections:
+            connections = list(self._connections.values())
+        for connection in connections:
             try:
-                sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked reading a silent client
+                connection.sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked reading a silent client
             except OSError:
                 pass
-        for _, thread in connections:
-            thread.join(self.connection_timeout)
+        for connection in connections:
+            connection.thread.join(self.connection_timeout)
         self.server_close()
 
     def __enter__(self) -> PlaygroundServer:

@@ -531,23 +531,42 @@ def _encode_nodes(A: Array, activation: str) -> list[dict[str, Any]]:
 
 
 class SessionManager:
-    """At most ``max_sessions`` sessions; those idle for ``idle_timeout`` seconds are closed.
+    """At most ``max_sessions`` sessions, ``max_client_sessions`` of them per client; idle ones are closed.
+
+    A session nobody has asked about for ``idle_timeout`` seconds is reaped by a
+    background thread. A new session beyond a limit (the client's, or the
+    server's) takes the place of the session, among those that limit counts,
+    that has gone longest without a request, if that is at least
+    ``idle_when_full`` seconds (a page asks at least once a second); otherwise it
+    is refused. So one client polling all its sessions cannot keep another out.
 
     Parameters
     ----------
     max_sessions : int, default=8
     idle_timeout : float, default=60.0
         Seconds without a request after which a session is reaped.
+    max_client_sessions : int, default=4
+        Sessions one client (an IP address, see :meth:`create`) may hold at once.
+    idle_when_full : float, default=5.0
+        Seconds without a request after which a session may be closed to make
+        room for a new one.
     """
 
-    def __init__(self, max_sessions: int = 8, idle_timeout: float = 60.0) -> None:
-        if isinstance(max_sessions, bool) or not isinstance(max_sessions, int) or max_sessions < 1:
-            raise ValueError(f"max_sessions must be a positive integer; got {max_sessions!r}")
+    def __init__(self, max_sessions: int = 8, idle_timeout: float = 60.0, *, max_client_sessions: int = 4,
+                 idle_when_full: float = 5.0) -> None:
+        for name, count in [("max_sessions", max_sessions), ("max_client_sessions", max_client_sessions)]:
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                raise ValueError(f"{name} must be a positive integer; got {count!r}")
         if not idle_timeout > 0:
             raise ValueError(f"idle_timeout must be positive; got {idle_timeout!r}")
+        if not idle_when_full >= 0:
+            raise ValueError(f"idle_when_full must be zero or more seconds; got {idle_when_full!r}")
         self.max_sessions = max_sessions
+        self.max_client_sessions = max_client_sessions
         self.idle_timeout = float(idle_timeout)
+        self.idle_when_full = float(idle_when_full)
         self._sessions: dict[str, Session] = {}
+        self._clients: dict[str, str | None] = {}  # session id -> the client that opened it
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._reaper = threading.Thread(target=self._reap_loop, name="playground-reaper", daemon=True)
@@ -559,25 +578,64 @@ class SessionManager:
         """Start the reaper thread."""
         self._reaper.start()
 
-    def create(self, settings: Settings, upload: Upload | None = None) -> Session:
+    def create(self, settings: Settings, upload: Upload | None = None, *,
+               client: str | None = None) -> Session:
         """A new session with a fresh, unguessable id.
+
+        Parameters
+        ----------
+        settings : Settings
+        upload : Upload, optional
+        client : str, optional
+            Who asks: the address a request came from. ``None`` (code that
+            serves no client) is bound by ``max_sessions`` only.
 
         Raises
         ------
         TooManySessionsError
-            If ``max_sessions`` are open and none is idle.
+            If a limit is reached and no session it counts has been quiet for
+            ``idle_when_full`` seconds.
         """
         self.reap()
         with self._lock:
             if self._stop.is_set():
                 raise TooManySessionsError("the server is shutting down")
-            if len(self._sessions) >= self.max_sessions:
-                raise TooManySessionsError(
-                    f"{self.max_sessions} sessions are open already; close a playground tab and retry"
-                )
+            victim = self._make_room(client)
             session = Session(secrets.token_urlsafe(18), settings, upload)
+            if victim is not None:  # only now: a session that fails to build takes no one's place
+                del self._sessions[victim.id]
+                del self._clients[victim.id]
             self._sessions[session.id] = session
-            return session
+            self._clients[session.id] = client
+        if victim is not None:
+            logger.info("session %s closed, quiet for %.0f s, to make room for session %s",
+                        victim.id[:8], time.monotonic() - victim.last_seen, session.id[:8])
+            victim.close()
+        return session
+
+    def _make_room(self, client: str | None) -> Session | None:
+        """The session a new one from ``client`` replaces (``None`` if there is room). Holds ``_lock``.
+
+        Raises
+        ------
+        TooManySessionsError
+            If a limit is reached and none of the sessions it counts is quiet enough.
+        """
+        mine = [s for s in self._sessions.values() if client is not None and self._clients[s.id] == client]
+        if len(mine) >= self.max_client_sessions:
+            pool = mine
+            refusal = (f"{len(mine)} sessions are open already from this address; "
+                       "close a playground tab and retry")
+        elif len(self._sessions) >= self.max_sessions:
+            pool = list(self._sessions.values())
+            refusal = f"{self.max_sessions} sessions are open already; close a playground tab and retry"
+        else:
+            return None
+        now = time.monotonic()
+        quiet = [s for s in pool if now - s.last_seen >= self.idle_when_full]
+        if not quiet:
+            raise TooManySessionsError(refusal)
+        return min(quiet, key=lambda s: s.last_seen)
 
     def get(self, session_id: str) -> Session | None:
         """The session, marked as seen, or ``None``."""
@@ -590,6 +648,7 @@ class SessionManager:
         """Close one session; ``False`` if there is none by that id."""
         with self._lock:
             session = self._sessions.pop(session_id, None)
+            self._clients.pop(session_id, None)
         if session is None:
             return False
         session.close()
@@ -602,7 +661,9 @@ class SessionManager:
             idle = [s for s in self._sessions.values() if now - s.last_seen > self.idle_timeout]
             for session in idle:
                 del self._sessions[session.id]
+                del self._clients[session.id]
         for session in idle:
+            logger.info("session %s closed, idle for %.0f s", session.id[:8], now - session.last_seen)
             session.close()
         return [s.id for s in idle]
 
@@ -614,6 +675,7 @@ class SessionManager:
         with self._lock:
             sessions = list(self._sessions.values())
             self._sessions.clear()
+            self._clients.clear()
         for session in sessions:
             session.close()
 
