@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pathlib
 import pickle
+import sys
 import zipfile
 from typing import Any
 
@@ -14,6 +16,7 @@ import pytest
 
 import playwithnn
 import playwithnn._modelfile as modelfile
+import playwithnn.cli
 import playwithnn.io as pio
 from playwithnn import ModelFileError, NeuralNetwork
 
@@ -478,6 +481,17 @@ def test_tampered_arrays(tmp_path: pathlib.Path, good_file: pathlib.Path,
     assert_refused(path, match)
 
 
+def test_fortran_ordered_member_keeps_its_values(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    # The arrays are read as raw bytes: a member in Fortran order (another writer's choice) keeps its values.
+    header, arrays = read_members(good_file)
+    path = write_members(tmp_path / "f.npz", header, {**arrays, "W2": np.asfortranarray(arrays["W2"])})
+    with zipfile.ZipFile(path) as zf, zf.open("W2.npy") as fp:
+        np.lib.format.read_magic(fp)
+        assert np.lib.format.read_array_header_1_0(fp)[1]  # fortran_order
+    for p, q in zip(playwithnn.load(path).parameters(), playwithnn.load(good_file).parameters()):
+        np.testing.assert_array_equal(p, q)
+
+
 def test_other_members_in_the_archive(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
     path = tmp_path / "t.npz"
     path.write_bytes(good_file.read_bytes())
@@ -531,3 +545,285 @@ def test_save_refuses_a_path_that_is_not_a_regular_file(tmp_path: pathlib.Path, 
     with pytest.raises(ValueError, match="exists and is not a regular file"):
         playwithnn.save(NeuralNetwork([2, 1], seed=0), path)
     assert path.stat().st_mode == kind_before
+
+
+# ----------------------------------------------------- crafted declared sizes
+# Every size a file declares (an .npy header's shape and dtype, the central
+# directory's sizes and offsets) is checked against the bytes the file holds
+# before anything is allocated: a small crafted file gives a ModelFileError,
+# never a MemoryError.
+def raw_members(path: pathlib.Path) -> dict[str, bytes]:
+    """The bytes of every member of an archive, .npy headers included."""
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def npy_payload(member: bytes) -> bytes:
+    """The data of a .npy member, without its header."""
+    fp = io.BytesIO(member)
+    np.lib.format.read_magic(fp)
+    np.lib.format.read_array_header_1_0(fp)
+    return member[fp.tell():]
+
+
+def npy_member(descr: str, shape: tuple[int, ...], data: bytes) -> bytes:
+    """A .npy member whose header declares ``descr`` and ``shape``, whatever ``data`` it holds."""
+    header = f"{{'descr': {descr!r}, 'fortran_order': False, 'shape': {shape!r}, }}"
+    header += " " * (-(10 + len(header) + 1) % 64) + "\n"  # aligned as NumPy aligns it
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode("latin-1") + data
+
+
+def write_archive(path: pathlib.Path, members: dict[str, bytes],
+                  declared: dict[str, dict[str, int]] | None = None) -> pathlib.Path:
+    """Write ``members`` uncompressed; ``declared`` overrides what the central directory says of a member.
+
+    The zip module writes the central directory on closing from its ``ZipInfo``
+    objects (with zip64 extra fields for sizes of 4 GiB and more), so a lie set
+    there reaches the file while the members' data and checksums stay valid.
+    """
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+        for name, fields in (declared or {}).items():
+            for field, value in fields.items():
+                setattr(zf.getinfo(name), field, value)
+    return path
+
+
+_KEEP = b"the member's own data"
+
+DECLARED_SHAPES = [
+    # The header: the file is 2 KB, its header.npy declares 10^12 bytes.
+    ("header.npy", "|u1", (10**12,), _KEEP,
+     r"the header declares the shape \(1000000000000,\) of uint8, 1000000000000 bytes, but holds \d+ bytes"),
+    ("header.npy", "|u1", (2**64 + 16,), _KEEP, r"declares the shape \(18446744073709551632,\) of uint8"),
+    ("header.npy", "|u1", (-1,), _KEEP, r"member header.npy declares the shape \(-1,\), with a negative dim"),
+    ("header.npy", "|u1", (10**6, 10**6), _KEEP,
+     r"the header must be a 1-D uint8 array; got dtype uint8, shape \(1000000, 1000000\)"),
+    ("header.npy", "|O", (10**12,), b"", r"the header holds Python objects \(pickled data\)"),
+    ("header.npy", "<U1000000000000", (1,), b"",
+     "member header.npy has an invalid .npy header .descr is not a valid dtype descriptor"),
+    ("header.npy", "<U100000000", (10**6,), b"",
+     "the header must be a 1-D uint8 array; got dtype <U100000000"),
+    ("header.npy", "|u1", (), b"", r"the header must be a 1-D uint8 array; got dtype uint8, shape \(\)"),
+    # The weights: shapes the header's layer_sizes do not give, or more bytes than the member holds.
+    ("W1.npy", "<f8", (10**6, 10**6), b"", r"W1 has shape \(1000000, 1000000\), expected \(2, 8\)"),
+    # A product of 2**64, which wraps to 0 in NumPy's int64.
+    ("W1.npy", "<f8", (2**32, 2**32), b"", r"W1 has shape \(4294967296, 4294967296\), expected"),
+    ("W1.npy", "<f8", (-2, -8), _KEEP, r"member W1.npy declares the shape \(-2, -8\), with a negative dim"),
+    ("W1.npy", "<f8", (2, 8), b"\0" * 8,
+     r"W1 declares the shape \(2, 8\) of float64, 128 bytes, but holds 8 bytes of data"),
+    ("b3.npy", "<f8", (3,), b"", r"b3 declares the shape \(3,\) of float64, 24 bytes, but holds 0 bytes"),
+    ("W1.npy", "|O", (10**12,), b"", r"W1 holds Python objects \(pickled data\)"),
+    ("W1.npy", "<U1000000000000", (2, 8), b"", "member W1.npy has an invalid .npy header"),
+    ("W1.npy", "<U100000000", (2, 8), b"", "W1 has dtype <U100000000, expected float64"),
+]
+
+
+@pytest.mark.parametrize(("member", "descr", "shape", "data", "match"), DECLARED_SHAPES,
+                         ids=[f"{m[:-4]}-{d}-{s}"[:40] for m, d, s, _, _ in DECLARED_SHAPES])
+def test_declared_shape_larger_than_the_file(
+    tmp_path: pathlib.Path, good_file: pathlib.Path, member: str, descr: str, shape: tuple[int, ...],
+    data: bytes, match: str
+) -> None:
+    members = raw_members(good_file)
+    members[member] = npy_member(descr, shape, npy_payload(members[member]) if data is _KEEP else data)
+    path = write_archive(tmp_path / "crafted.npz", members)
+    assert path.stat().st_size < 4000
+    assert_refused(path, match)
+
+
+def test_declared_weights_larger_than_the_file(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    # Header and member agree on a 10^12-weight layer; the file is 4 KB.
+    header, _ = read_members(good_file)
+    header["config"]["layer_sizes"] = [10**6, 10**6, 8, 3]
+    members = raw_members(good_file)
+    members["header.npy"] = npy_member("|u1", (len(json.dumps(header)),), json.dumps(header).encode())
+    members["W1.npy"] = npy_member("<f8", (10**6, 10**6), b"")
+    assert_refused(write_archive(tmp_path / "crafted.npz", members),
+                   r"layer_sizes \[1000000, 1000000, 8, 3\] need 8000072000280 bytes of weights but the "
+                   r"file has \d{4}$")
+
+
+DECLARED_SIZES = [
+    # The central directory says what a member holds; for a stored member, that is what it takes in the file.
+    ({"header.npy": {"file_size": 2**40}}, r"member header.npy declares 1099511627776 bytes but stores \d+"),
+    ({"W1.npy": {"file_size": 2**40, "compress_size": 2**40}},  # zip64 sizes
+     r"member W1.npy declares 1099511627776 bytes at offset \d+, outside the file \(\d+ bytes\)"),
+    ({"header.npy": {"file_size": 2**32 - 2, "compress_size": 2**32 - 2}},
+     r"member header.npy declares 4294967294 bytes at offset 0, outside the file"),
+    ({"b3.npy": {"header_offset": 2**40}}, r"member b3.npy declares \d+ bytes at offset 1099511627776"),
+    ({"W2.npy": {"flag_bits": 0x1}}, "member W2.npy is encrypted"),
+    ({"W2.npy": {"flag_bits": 0x20}}, r"damaged \(NotImplementedError: compressed patched data"),
+    ({"W2.npy": {"extract_version": 99}}, r"damaged \(NotImplementedError: zip file version 9.9"),
+    ({"W1.npy": {"compress_type": 99}}, "member W1.npy is compressed"),
+]
+
+
+@pytest.mark.parametrize(("declared", "match"), DECLARED_SIZES,
+                         ids=[f"{name[:-4]}-{'-'.join(fields)}" for d, _ in DECLARED_SIZES
+                              for name, fields in d.items()])
+def test_central_directory_declares_more_than_the_file(
+    tmp_path: pathlib.Path, good_file: pathlib.Path, declared: dict[str, dict[str, int]], match: str
+) -> None:
+    path = write_archive(tmp_path / "crafted.npz", raw_members(good_file), declared)
+    assert_refused(path, match)
+
+
+def test_members_that_together_declare_more_than_the_file(tmp_path: pathlib.Path,
+                                                          good_file: pathlib.Path) -> None:
+    # Each member fits in the file, but together they would overlap: the zip-bomb trick.
+    members = raw_members(good_file)
+    size = write_archive(tmp_path / "same.npz", members).stat().st_size
+    declared = {"header.npy": {"file_size": size - 100, "compress_size": size - 100}}
+    path = write_archive(tmp_path / "crafted.npz", members, declared)
+    assert path.stat().st_size == size
+    assert_refused(path, rf"its members declare \d+ bytes in all, more than the file's {size}$")
+
+
+def test_every_byte_of_the_central_directory_changed(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    """Whatever one byte of the archive's directory says, the file loads or is refused: nothing else."""
+    data = good_file.read_bytes()
+    with zipfile.ZipFile(good_file) as zf:
+        start = zf.start_dir
+    expected = playwithnn.load(good_file).parameters()
+    path = tmp_path / "crafted.npz"
+    loaded = 0
+    for at in range(start, len(data)):
+        # Every bit flipped: sizes and offsets become huge, flags (encryption, ...) are set.
+        path.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:])
+        try:
+            parameters = playwithnn.load(path).parameters()
+        except ModelFileError:
+            continue
+        loaded += 1  # a field the reader does not use (a date, an attribute): the same network
+        assert all(np.array_equal(p, q) for p, q in zip(parameters, expected))
+    assert 0 < loaded < len(data) - start
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ('{"metadata": ' + "[" * 100_000 + "]" * 100_000 + "}", "the header's JSON nests too deeply"),
+        ('{"version": ' + "9" * 5000 + "}", "the header is not valid JSON .Exceeds the limit"),
+        # A duplicate found by counting every key would take 10^10 steps.
+        ("{" + ", ".join(f'"k{i}": 0' for i in range(100_000)) + ', "k99999": 1}',
+         "repeats the key 'k99999'"),
+    ],
+    ids=["deep", "long-integer", "many-keys"],
+)
+def test_crafted_json_header(tmp_path: pathlib.Path, good_file: pathlib.Path, text: str, match: str) -> None:
+    _, arrays = read_members(good_file)
+    assert_refused(write_members(tmp_path / "t.npz", None, arrays, header_text=text), match)
+
+
+def test_json_nested_up_to_the_recursion_limit(tmp_path: pathlib.Path, good_file: pathlib.Path) -> None:
+    # The checksum serializes what json.loads parsed, a few frames deeper: each depth is refused cleanly.
+    header, arrays = read_members(good_file)
+    limit = sys.getrecursionlimit()
+    for depth in range(limit - 150, limit + 10):
+        header["metadata"] = {"deep": "DEEP"}
+        text = json.dumps(header).replace('"DEEP"', "[" * depth + "]" * depth)
+        assert_refused(write_members(tmp_path / "t.npz", None, arrays, header_text=text),
+                       "checksum mismatch|the header's JSON nests too deeply")
+
+
+def test_messages_stay_short_for_a_header_of_many_layers(tmp_path: pathlib.Path,
+                                                         good_file: pathlib.Path) -> None:
+    header, arrays = read_members(good_file)
+    header["config"]["layer_sizes"] = [2] + [8] * 1_000_000 + [3]  # a 3 MB header; no name is made per layer
+    error = assert_refused(write_members(tmp_path / "t.npz", header, arrays),
+                           r"missing array\(s\) W4, b4, W5, b5, W6, \.\.\. for layer_sizes "
+                           r"\[2, 8, 8, 8, 8, 8, \.\.\.\] \(2000002 arrays; the archive holds 6\)$")
+    assert len(str(error)) < 300
+
+
+def test_command_line_refuses_a_crafted_file_with_status_2(
+    tmp_path: pathlib.Path, good_file: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    members = raw_members(good_file)
+    members["header.npy"] = npy_member("|u1", (10**12,), npy_payload(members["header.npy"]))
+    path = write_archive(tmp_path / "crafted.npz", members)
+    data = tmp_path / "data.csv"
+    data.write_text("x0,x1\n0.5,1.5\n", encoding="utf-8")
+    for command in (["predict", str(path), str(data)], ["evaluate", str(path), str(data), "--target", "x1"]):
+        assert playwithnn.cli.main(command) == 2
+        held = len(npy_payload(members["header.npy"]))
+        assert capsys.readouterr().err == (
+            f"playwithnn {command[0]}: error: {path}: the header declares the shape (1000000000000,) of "
+            f"uint8, 1000000000000 bytes, but holds {held} bytes of data\n")
+
+
+# ------------------------------------------------------------- deep networks
+def deep_model_file(path: pathlib.Path, n_layers: int) -> pathlib.Path:
+    """A valid model file of ``n_layers`` 1-by-1 layers without biases, written without building a network."""
+    config = {"layer_sizes": [1] * (n_layers + 1), "activation": ["tanh"] * (n_layers - 1),
+              "output_activation": "identity", "loss": "mse", "bias": False, "init": None, "dtype": "float64"}
+    modelfile.save(path, config, [np.full((1, 1), 0.5)] * n_layers, {})
+    return path
+
+
+def test_loading_is_linear_in_the_number_of_layers(tmp_path: pathlib.Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Load 2,000 and 20,000 layers, counting the work on member names, the bytes read and the parses.
+
+    The counts are exact where a timing would not be: a member looked up in a
+    list (``name in names``, ``names.index(name)``) or a directory scanned per
+    member compares member names ``n**2 / 2`` times, where a dict hashes each once.
+    """
+    name_operations = 0
+
+    class Name(str):
+        """A member name that counts how often it is hashed or compared."""
+
+        def __hash__(self) -> int:
+            nonlocal name_operations
+            name_operations += 1
+            return str.__hash__(self)
+
+        def __eq__(self, other: object) -> bool:
+            nonlocal name_operations
+            name_operations += 1
+            return str.__eq__(self, other)
+
+        def __ne__(self, other: object) -> bool:
+            return not self == other
+
+    class CountingZipFile(zipfile.ZipFile):
+        def __init__(self, file: Any, *args: Any, **kwargs: Any) -> None:
+            super().__init__(file, *args, **kwargs)
+            for info in self.infolist():
+                info.filename = Name(info.filename)
+
+    bytes_read = 0
+
+    class CountingFile(io.FileIO):
+        def read(self, size: int | None = -1) -> bytes:
+            nonlocal bytes_read
+            data = super().read(size)
+            bytes_read += len(data)
+            return data
+
+    parses = 0
+    parse = np.lib.format.read_array_header_1_0
+
+    def counting_parse(fp: Any, **kwargs: Any) -> Any:
+        nonlocal parses
+        parses += 1
+        return parse(fp, **kwargs)
+
+    monkeypatch.setattr(zipfile, "ZipFile", CountingZipFile)
+    monkeypatch.setattr(modelfile, "open", lambda path, mode: CountingFile(path, mode), raising=False)
+    monkeypatch.setattr(np.lib.format, "read_array_header_1_0", counting_parse)
+    per_layer = {}
+    for n_layers in (2_000, 20_000):
+        path = deep_model_file(tmp_path / f"deep{n_layers}.npz", n_layers)
+        name_operations = bytes_read = parses = 0
+        net = playwithnn.load(path)
+        assert len(net.layers) == n_layers
+        assert all(p[0, 0] == 0.5 for p in net.parameters())
+        per_layer[n_layers] = name_operations / n_layers
+        assert per_layer[n_layers] < 10  # a few operations per member, not one per pair of members
+        assert bytes_read < 1.1 * path.stat().st_size  # every byte is read once
+        assert parses == 2  # one .npy header for the JSON, one for all the 1-by-1 weights
+    assert per_layer[20_000] <= 1.01 * per_layer[2_000]

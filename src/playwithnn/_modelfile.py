@@ -24,21 +24,32 @@ config to a ``build`` function that makes the network (see :mod:`playwithnn.io`)
 It is what lets :meth:`NeuralNetwork.save <playwithnn.NeuralNetwork.save>` write a
 file without importing :mod:`playwithnn.io`, which stands on the network.
 
-Safety. Nothing in a model file is ever unpickled or evaluated: the arrays are read
-with ``np.load(..., allow_pickle=False)`` after their ``.npy`` headers have been
-checked, and the JSON is parsed as data.
+Safety. Nothing in a model file is ever unpickled or evaluated: every ``.npy``
+header is parsed as data and checked, then its array is read as raw numbers of the
+expected dtype, and the JSON is parsed as data. Every size the file declares is
+checked before anything is allocated: what the zip's central directory says of each
+member against the file's size (members are stored uncompressed, so together they
+fit in it), and the shape and dtype in each ``.npy`` header, the JSON header's as
+well as the weights', against the bytes its member holds. A small crafted file
+raises :class:`ModelFileError`, never ``MemoryError``.
+
+Speed. Loading takes time linear in the file's size: members are looked up by name
+in a dict, and a ``.npy`` header that repeats (the layers of a deep network often
+share a shape) is parsed once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 import math
 import os
+import reprlib
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any, BinaryIO, TypeVar
 
 import numpy as np
@@ -127,11 +138,14 @@ def _reject_constant(name: str) -> float:
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    if len(set(keys)) != len(keys):
-        duplicate = next(key for key in keys if keys.count(key) > 1)
-        raise _ProblemError(f"the JSON header repeats the key {duplicate!r}")
-    return dict(pairs)
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _ProblemError(f"the JSON header repeats the key {_short(key)}")
+            seen.add(key)
+    return result
 
 
 def _digest(header: Mapping[str, Any], arrays: Mapping[str, NDArray[Any]]) -> str:
@@ -143,9 +157,9 @@ def _digest(header: Mapping[str, Any], arrays: Mapping[str, NDArray[Any]]) -> st
     return h.hexdigest()
 
 
-def _array_names(n_layers: int, bias: bool) -> list[str]:
-    """``["W1", "b1", "W2", "b2", ...]``, in the order of the network's parameters."""
-    return [f"{kind}{i}" for i in range(1, n_layers + 1) for kind in (("W", "b") if bias else ("W",))]
+def _array_names(n_layers: int, bias: bool) -> Iterator[str]:
+    """``"W1", "b1", "W2", "b2", ...``, in the order of the network's parameters."""
+    return (f"{kind}{i}" for i in range(1, n_layers + 1) for kind in (("W", "b") if bias else ("W",)))
 
 
 # ---------------------------------------------------------------------- save
@@ -227,38 +241,126 @@ def _write_npz(f: IO[bytes], members: Mapping[str, NDArray[Any]]) -> None:
 
 
 # ---------------------------------------------------------------------- read
-def _npy_header(npz: Any, member: str) -> tuple[tuple[int, ...], np.dtype[Any], int]:
-    """Read a member's ``.npy`` header only: ``(shape, dtype, offset of the data)``."""
-    with npz.zip.open(member) as fp:
-        version = np.lib.format.read_magic(fp)
-        if version == (1, 0):
-            shape, _fortran, dtype = np.lib.format.read_array_header_1_0(fp)
-        elif version == (2, 0):
-            shape, _fortran, dtype = np.lib.format.read_array_header_2_0(fp)
-        else:
-            raise _ProblemError(f"{member} uses .npy format version {version}, which is not accepted")
-        return tuple(shape), np.dtype(dtype), fp.tell()
+#: Bytes read from a member at a time: a weight is read into its own array, never via a full copy.
+_CHUNK_BYTES = 2**22
+#: Largest ``.npy`` header read, in bytes: NumPy's own limit (``max_header_size`` of ``np.load``).
+_MAX_NPY_HEADER_BYTES = 10_000
+
+#: A parsed ``.npy`` header: shape, Fortran order, dtype.
+_NpyHeader = tuple[tuple[int, ...], bool, np.dtype[Any]]
 
 
-def _read_member(npz: Any, name: str, shape: tuple[int, ...], dtype: np.dtype[Any]) -> NDArray[Any]:
-    """Check member ``name``'s header against ``shape`` and ``dtype``, then read it."""
-    member = f"{name}.npy"
-    info = npz.zip.getinfo(member)
-    found_shape, found_dtype, offset = _npy_header(npz, member)
-    if found_dtype.hasobject:
-        raise _ProblemError(
-            f"{name} holds Python objects (pickled data); model files hold numbers only "
-            "and playwithnn never unpickles"
-        )
-    if found_dtype != dtype:
-        raise _ProblemError(f"{name} has dtype {found_dtype}, expected {dtype}")
-    if found_shape != shape:
-        raise _ProblemError(f"{name} has shape {found_shape}, expected {shape}")
-    if info.file_size != offset + dtype.itemsize * math.prod(shape):
-        raise _ProblemError(f"{name} holds {info.file_size - offset} bytes of data; its shape {shape} "
-                            f"needs {dtype.itemsize * math.prod(shape)}")
-    arr: NDArray[Any] = npz[name]
-    return arr
+def _short(value: Any) -> str:
+    """``repr(value)``, cut short: a crafted header can hold a list of millions of entries."""
+    return reprlib.repr(value)
+
+
+def _some(items: Sequence[str], n: int = 5) -> str:
+    """``"a, b, c"``, or the first ``n`` items and how many more: messages stay short."""
+    if len(items) <= n:
+        return ", ".join(items)
+    return f"{', '.join(items[:n])} and {len(items) - n} more"
+
+
+def _check_sizes(infos: Sequence[zipfile.ZipInfo], file_size: int) -> None:
+    """Check what the zip's central directory declares about every member against the file's size.
+
+    Every member must be stored uncompressed, so the bytes it holds are the bytes
+    it takes in the file: a member that declares more than the whole file, or
+    members that together declare more than the whole file (overlapping members,
+    the trick of zip bombs), are refused before anything is read.
+    """
+    total = 0
+    for info in infos:
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise _ProblemError(f"member {info.filename} is compressed; playwithnn writes and reads "
+                                "uncompressed archives only")
+        if info.flag_bits & 0x1:  # zipfile would ask for a password
+            raise _ProblemError(f"member {info.filename} is encrypted; playwithnn writes and reads "
+                                "unencrypted archives only")
+        if info.file_size != info.compress_size:
+            raise _ProblemError(f"member {info.filename} declares {info.file_size} bytes but stores "
+                                f"{info.compress_size}, and it is not compressed")
+        if info.header_offset < 0 or info.header_offset + info.compress_size > file_size:
+            raise _ProblemError(f"member {info.filename} declares {info.compress_size} bytes at offset "
+                                f"{info.header_offset}, outside the file ({file_size} bytes)")
+        total += info.compress_size
+    if total > file_size:
+        raise _ProblemError(f"its members declare {total} bytes in all, more than the file's {file_size}")
+
+
+def _npy_header(fp: IO[bytes], member: str, parsed: dict[bytes, _NpyHeader]) -> _NpyHeader:
+    """Parse a member's ``.npy`` header, as data: ``(shape, fortran_order, dtype)``.
+
+    ``parsed`` maps the header's bytes to what they were parsed into: NumPy parses
+    a header with ``ast.literal_eval``, which costs far more than reading a small
+    array, and the members of a deep network repeat the same few headers.
+    """
+    magic = fp.read(8)
+    if magic[:6] != b"\x93NUMPY" or len(magic) != 8:
+        raise _ProblemError(f"member {member} is not a .npy array")
+    version = (magic[6], magic[7])
+    if version not in ((1, 0), (2, 0)):
+        raise _ProblemError(f"member {member} uses .npy format version {version}, which is not accepted")
+    size = fp.read(2 if version == (1, 0) else 4)
+    length = int.from_bytes(size, "little")
+    if length > _MAX_NPY_HEADER_BYTES:
+        raise _ProblemError(f"member {member} has a .npy header of {length} bytes, more than NumPy's limit "
+                            f"of {_MAX_NPY_HEADER_BYTES}")
+    raw = magic + size + fp.read(length)
+    found = parsed.get(raw)
+    if found is None:
+        header = io.BytesIO(raw)
+        np.lib.format.read_magic(header)
+        try:
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(header)
+            else:
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(header)
+        except ValueError as exc:  # a damaged header, or an unknown or oversized dtype
+            raise _ProblemError(f"member {member} has an invalid .npy header ({exc})") from None
+        if any(n < 0 for n in shape):
+            raise _ProblemError(f"member {member} declares the shape {_short(shape)}, "
+                                "with a negative dimension")
+        found = parsed[raw] = (tuple(shape), fortran, np.dtype(dtype))
+    return found
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, dtype: np.dtype[Any],
+                 shape: tuple[int, ...] | None, parsed: dict[bytes, _NpyHeader]) -> NDArray[Any]:
+    """Read a ``.npy`` member after checking that its header declares ``dtype`` and ``shape``.
+
+    ``shape=None`` accepts any 1-D shape. The size the header declares (the product
+    of the shape, in Python integers that cannot overflow, times the item size)
+    must be exactly the size of the data the member holds, which :func:`_check_sizes`
+    has bounded by the file's size: no array is allocated before that.
+    """
+    with zf.open(info) as fp:
+        found_shape, fortran, found_dtype = _npy_header(fp, info.filename, parsed)
+        if found_dtype.hasobject:
+            raise _ProblemError(f"{what} holds Python objects (pickled data); model files hold numbers only "
+                                "and playwithnn never unpickles")
+        if shape is None:
+            if found_dtype != dtype or len(found_shape) != 1:
+                raise _ProblemError(f"{what} must be a 1-D {dtype} array; got dtype {found_dtype}, "
+                                    f"shape {_short(found_shape)}")
+        elif found_dtype != dtype:
+            raise _ProblemError(f"{what} has dtype {found_dtype}, expected {dtype}")
+        elif found_shape != shape:
+            raise _ProblemError(f"{what} has shape {_short(found_shape)}, expected {shape}")
+        count = math.prod(found_shape)
+        held = info.file_size - fp.tell()
+        if count * dtype.itemsize != held:
+            raise _ProblemError(f"{what} declares the shape {_short(found_shape)} of {dtype}, "
+                                f"{count * dtype.itemsize} bytes, but holds {held} bytes of data")
+        arr: NDArray[Any] = np.empty(count, dtype=dtype)
+        buffer = arr.data.cast("B")
+        for start in range(0, held, _CHUNK_BYTES):
+            chunk = fp.read(min(_CHUNK_BYTES, held - start))  # reading the last byte checks the CRC-32
+            if len(chunk) != min(_CHUNK_BYTES, held - start):
+                raise _ProblemError(f"{what} ends early: the archive is truncated")
+            buffer[start:start + len(chunk)] = chunk
+    return arr.reshape(found_shape, order="F" if fortran else "C")
 
 
 def _check_config(config: Any) -> tuple[list[int], bool, np.dtype[Any]]:
@@ -287,24 +389,20 @@ def _check_config(config: Any) -> tuple[list[int], bool, np.dtype[Any]]:
     return sizes, config["bias"], _DTYPES[config["dtype"]]
 
 
-def _read_header(npz: Any) -> dict[str, Any]:
-    info = npz.zip.getinfo(f"{_HEADER}.npy")
+def _read_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> dict[str, Any]:
     if info.file_size > MAX_HEADER_BYTES:
         raise _ProblemError(
             f"the header is {info.file_size} bytes, more than the {MAX_HEADER_BYTES} accepted")
-    shape, dtype, _offset = _npy_header(npz, f"{_HEADER}.npy")
-    if dtype.hasobject:
-        raise _ProblemError("the header holds Python objects (pickled data); playwithnn never unpickles")
-    if dtype != np.dtype(np.uint8) or len(shape) != 1:
-        raise _ProblemError(f"the header must be a 1-D uint8 array; got dtype {dtype}, shape {shape}")
-    raw = npz[_HEADER].tobytes()
+    raw = _read_member(zf, info, "the header", np.dtype(np.uint8), None, {}).tobytes()
     try:
         header = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys,
                             parse_constant=_reject_constant)
     except UnicodeDecodeError:
         raise _ProblemError("the header is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4300 digits
         raise _ProblemError(f"the header is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise _ProblemError("the header's JSON nests too deeply") from None
     if not isinstance(header, dict):
         raise _ProblemError(f"the header must be a JSON object; got {type(header).__name__}")
     if header.get("format") != FORMAT_NAME:
@@ -328,54 +426,65 @@ def _read_header(npz: Any) -> dict[str, Any]:
     return header
 
 
-def _read(npz: Any, file_size: int,
+def _read(zf: zipfile.ZipFile, file_size: int,
           build: Callable[[dict[str, Any]], T]) -> tuple[T, list[NDArray[Any]], dict[str, Any]]:
-    infos = npz.zip.infolist()
-    members = [info.filename for info in infos]
-    if len(set(members)) != len(members):
+    # Members are looked up by name in a dict, never in a list: loading stays linear in the file's size.
+    infos = zf.infolist()
+    members = {info.filename: info for info in infos}
+    if len(members) != len(infos):
         raise _ProblemError("the archive holds two members with the same name")
-    if f"{_HEADER}.npy" not in members:
+    header_info = members.get(f"{_HEADER}.npy")
+    if header_info is None:
         raise _ProblemError("it has no 'header' member; it is not a playwithnn model file")
-    for info in infos:
-        if info.compress_type != zipfile.ZIP_STORED:
-            raise _ProblemError(f"member {info.filename} is compressed; playwithnn writes and reads "
-                                "uncompressed archives only")
-    header = _read_header(npz)
+    _check_sizes(infos, file_size)
+    header = _read_header(zf, header_info)
     config = header["config"]
     sizes, bias, dtype = _check_config(config)
-    names = _array_names(len(sizes) - 1, bias)
+    # The first missing arrays, found before a name is made for each array the header asks for: a crafted
+    # header can list millions of layers. As many names are made as the archive has members, and 6 more.
+    n_arrays = (len(sizes) - 1) * (2 if bias else 1)
+    missing = list(itertools.islice(
+        (name for name in _array_names(len(sizes) - 1, bias) if f"{name}.npy" not in members), 6))
+    if missing:
+        raise _ProblemError(f"missing array(s) {', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''} "
+                            f"for layer_sizes {_short(sizes)} ({n_arrays} arrays; "
+                            f"the archive holds {len(members) - 1})")
+    names = list(_array_names(len(sizes) - 1, bias))
     shapes: dict[str, tuple[int, ...]] = {}
     for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes), start=1):
         shapes[f"W{i}"] = (n_in, n_out)
         if bias:
             shapes[f"b{i}"] = (n_out,)
-    expected = {f"{name}.npy" for name in names} | {f"{_HEADER}.npy"}
-    missing = [name for name in names if f"{name}.npy" not in members]
-    if missing:
-        raise _ProblemError(f"missing array(s) {', '.join(missing)} for layer_sizes {sizes}")
-    extra = [member for member in members if member not in expected]
-    if extra:
-        raise _ProblemError(f"unexpected member(s) {', '.join(extra)}; a model with layer_sizes {sizes} "
-                            f"holds only header, {', '.join(names)}")
+    if len(members) != len(names) + 1:
+        expected = {f"{name}.npy" for name in names}
+        extra = [member for member in members if member not in expected and member != header_info.filename]
+        raise _ProblemError(f"unexpected member(s) {_some(extra)}; a model with layer_sizes {_short(sizes)} "
+                            f"holds only header, {_some(names)}")
+    # Python integers: layer sizes of any size are compared with the file's size, not allocated.
     needed = sum(math.prod(shape) for shape in shapes.values()) * dtype.itemsize
     if needed > file_size:
         raise _ProblemError(
-            f"layer_sizes {sizes} need {needed} bytes of weights but the file has {file_size}")
+            f"layer_sizes {_short(sizes)} need {needed} bytes of weights but the file has {file_size}")
     # The architecture is checked by the one who knows it, before any weight is read.
     try:
         built = build(dict(config))
     except (ValueError, TypeError) as exc:
         raise _ProblemError(f"invalid architecture in the header: {exc}") from None
     arrays: dict[str, NDArray[Any]] = {}
+    parsed: dict[bytes, _NpyHeader] = {}
     for name in names:
-        arr = _read_member(npz, name, shapes[name], dtype)
+        arr = _read_member(zf, members[f"{name}.npy"], name, dtype, shapes[name], parsed)
         if not np.isfinite(arr).all():
             raise _ProblemError(f"{name} contains NaN or infinity")
         arrays[name] = arr
     body = {key: value for key, value in header.items() if key != "sha256"}
-    if _digest(body, arrays) != header["sha256"]:
+    try:
+        digest = _digest(body, arrays)
+    except RecursionError:  # JSON that json.loads parsed one frame higher up the stack
+        raise _ProblemError("the header's JSON nests too deeply") from None
+    if digest != header["sha256"]:
         raise _ProblemError("checksum mismatch: the file was changed after it was saved")
-    return built, [arrays[name] for name in names], header["metadata"]
+    return built, list(arrays.values()), header["metadata"]
 
 
 def read(path: str | os.PathLike[str],
@@ -402,10 +511,11 @@ def read(path: str | os.PathLike[str],
     ------
     ModelFileError
         A ``ValueError`` naming the file and what is wrong: it does not exist, is
-        not an ``.npz`` archive, is truncated or damaged, is not a playwithnn model,
-        has an unknown format version, an invalid architecture, a missing,
-        unexpected, misshapen, non-finite or pickled array, or a checksum that does
-        not match (it was edited after it was saved).
+        not an ``.npz`` archive, is truncated or damaged, declares sizes that the
+        file does not hold, is not a playwithnn model, has an unknown format
+        version, an invalid architecture, a missing, unexpected, misshapen,
+        non-finite or pickled array, or a checksum that does not match (it was
+        edited after it was saved).
     TypeError
         If ``path`` is not a str or os.PathLike.
     """
@@ -426,11 +536,11 @@ def read(path: str | os.PathLike[str],
                 raise _ProblemError(f"not a playwithnn model file: it is not an .npz (zip) archive"
                                     f"{_describe(magic)}")
             f.seek(0)
-            with np.load(f, allow_pickle=False) as npz:
-                return _read(npz, file_size, build)
+            with zipfile.ZipFile(f) as zf:
+                return _read(zf, file_size, build)
     except _ProblemError as exc:
         raise ModelFileError(path, str(exc)) from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, NotImplementedError) as exc:
         raise ModelFileError(path, f"the archive is truncated or damaged ({type(exc).__name__}: {exc})"
                              ) from None
     except OSError as exc:

@@ -6,11 +6,12 @@ network's :attr:`~playwithnn.NeuralNetwork.metadata` and a SHA-256 checksum of
 everything; :mod:`playwithnn._modelfile` describes the format byte by byte.
 
 Safety. Nothing in a model file is ever unpickled or evaluated: the arrays are read
-with ``np.load(..., allow_pickle=False)`` after their ``.npy`` headers have been
-checked, and the JSON is parsed as data. :func:`load` checks the whole file before
-it returns a network: the archive, the JSON, the format version, the architecture,
-the name, dtype, shape and finiteness of every array, and the checksum. Anything
-wrong raises :class:`ModelFileError` naming the file and the problem.
+as raw numbers after their ``.npy`` headers have been checked, and the JSON is
+parsed as data. :func:`load` checks the whole file before it returns a network: the
+archive, every size it declares (before anything is allocated), the JSON, the format
+version, the architecture, the name, dtype, shape and finiteness of every array,
+and the checksum. Anything wrong raises :class:`ModelFileError` naming the file and
+the problem. Loading takes time linear in the file's size.
 
 What is saved. A file restores the *optimizer-independent* state only: the
 architecture, the weights and biases, and the metadata. The optimizer's state
@@ -104,10 +105,11 @@ def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None
     ------
     ModelFileError
         A ``ValueError`` naming the file and what is wrong: it does not exist, is
-        not an ``.npz`` archive, is truncated or damaged, is not a playwithnn model,
-        has an unknown format version, an invalid architecture, a missing,
-        unexpected, misshapen, non-finite or pickled array, or a checksum that does
-        not match (it was edited after it was saved).
+        not an ``.npz`` archive, is truncated or damaged, declares sizes that the
+        file does not hold, is not a playwithnn model, has an unknown format
+        version, an invalid architecture, a missing, unexpected, misshapen,
+        non-finite or pickled array, or a checksum that does not match (it was
+        edited after it was saved).
     """
     net, parameters, metadata = read(path, lambda config: NeuralNetwork(**config, seed=seed))
     net.set_parameters(parameters)
