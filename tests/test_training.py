@@ -876,7 +876,7 @@ def test_sample_weights_train_as_repeated_samples(loss: str) -> None:
 @pytest.mark.parametrize(("weights", "message"), [
     ([1.0, 2.0], "sample_weight has 2 weights but there are 4 samples"),
     ([1.0, -1.0, 1.0, 1.0], "sample_weight must not be negative"),
-    ([0.0, 0.0, 0.0, 0.0], "sample_weight sums to 0"),
+    ([0.0, 0.0, 0.0, 0.0], "sample_weight are all zero"),
     ([1.0, np.nan, 1.0, 1.0], "sample_weight contains NaN"),
 ])
 def test_bad_sample_weights_are_refused(weights: list[float], message: str) -> None:

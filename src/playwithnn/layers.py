@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
@@ -95,7 +97,7 @@ class Dense:
         self.dW: Array = np.zeros_like(self.W)
         self.db: Array | None = None if self.b is None else np.zeros_like(self.b)
         self.input_gradient = input_gradient
-        self.X: Array | None = None
+        self.X: Any = None  # an ndarray, or a SciPy sparse matrix as the first layer's input
         self.A: Array | None = None
         self.dropout_mask: Array | None = None  # kept outputs scaled by 1 / (1 - dropout), others 0
 

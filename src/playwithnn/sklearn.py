@@ -1,10 +1,13 @@
-r"""scikit-learn estimators over :class:`~playwithnn.NeuralNetwork`.
+r"""scikit-learn estimators over :class:`~playwithnn.NeuralNetwork`: drop-ins for its MLPs.
 
-:class:`NeuralNetworkClassifier` and :class:`NeuralNetworkRegressor` take
-scikit-learn's :class:`~sklearn.neural_network.MLPClassifier` parameter names and
-conventions, and train this package's network with its own
-:meth:`~playwithnn.NeuralNetwork.fit`. They work in pipelines, grid searches and
-cross-validation, with NumPy arrays and pandas DataFrames.
+:class:`NeuralNetworkClassifier` and :class:`NeuralNetworkRegressor` take every
+parameter of scikit-learn's :class:`~sklearn.neural_network.MLPClassifier` and
+:class:`~sklearn.neural_network.MLPRegressor`, with the same meaning, and train
+this package's network with its own :meth:`~playwithnn.NeuralNetwork.fit`. They
+work in pipelines, grid searches and cross-validation, with NumPy arrays, SciPy
+sparse matrices and pandas DataFrames, and on data larger than memory through
+``partial_fit`` (``dask_ml.wrappers.Incremental`` drives it over a chunked
+``dask.array``).
 
 scikit-learn is an optional dependency (``pip install playwithnn[sklearn]``):
 only this module imports it.
@@ -13,22 +16,26 @@ Training, as in scikit-learn's multi-layer perceptron:
 
 - ``solver="adam"`` (default) and ``"sgd"`` train on shuffled mini-batches of
   ``batch_size`` (``"auto"``: ``min(200, n_samples)``); ``"sgd"`` uses
-  ``momentum`` and ``nesterovs_momentum``. ``"gd"`` is the tutorial's full-batch
-  gradient descent, with the same momentum.
-- ``alpha`` is the L2 penalty ``0.5 * alpha * sum(W**2) / batch_size`` added to
-  each batch's mean loss (the weights, not the biases), scikit-learn's scaling.
-  ``loss_curve_`` includes it, as scikit-learn's does.
-- Training stops after ``max_iter`` epochs, or earlier once the monitored loss
-  has failed to fall at least ``tol`` below the lowest loss so far for more than
-  ``n_iter_no_change`` consecutive epochs. The monitored loss is the training
-  loss, and training ends with the last epoch's weights; or with
-  ``early_stopping=True`` the loss on a held-out ``validation_fraction`` of the
-  data, and training ends with the weights of the epoch with the lowest
-  validation loss. (scikit-learn monitors the validation *score* instead.) A
-  classifier's split is stratified when the data allow it: every class with at
-  least 2 samples, and room for every class on both sides.
-- A :class:`~sklearn.exceptions.ConvergenceWarning` says when ``max_iter`` epochs
-  ran out before the loss stopped improving.
+  ``momentum``, ``nesterovs_momentum`` and the ``learning_rate`` schedule.
+  ``"lbfgs"`` minimizes the full-batch loss with SciPy's L-BFGS-B on the
+  network's parameter vector, with the network's own gradient. ``"gd"`` (not in
+  scikit-learn) is the tutorial's full-batch gradient descent, with momentum.
+- The loss: the cross-entropy (the classifier), half the mean squared error or
+  half the Poisson deviance (the regressor), each a weighted mean with
+  ``sample_weight``; plus ``0.5 * alpha * sum(W**2) / n``, ``n`` the batch's size.
+- Training stops after ``max_iter`` epochs, or earlier once the training loss
+  has failed to fall ``tol`` below its lowest for more than ``n_iter_no_change``
+  epochs; with ``early_stopping=True``, once the score (accuracy or R²) of a
+  held-out ``validation_fraction`` has failed to rise ``tol`` above its best, and
+  the best epoch's weights are kept. ``learning_rate="adaptive"`` divides the
+  rate by 5 instead of stopping, until it falls below 1e-6.
+- A :class:`~sklearn.exceptions.ConvergenceWarning` says when ``max_iter`` ran out first.
+
+Where these estimators differ from scikit-learn's (the README's migration table):
+``warm_start`` and ``partial_fit`` keep the optimizer's state (Adam's moments,
+the momentum), which scikit-learn resets at every ``fit``; a diverging fit raises
+:class:`~playwithnn.TrainingDivergedError`, a ``ValueError`` that names the epoch;
+the classifier takes ``class_weight``; ``dropout``, ``init`` and ``dtype`` are ours.
 
 >>> import numpy as np
 >>> from playwithnn.sklearn import NeuralNetworkClassifier
@@ -44,18 +51,21 @@ array(['yes', 'no'], dtype='<U3')
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import scipy.optimize
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._validation import (
     check_float_dtype,
@@ -63,12 +73,13 @@ from ._validation import (
     check_non_negative_float,
     check_positive_float,
     check_positive_int,
+    check_sample_weight,
 )
 from .activations import ACTIVATIONS
-from .metrics import predicted_class
+from .metrics import accuracy, predicted_class, r2_score
 from .network import NeuralNetwork
-from .optimizers import OPTIMIZERS, Adam, GradientDescent, Optimizer
-from .training import holdout_split
+from .optimizers import Adam, GradientDescent, Optimizer
+from .training import History, TrainingDivergedError, holdout_split
 
 Array = NDArray[np.floating]
 
@@ -77,6 +88,9 @@ Array = NDArray[np.floating]
 _ACTIVATIONS = {"logistic": "sigmoid"} | {
     name: name for name, activation in ACTIVATIONS.items() if activation.hidden
 }
+_SOLVERS = ("lbfgs", "sgd", "adam", "gd")
+_STOCHASTIC = ("sgd", "adam", "gd")
+_SCHEDULES = ("constant", "invscaling", "adaptive")
 
 
 def _seed_from(random_state: Any) -> int | None:
@@ -95,8 +109,94 @@ def _seed_from(random_state: Any) -> int | None:
     )
 
 
+def _can_train_incrementally(estimator: Any) -> bool:
+    """Whether ``partial_fit`` exists: for the stochastic solvers, without early stopping.
+
+    scikit-learn hides it for ``solver="lbfgs"`` and refuses ``early_stopping=True``
+    when it is called; here it is hidden for both, with the reason.
+    """
+    if estimator.solver == "lbfgs":
+        raise AttributeError("partial_fit is only available for the stochastic solvers "
+                             "('sgd', 'adam', 'gd'); solver='lbfgs' is not one")
+    if estimator.early_stopping is True:
+        raise AttributeError("partial_fit does not support early_stopping=True: one epoch at a time "
+                             "has no held-out set to stop on")
+    return True
+
+
+def _choice(value: Any, name: str, choices: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r:.60}")
+    return value
+
+
+class _ScikitLearnRule:
+    """After every epoch: scikit-learn's fitted attributes, learning-rate schedule and stopping rule.
+
+    A callback of :meth:`NeuralNetwork.fit`; returning ``False`` stops training.
+    The count of epochs without improvement lives on the estimator, so that it
+    carries over ``warm_start`` and ``partial_fit`` calls as in scikit-learn.
+    """
+
+    def __init__(self, estimator: _BaseNeuralNetwork, optimizer: Optimizer, n_train: int,
+                 validation: tuple[Any, Any, Array | None] | None) -> None:
+        self.est, self.optimizer, self.n_train, self.validation = estimator, optimizer, n_train, validation
+        self.stopped = False
+        self.best_parameters: list[Array] | None = None
+
+    def __call__(self, epoch: int, history: History, net: NeuralNetwork) -> bool | None:
+        est: Any = self.est
+        est.n_iter_ += 1
+        est.t_ += self.n_train
+        est.loss_ = history.loss[-1]
+        est.loss_curve_.append(est.loss_)
+        if est.validation_loss_curve_ is not None and history.val_loss:
+            est.validation_loss_curve_.append(history.val_loss[-1])
+        if est.verbose:
+            print(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}")
+        tol = est.tol
+        if self.validation is not None:
+            score = est._score_network(net, *self.validation)
+            est.validation_scores_.append(score)
+            if est.verbose:
+                print(f"Validation score: {score:f}")
+            est._no_improvement_count = 0 if score >= est.best_validation_score_ + tol \
+                else est._no_improvement_count + 1
+            if score > est.best_validation_score_:
+                est.best_validation_score_ = score
+                self.best_parameters = [p.copy() for p in net.parameters()]
+        else:
+            est._no_improvement_count = 0 if est.loss_ <= est.best_loss_ - tol \
+                else est._no_improvement_count + 1
+            est.best_loss_ = min(est.best_loss_, est.loss_)
+        schedule = est.learning_rate if est.solver == "sgd" else "constant"
+        if schedule == "invscaling":  # η = η0 / (t + 1)^power_t, t the samples seen so far
+            self.optimizer.learning_rate = est.learning_rate_init / (est.t_ + 1) ** est.power_t
+        if est._no_improvement_count > est.n_iter_no_change:
+            what = "Validation score" if self.validation is not None else "Training loss"
+            message = f"{what} did not improve more than tol={tol:f} for {est.n_iter_no_change} " \
+                      "consecutive epochs."
+            if schedule == "adaptive" and self.optimizer.learning_rate > 1e-6:
+                self.optimizer.learning_rate /= 5
+                est._no_improvement_count = 0
+                if est.verbose:
+                    print(f"{message} Setting learning rate to {self.optimizer.learning_rate:f}")
+                return None
+            if est.verbose:
+                print(f"{message} Stopping.")
+            self.stopped = True
+            return False
+        return None
+
+
 class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
     """What the classifier and the regressor share: parameters, checks and training."""
+
+    #: The network's loss, set by the subclass.
+    _loss = "half_mse"
+    network_: NeuralNetwork
+    classes_: NDArray[Any]
+    _y_ndim: int
 
     def __init__(
         self,
@@ -106,12 +206,15 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         solver: str = "adam",
         alpha: float = 0.0001,
         batch_size: int | str = "auto",
+        learning_rate: str = "constant",
         learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
         max_iter: int = 200,
         shuffle: bool = True,
         random_state: int | np.random.RandomState | np.random.Generator | None = None,
         tol: float = 1e-4,
         verbose: bool | int = False,
+        warm_start: bool = False,
         momentum: float = 0.9,
         nesterovs_momentum: bool = True,
         early_stopping: bool = False,
@@ -119,22 +222,26 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
-        n_iter_no_change: int = 10,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
         dropout: float = 0.0,
         init: str | None = "glorot",
-        dtype: type[np.floating[Any]] | str = np.float64,
+        dtype: type[np.floating[Any]] | str | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
         self.tol = tol
         self.verbose = verbose
+        self.warm_start = warm_start
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping
@@ -143,6 +250,7 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.dropout = dropout
         self.init = init
         self.dtype = dtype
@@ -165,218 +273,299 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
             raise TypeError(f"{name} must be True or False; got {value!r}")
         return bool(value)
 
-    def _optimizer(self) -> Optimizer:
-        """The solver's optimizer; every optimizer parameter is checked, whichever is used.
+    def _check_parameters(self) -> None:
+        """Every parameter, whichever the solver uses, as scikit-learn checks them in ``fit``."""
+        _choice(self.solver, "solver", _SOLVERS)
+        _choice(self.activation, "activation", tuple(_ACTIVATIONS))
+        _choice(self.learning_rate, "learning_rate", _SCHEDULES)
+        self._hidden_sizes()
+        for name in ("learning_rate_init", "epsilon"):
+            check_positive_float(getattr(self, name), name)
+        for name in ("alpha", "tol", "power_t"):
+            check_non_negative_float(getattr(self, name), name)
+        for name in ("max_iter", "max_fun"):
+            check_positive_int(getattr(self, name), name)
+        if not (isinstance(self.n_iter_no_change, float) and self.n_iter_no_change == math.inf):
+            check_positive_int(self.n_iter_no_change, "n_iter_no_change")
+        for name in ("beta_1", "beta_2", "validation_fraction"):
+            check_fraction(getattr(self, name), name, allow_zero=False)
+        check_fraction(self.momentum, "momentum")
+        check_fraction(self.dropout, "dropout")
+        for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
+            self._check_flag(name)
+        if isinstance(self.verbose, float) or not isinstance(self.verbose, (bool, numbers.Integral)) \
+                or self.verbose < 0:
+            raise ValueError(f"verbose must be True, False or a non-negative integer; got {self.verbose!r}")
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
+            check_positive_int(self.batch_size, "batch_size")
+        if self.dtype is not None:
+            check_float_dtype(self.dtype, "dtype")
 
-        The solvers are the core's optimizer names; each takes the parameters
-        scikit-learn names for it (an optimizer without such parameters would
-        take ``learning_rate_init`` only).
-        """
-        if not isinstance(self.solver, str) or self.solver not in OPTIMIZERS:
-            raise ValueError(f"solver must be one of {', '.join(map(repr, OPTIMIZERS))}; got {self.solver!r}")
-        lr = check_positive_float(self.learning_rate_init, "learning_rate_init")
-        beta1 = check_fraction(self.beta_1, "beta_1", allow_zero=False)
-        beta2 = check_fraction(self.beta_2, "beta_2", allow_zero=False)
-        epsilon = check_positive_float(self.epsilon, "epsilon")
-        momentum = check_fraction(self.momentum, "momentum")
-        nesterov = self._check_flag("nesterovs_momentum")
-        cls = OPTIMIZERS[self.solver]
-        if issubclass(cls, Adam):
-            return cls(lr, beta1=beta1, beta2=beta2, epsilon=epsilon)
-        if issubclass(cls, GradientDescent):
-            return cls(lr, momentum=momentum, nesterov=nesterov and momentum > 0)
-        return cls(lr)
+    def _optimizer(self) -> Optimizer:
+        """A new optimizer for the solver."""
+        if self.solver == "adam":
+            return Adam(self.learning_rate_init, beta1=self.beta_1, beta2=self.beta_2, epsilon=self.epsilon)
+        return GradientDescent(self.learning_rate_init, momentum=self.momentum,
+                               nesterov=bool(self.nesterovs_momentum) and self.momentum > 0)
 
     def _batch_size(self, n_samples: int) -> int:
         """Samples per batch: ``n_samples`` for ``"gd"``, else ``batch_size`` (at most ``n_samples``)."""
-        if isinstance(self.batch_size, str) and self.batch_size == "auto":
-            batch_size = 200
-        else:
-            batch_size = check_positive_int(self.batch_size, "batch_size")
-        return n_samples if self.solver == "gd" else min(batch_size, n_samples)
+        if self.solver == "gd":
+            return n_samples
+        if isinstance(self.batch_size, str):
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(f"batch_size={self.batch_size} is more than the {n_samples} training samples; "
+                          "it is clipped to them", UserWarning, stacklevel=4)
+        return min(int(self.batch_size), n_samples)
+
+    def _validate_Xy(self, X: Any, y: Any, *, reset: bool, **options: Any) -> Any:
+        dtype = [np.float64, np.float32] if self.dtype is None else check_float_dtype(self.dtype, "dtype")
+        return validate_data(self, X, y, reset=reset, dtype=dtype, accept_sparse=["csr", "csc"], **options)
 
     # ------------------------------------------------------------- training
-    def _fit_network(self, X: Array, Y: Array, loss: str, stratify: NDArray[Any] | None) -> None:
-        """Build a network for ``X`` (n_samples, n_features) -> ``Y`` (n_samples, n_outputs) and train it."""
-        dtype = check_float_dtype(self.dtype, "dtype")
-        hidden = self._hidden_sizes()
-        if not isinstance(self.activation, str) or self.activation not in _ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {', '.join(map(repr, _ACTIVATIONS))}; got {self.activation!r}"
-            )
-        optimizer = self._optimizer()
-        alpha = check_non_negative_float(self.alpha, "alpha")
-        max_iter = check_positive_int(self.max_iter, "max_iter")
-        tol = check_non_negative_float(self.tol, "tol")
-        n_iter_no_change = check_positive_int(self.n_iter_no_change, "n_iter_no_change")
-        dropout = check_fraction(self.dropout, "dropout")
-        shuffle = self._check_flag("shuffle")
-        early_stopping = self._check_flag("early_stopping")
-        if self.verbose not in (0, 1, 2):  # False and True are 0 and 1
-            raise ValueError(f"verbose must be False, True, 0, 1 or 2; got {self.verbose!r}")
-        fraction = check_fraction(self.validation_fraction, "validation_fraction", allow_zero=False)
-        self._batch_size(X.shape[0])  # checks batch_size before any work
+    def _fit(self, X: Any, Y: Array, sample_weight: Any, *, first_pass: bool, incremental: bool,
+             stratify: NDArray[Any] | None) -> None:
+        """Build the network on a first pass, then train it on ``X`` (n_samples, n_features) ->
+        ``Y`` (n_samples, n_outputs): one epoch when ``incremental``, else up to ``max_iter``."""
+        self._check_parameters()
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        weights = None if weights is None else weights.astype(X.dtype)
         rng = np.random.default_rng(_seed_from(self.random_state))
-
-        validation_data = None
-        if early_stopping:
-            kept, held = holdout_split(X.shape[0], fraction, rng, stratify=stratify,
-                                       name="validation_fraction")
-            validation_data = (X[held], Y[held])
-            X, Y = X[kept], Y[kept]
-        batch_size = self._batch_size(X.shape[0])
-        net = NeuralNetwork(
-            [X.shape[1], *hidden, Y.shape[1]], activation=_ACTIVATIONS[self.activation],
-            loss=loss, init=self.init, seed=rng, dtype=dtype,
-        )
-        # scikit-learn's stopping rule (_update_no_improvement_count in its
-        # multi-layer perceptron), said with the core's early stopping:
-        # - It stops when the count of epochs without improvement exceeds
-        #   n_iter_no_change: after n_iter_no_change + 1 of them, the patience.
-        # - An epoch improves when its loss is at least tol below the lowest loss so
-        #   far, which follows every decrease, even one smaller than tol: best="lowest".
-        #   The core's default measures from the last epoch that improved, so slow
-        #   steady progress goes on; with it the default classifier ran all 200 epochs
-        #   on digits and warned, where this rule stops at epoch 148 (MLPClassifier at
-        #   145). The same tol should mean the same n_iter_ and the same warnings.
-        # - Without early_stopping the last epoch's weights are kept, as in
-        #   scikit-learn: an epoch's training loss is measured on its mini-batches
-        #   while the weights move, so it does not single out the weights at the end
-        #   of that epoch, and rolling back n_iter_no_change + 1 epochs would leave
-        #   coefs_ out of step with n_iter_ and loss_curve_. With early_stopping the
-        #   weights of the lowest validation loss are kept (scikit-learn: of the best
-        #   validation score).
-        # - One departure: with tol=0 scikit-learn counts a loss equal to the lowest as
-        #   an improvement, so an exactly flat loss never stops it; here an improvement
-        #   must be a decrease.
-        history = net.fit(
-            X, Y, epochs=max_iter, optimizer=optimizer, batch_size=batch_size,
-            l2=alpha / batch_size, dropout=dropout, validation_data=validation_data,
-            patience=n_iter_no_change + 1, min_delta=tol, best="lowest",
-            restore_best=early_stopping, shuffle=shuffle, verbose=int(self.verbose),
-        )
-        if not history.stopped_early and not history.interrupted:
-            warnings.warn(
-                f"{type(self).__name__}: max_iter={max_iter} epochs ran out while the loss was "
-                f"still improving by more than tol={tol}; increase max_iter or tol",
-                ConvergenceWarning, stacklevel=3,
+        if first_pass:
+            net = NeuralNetwork(
+                [X.shape[1], *self._hidden_sizes(), Y.shape[1]],
+                activation=_ACTIVATIONS[self.activation], loss=self._loss, init=self.init, seed=rng,
+                dtype=X.dtype,
             )
+            self.n_layers_ = len(net.layers) + 1
+            self.n_outputs_ = Y.shape[1]
+            self.t_ = 0
+            self._no_improvement_count = 0
+            if self.solver in _STOCHASTIC:
+                self.loss_curve_: list[float] = []
+                self.validation_scores_: list[float] | None = [] if self.early_stopping else None
+                self.validation_loss_curve_: list[float] | None = [] if self.early_stopping else None
+                self.best_validation_score_: float | None = -np.inf if self.early_stopping else None
+                self.best_loss_: float | None = None if self.early_stopping else np.inf
+            self._optimizer_ = self._optimizer()
+        else:
+            net = self.network_
+            if X.shape[1] != net.n_features or Y.shape[1] != net.n_outputs:
+                raise ValueError(f"X has {X.shape[1]} features and y {Y.shape[1]} outputs, but the fitted "
+                                 f"network has {net.n_features} and {net.n_outputs}")
+            net.rng = rng if self.random_state is not None else net.rng
+            if not incremental:  # a warm start picks up the parameters as they are now
+                self._optimizer_.learning_rate = self.learning_rate_init
+        self.n_iter_ = 0
+        with np.errstate(all="ignore"):  # divergence is reported by the network, not by NumPy
+            if self.solver == "lbfgs":
+                self._fit_lbfgs(net, X, Y, weights)
+            else:
+                self._fit_stochastic(net, X, Y, weights, incremental, stratify, rng)
+        if not all(np.isfinite(p).all() for p in net.parameters()):
+            raise TrainingDivergedError("the solver produced non-finite weights; scale the data or lower "
+                                        "learning_rate_init")
         self.network_ = net
+
+    def _fit_stochastic(self, net: NeuralNetwork, X: Any, Y: Array, weights: Array | None,
+                        incremental: bool, stratify: NDArray[Any] | None, rng: np.random.Generator) -> None:
+        validation = None
+        if self.early_stopping:
+            kept, held = holdout_split(X.shape[0], self.validation_fraction, rng,
+                                       stratify=stratify, name="validation_fraction")
+            if len(held) < 2:
+                raise ValueError(f"validation_fraction={self.validation_fraction} holds out {len(held)} of "
+                                 f"{X.shape[0]} samples; early stopping needs at least 2: increase "
+                                 "validation_fraction or the data")
+            validation = (X[held], Y[held], None if weights is None else weights[held])
+            X, Y, weights = X[kept], Y[kept], None if weights is None else weights[kept]
+        batch_size = self._batch_size(X.shape[0])
+        rule = _ScikitLearnRule(self, self._optimizer_, X.shape[0], validation)
+        history = net.fit(
+            X, Y, epochs=1 if incremental else self.max_iter, optimizer=self._optimizer_,
+            batch_size=batch_size, l2=self.alpha / batch_size, dropout=self.dropout,
+            shuffle=bool(self.shuffle), sample_weight=weights, callbacks=rule,
+            validation_data=validation,
+        )
         self.history_ = history
-        self.coefs_ = [layer.W for layer in net.layers]
-        self.intercepts_ = [layer.b for layer in net.layers]
-        self.loss_curve_ = list(history.loss)
-        self.validation_loss_curve_ = list(history.val_loss) if early_stopping else None
-        self.best_loss_ = None if early_stopping else min(history.loss)
-        # With early_stopping: the kept weights' validation loss (best_epoch is None
-        # only when Ctrl-C ended the first epoch, whose weights are then kept).
-        best = history.best_epoch
-        self.best_validation_loss_ = (
-            history.val_loss[best - 1 if best else -1] if early_stopping else None)
-        self.n_iter_ = history.epochs
-        self.n_layers_ = len(hidden) + 2
-        self.n_outputs_ = Y.shape[1]
+        if history.interrupted and not rule.stopped and history.epochs < self.max_iter and not incremental:
+            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=4)
+        if rule.best_parameters is not None:  # early stopping: the best validation score's weights
+            net.set_parameters(rule.best_parameters)
+        if not incremental and not rule.stopped and self.n_iter_ == self.max_iter:
+            warnings.warn(
+                f"{type(self).__name__}: max_iter={self.max_iter} epochs ran out while the "
+                f"{'validation score' if self.early_stopping else 'loss'} was still improving by more "
+                f"than tol={self.tol}; increase max_iter or tol", ConvergenceWarning, stacklevel=4)
+
+    def _fit_lbfgs(self, net: NeuralNetwork, X: Any, Y: Array, weights: Array | None) -> None:
+        """SciPy's L-BFGS-B on ``net.parameter_vector``, with the network's loss and gradient."""
+        l2 = self.alpha / (X.shape[0] if weights is None else float(weights.sum()))
+
+        def loss_and_gradient(theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+            net.parameter_vector[...] = theta
+            loss = net.loss_and_gradient(X, Y, l2=l2, sample_weight=weights)
+            return loss, net.gradient_vector.astype(np.float64)
+
+        result = scipy.optimize.minimize(
+            loss_and_gradient, net.parameter_vector.astype(np.float64), method="L-BFGS-B", jac=True,
+            options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
+        )
+        net.parameter_vector[...] = result.x
+        self.n_iter_ = int(result.nit)
+        self.t_ += X.shape[0]
+        self.loss_ = float(result.fun)
+        if result.status != 0:
+            warnings.warn(f"{type(self).__name__}: L-BFGS failed to converge after {self.n_iter_} "
+                          f"iterations ({result.message}); increase max_iter or max_fun, or scale the data",
+                          ConvergenceWarning, stacklevel=4)
+
+    def _score_network(self, net: NeuralNetwork, X: Any, Y: Array, weights: Array | None) -> float:
+        """The score early stopping watches: accuracy for the classifier, R² for the regressor."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------- fitted state
+    @property
+    def coefs_(self) -> list[Array]:
+        """``coefs_[i]``: the live weight matrix ``W`` of layer ``i + 1``, shape ``(n_in, n_out)``.
+
+        Assigning a list of arrays of the same shapes changes the network's weights.
+        """
+        check_is_fitted(self, "network_")
+        return [layer.W for layer in self.network_.layers]
+
+    @coefs_.setter
+    def coefs_(self, arrays: Sequence[Any]) -> None:
+        check_is_fitted(self, "network_")
+        params = [p for W, b in zip(arrays, self.intercepts_) for p in (W, b)]
+        if len(arrays) != len(self.network_.layers):
+            raise ValueError(f"coefs_ needs {len(self.network_.layers)} arrays, one per layer; "
+                             f"got {len(arrays)}")
+        self.network_.set_parameters(params)
+
+    @property
+    def intercepts_(self) -> list[Array]:
+        """``intercepts_[i]``: the live bias vector ``b`` of layer ``i + 1``, shape ``(n_out,)``.
+
+        Assigning a list of arrays of the same shapes changes the network's biases.
+        """
+        check_is_fitted(self, "network_")
+        return [layer.b for layer in self.network_.layers if layer.b is not None]
+
+    @intercepts_.setter
+    def intercepts_(self, arrays: Sequence[Any]) -> None:
+        check_is_fitted(self, "network_")
+        if len(arrays) != len(self.network_.layers):
+            raise ValueError(f"intercepts_ needs {len(self.network_.layers)} arrays, one per layer; "
+                             f"got {len(arrays)}")
+        self.network_.set_parameters([p for W, b in zip(self.coefs_, arrays) for p in (W, b)])
 
     def _network_output(self, X: Any) -> Array:
         """The fitted network's output for ``X``, checked as scikit-learn does."""
         check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        X = validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse=["csr", "csc"])
         return self.network_.predict(X)
 
 
-class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ignore[misc]
-    """A neural-network classifier for any labels: binary or multi-class.
-
-    Two classes: one sigmoid output unit and binary cross-entropy, the output is
-    the probability of ``classes_[1]``. More classes: one softmax unit per class
-    and categorical cross-entropy. See the :mod:`module <playwithnn.sklearn>` for
-    how training proceeds.
-
+_PARAMETERS_DOC = """
     Parameters
     ----------
     hidden_layer_sizes : int or tuple of int, default=(100,)
-        Units of each hidden layer; ``()`` for none (logistic regression).
+        Units of each hidden layer; ``()`` for none.
     activation : {"relu", "tanh", "logistic", "identity", "leaky_relu"}, default="relu"
-        Activation of the hidden layers (``"sigmoid"`` is ``"logistic"``).
-    solver : {"adam", "sgd", "gd"}, default="adam"
-        Adam or momentum SGD on mini-batches, or full-batch gradient descent.
+        Activation of the hidden layers (``"logistic"`` is the sigmoid).
+    solver : {"adam", "sgd", "lbfgs", "gd"}, default="adam"
+        Adam or momentum SGD on mini-batches, L-BFGS on the whole data (scikit-learn's
+        advice for small data), or full-batch gradient descent (the tutorial's).
     alpha : float, default=0.0001
-        L2 penalty ``0.5 * alpha * sum(W**2) / batch_size`` on the weights.
+        L2 penalty ``0.5 * alpha * sum(W**2) / n`` on the weights, ``n`` the batch's size.
     batch_size : int or "auto", default="auto"
-        Samples per mini-batch, at most ``n_samples``; ``"auto"`` is
-        ``min(200, n_samples)``. Ignored by ``"gd"``.
+        Samples per mini-batch, at most ``n_samples``; ``"auto"`` is ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        The schedule of ``"sgd"``: constant; ``learning_rate_init / (t + 1) ** power_t``
+        after each epoch, ``t`` the samples seen; or divided by 5 each time the
+        stopping rule would stop, until it is below 1e-6.
     learning_rate_init : float, default=0.001
-        Step size of the optimizer.
+    power_t : float, default=0.5
     max_iter : int, default=200
-        Most epochs (passes over the data).
+        Most epochs (L-BFGS: most iterations).
     shuffle : bool, default=True
-        Reshuffle the samples every epoch.
     random_state : int, RandomState, Generator or None, default=None
         Seeds the initial weights, the shuffles, dropout and the validation split.
-        ``None`` draws fresh entropy each fit; an integer makes fits reproducible.
     tol : float, default=1e-4
-        How far an epoch's monitored loss must fall below the lowest so far to
-        count as an improvement.
-    verbose : bool or {0, 1, 2}, default=False
-        Progress on standard error: 1 (``True``) a bar on a terminal, 2 a line per epoch.
+    verbose : bool or int, default=False
+        Print the loss of each epoch (and the validation score) to standard output.
+    warm_start : bool, default=False
+        ``fit`` continues from the fitted network, with the optimizer's state.
     momentum : float in [0, 1), default=0.9
-        Momentum of ``"sgd"`` and ``"gd"``.
     nesterovs_momentum : bool, default=True
-        Nesterov momentum for ``"sgd"`` and ``"gd"`` (when ``momentum > 0``).
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the samples, monitor their loss and
-        keep the best epoch's weights.
+        Hold out ``validation_fraction`` of the samples (stratified for a classifier),
+        stop when their score stops improving, and keep the best epoch's weights.
     validation_fraction : float in (0, 1), default=0.1
     beta_1, beta_2 : float in (0, 1), default=0.9, 0.999
-        Adam's decay rates of the first and second moment estimates.
     epsilon : float, default=1e-8
-        Adam's stabilizer.
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of ``tol`` tolerated before stopping.
+    n_iter_no_change : int or numpy.inf, default=10
+        Epochs without an improvement of ``tol`` tolerated; ``numpy.inf`` never stops early.
+    max_fun : int, default=15000
+        Most loss evaluations of L-BFGS.
     dropout : float in [0, 1), default=0.0
-        Inverted dropout rate on the hidden layers while training.
+        Inverted dropout on the hidden layers while training (not with L-BFGS).
     init : {"glorot", "he", "uniform"} or None, default="glorot"
-        Initial weights (see :mod:`playwithnn.initializers`). Glorot's uniform
-        for every layer is scikit-learn's choice; ``None`` picks by activation
-        (He for the ReLUs), the network's own default.
-    dtype : numpy.float32 or numpy.float64, default=numpy.float64
-        The network's floating-point type.
+        Initial weights (:mod:`playwithnn.initializers`); ``None`` picks by activation.
+    dtype : numpy.float32, numpy.float64 or None, default=None
+        The network's floating-point type; ``None``: float32 for float32 data, else float64.
+"""
+
+_ATTRIBUTES_DOC = """
+    network_ : NeuralNetwork
+        The trained network; ``network_.save(path)`` writes it to a model file.
+    coefs_, intercepts_ : list of ndarray
+        Each layer's live ``W`` of shape ``(n_in, n_out)`` and ``b`` of shape ``(n_out,)``;
+        assigning new lists changes the network.
+    loss_ : float
+        The loss of the last epoch (L-BFGS: of the solution), with the L2 penalty.
+    loss_curve_ : list of float
+        The loss of every epoch, over every ``fit`` and ``partial_fit`` (stochastic solvers).
+    best_loss_ : float or None
+        The lowest of ``loss_curve_`` (``None`` with ``early_stopping``).
+    validation_scores_ : list of float or None
+        The held-out score of every epoch with ``early_stopping``.
+    best_validation_score_ : float or None
+        The best of them, whose weights were kept.
+    validation_loss_curve_ : list of float or None
+        The held-out loss of every epoch with ``early_stopping`` (not in scikit-learn).
+    history_ : History
+        What the network recorded in the last ``fit`` or ``partial_fit``.
+    t_ : int
+        Training samples seen.
+    n_iter_ : int
+        Epochs of the last ``fit`` (L-BFGS: iterations).
+    n_layers_, n_outputs_ : int
+    out_activation_ : str
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when ``X`` was a DataFrame with string column names.
+"""
+
+
+class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ignore[misc]
+    __doc__ = f"""A neural-network classifier: binary, multi-class or multilabel.
+
+    Two classes: one sigmoid output and binary cross-entropy, the output is the
+    probability of ``classes_[1]``. More classes: one softmax output per class and
+    categorical cross-entropy. A 2-D indicator ``y`` (multilabel): one sigmoid
+    output per label. See the :mod:`module <playwithnn.sklearn>` for how training
+    proceeds.
+{_PARAMETERS_DOC}    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight`` (not in scikit-learn's MLP).
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The labels, sorted.
-    network_ : NeuralNetwork
-        The trained network; ``network_.save(path)`` writes it to a model file.
-    coefs_ : list of ndarray
-        ``coefs_[i]`` is the weight matrix ``W`` of layer ``i + 1``, shape ``(n_in, n_out)``.
-    intercepts_ : list of ndarray
-        ``intercepts_[i]`` is the bias vector ``b`` of layer ``i + 1``, shape ``(n_out,)``.
-    loss_curve_ : list of float
-        Training loss of each epoch: the cross-entropy plus the L2 penalty
-        ``0.5 * alpha * sum(W**2) / batch_size``, as scikit-learn reports it; the
-        mean over the epoch's mini-batches, each taken before its update.
-    validation_loss_curve_ : list of float or None
-        Validation cross-entropy of each epoch with ``early_stopping``.
-    best_loss_ : float or None
-        Lowest training loss (``None`` with ``early_stopping``).
-    best_validation_loss_ : float or None
-        Lowest validation loss, whose weights were kept (only with ``early_stopping``).
-        Validation losses have no L2 penalty.
-    history_ : History
-        Everything the network recorded while training.
-    n_iter_ : int
-        Epochs run.
-    n_layers_ : int
-        Layers, input and output included.
-    n_outputs_ : int
-        Output units: 1 for two classes, else ``n_classes``.
-    out_activation_ : str
-        ``"logistic"`` or ``"softmax"``.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Only when ``X`` was a DataFrame with string column names.
-
+        The labels, sorted (multilabel: the label columns ``0 .. n_labels - 1``).
+{_ATTRIBUTES_DOC}
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -392,14 +581,58 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
     (1, 3)
     """
 
-    def fit(self, X: Any, y: Any) -> NeuralNetworkClassifier:
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
+        dropout: float = 0.0,
+        init: str | None = "glorot",
+        dtype: type[np.floating[Any]] | str | None = None,
+        class_weight: dict[Any, float] | str | None = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init, power_t=power_t,
+            max_iter=max_iter, shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum, nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping, validation_fraction=validation_fraction, beta_1=beta_1,
+            beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            dropout=dropout, init=init, dtype=dtype,
+        )
+        self.class_weight = class_weight
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuralNetworkClassifier:
         """Train a network on samples ``X`` and labels ``y``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), or (n_samples, n_labels) of 0/1 for multilabel
             Labels of any type (integers, strings, ...), at least two distinct.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of the samples in the loss.
 
         Returns
         -------
@@ -412,105 +645,231 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
         playwithnn.TrainingDivergedError
             If the loss became NaN or infinite (try a smaller ``learning_rate_init``).
         """
-        X, y = validate_data(self, X, y, dtype=check_float_dtype(self.dtype, "dtype"))
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
-        classes = encoder.classes_
-        if len(classes) < 2:
-            raise ValueError(
-                f"y has 1 class ({classes.tolist()[0]!r}); a classifier needs samples of at least 2 classes"
-            )
-        index = encoder.transform(y)
-        dtype = X.dtype
-        if len(classes) == 2:
-            Y = index.astype(dtype).reshape(-1, 1)  # 1 for classes_[1]
-            loss = "binary_crossentropy"
+        first_pass = not (self.warm_start and hasattr(self, "network_"))
+        return self._fit_classes(X, y, sample_weight, first_pass=first_pass, incremental=False)
+
+    @available_if(_can_train_incrementally)  # type: ignore[untyped-decorator]
+    def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+                    ) -> NeuralNetworkClassifier:
+        """One epoch over ``X``, ``y``, continuing from the fitted network and optimizer.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        classes : array-like of shape (n_classes,), optional
+            Every class ``y`` may hold, over all calls; needed on the first call.
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self : NeuralNetworkClassifier
+        """
+        first_pass = not hasattr(self, "network_")
+        if first_pass and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit")
+        return self._fit_classes(X, y, sample_weight, first_pass=first_pass, incremental=True,
+                                 classes=classes)
+
+    def _fit_classes(self, X: Any, y: Any, sample_weight: Any, *, first_pass: bool, incremental: bool,
+                     classes: Any = None) -> NeuralNetworkClassifier:
+        X, y = self._validate_Xy(X, y, reset=first_pass, multi_output=True)
+        multilabel = type_of_target(y, input_name="y") == "multilabel-indicator"
+        if not multilabel:
+            y = column_or_1d(y, warn=True)  # a column y: scikit-learn's DataConversionWarning
+            if y.ndim != 1:
+                raise ValueError(f"y must be 1-D labels, or a 2-D indicator of 0 and 1 for multilabel; "
+                                 f"got shape {y.shape} of {type_of_target(y)} targets")
+            check_classification_targets(y)
+        if first_pass:
+            if multilabel:
+                found = np.arange(y.shape[1])
+            else:
+                found = np.unique(y if classes is None else np.asarray(classes))
+                if classes is not None and not np.isin(y, found).all():
+                    raise ValueError(f"y holds classes {sorted(set(np.unique(y)) - set(found))} that are "
+                                     f"not in classes={found.tolist()}")
+                if len(found) < 2:
+                    raise ValueError(f"y has 1 class ({found.tolist()[0]!r}); a classifier needs samples "
+                                     "of at least 2 classes")
+            self._multilabel = multilabel
         else:
-            Y = np.eye(len(classes), dtype=dtype)[index]  # one-hot rows
-            loss = "categorical_crossentropy"
-        self._fit_network(X, Y, loss, stratify=index)
-        self.classes_ = classes
-        self.out_activation_ = "logistic" if len(classes) == 2 else "softmax"
+            check_is_fitted(self, "network_")
+            found = self.classes_
+            if multilabel != self._multilabel:
+                raise ValueError("y is multilabel now but was not when the classifier was fitted, or the "
+                                 "other way round")
+            if not multilabel:
+                unseen = np.setdiff1d(np.unique(y), found)
+                if len(unseen):
+                    raise ValueError(f"y has classes not in classes_: {unseen.tolist()[:10]}; classes_ is "
+                                     f"{found.tolist()[:10]}")
+                if not incremental and not np.array_equal(np.unique(y), found):
+                    raise ValueError(f"warm_start needs y with the classes of the previous fit, "
+                                     f"{found.tolist()[:10]}; y has {np.unique(y).tolist()[:10]}")
+        dtype = X.dtype
+        if multilabel:
+            Y = np.asarray(y, dtype=dtype)
+            loss, stratify = "binary_crossentropy", None
+        else:
+            index = np.searchsorted(found, y)
+            if len(found) == 2:
+                Y, loss = index.astype(dtype).reshape(-1, 1), "binary_crossentropy"  # 1 for classes_[1]
+            else:
+                Y, loss = np.eye(len(found), dtype=dtype)[index], "categorical_crossentropy"
+            stratify = index
+        if self.class_weight is not None:
+            if incremental and isinstance(self.class_weight, str):
+                raise ValueError("class_weight='balanced' needs all the data at once; it does not work with "
+                                 "partial_fit: give a dict of weights")
+            weights = compute_sample_weight(self.class_weight, y)
+            sample_weight = weights if sample_weight is None else weights * np.asarray(sample_weight)
+        self._loss = loss
+        self._fit(X, Y, sample_weight, first_pass=first_pass, incremental=incremental, stratify=stratify)
+        self.classes_ = found
+        self.out_activation_ = "softmax" if loss == "categorical_crossentropy" else "logistic"
         return self
+
+    def _labels(self, P: Array) -> NDArray[Any]:
+        if self._multilabel:
+            return (P > 0.5).astype(np.int64)
+        return self.classes_[predicted_class(P)]
+
+    def _score_network(self, net: NeuralNetwork, X: Any, Y: Array, weights: Array | None) -> float:
+        predicted = predicted_class(net.predict(X)) if not self._multilabel else (net.predict(X) > 0.5)
+        truth = predicted_class(Y) if not self._multilabel else (Y > 0.5)
+        return accuracy(truth, predicted, sample_weight=weights)
 
     def predict_proba(self, X: Any) -> Array:
         """Probability of each class for every sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Columns in the order of ``classes_``; rows sum to 1.
+            Columns in the order of ``classes_``; rows sum to 1 (multilabel: each
+            column the probability of its label).
         """
         P = self._network_output(X)
-        if P.shape[1] == 1:
+        if P.shape[1] == 1 and not self._multilabel:
             return np.hstack([1 - P, P])  # (n, 2): P(classes_[0]), P(classes_[1])
         return P
+
+    def predict_log_proba(self, X: Any) -> Array:
+        """The log of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):  # a probability of exactly 0 is -inf, as in scikit-learn
+            return np.log(self.predict_proba(X))
 
     def predict(self, X: Any) -> NDArray[Any]:
         """The most probable class of every sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
+        y_pred : ndarray of shape (n_samples,), or (n_samples, n_labels) for multilabel
             Labels from ``classes_``.
         """
-        check_is_fitted(self, "network_")
-        return self.classes_[predicted_class(self._network_output(X))]
+        return self._labels(self._network_output(X))
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.input_tags.sparse = True
+        return tags
 
 
 class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignore[misc]
-    """A neural-network regressor with one or several outputs.
+    __doc__ = f"""A neural-network regressor with one or several outputs.
 
-    Identity output units and the mean squared error. Takes the parameters of
-    :class:`NeuralNetworkClassifier`; see the :mod:`module <playwithnn.sklearn>`
-    for how training proceeds. Targets are used as given: scale them (for
-    instance with :class:`~sklearn.compose.TransformedTargetRegressor`) when they
-    are far from unit size.
+    Identity outputs and half the mean squared error (``loss="squared_error"``),
+    or exponential outputs and half the Poisson deviance (``loss="poisson"``), as
+    scikit-learn's :class:`~sklearn.neural_network.MLPRegressor`. See the
+    :mod:`module <playwithnn.sklearn>` for how training proceeds. Targets are
+    used as given: scale them (for instance with
+    :class:`~sklearn.compose.TransformedTargetRegressor`) when they are far from unit size.
 
+    Parameters
+    ----------
+    loss : {{"squared_error", "poisson"}}, default="squared_error"
+{_PARAMETERS_DOC.split("----------", 1)[1]}
     Attributes
     ----------
-    network_ : NeuralNetwork
-    coefs_, intercepts_ : list of ndarray
-        Weights ``W`` of shape ``(n_in, n_out)`` and biases ``b`` of shape ``(n_out,)``
-        of each layer.
-    loss_curve_ : list of float
-        Training loss of each epoch: the mean squared error plus the L2 penalty,
-        as for :class:`NeuralNetworkClassifier`.
-    validation_loss_curve_ : list of float or None
-    best_loss_, best_validation_loss_ : float or None
-    history_ : History
-    n_iter_, n_layers_, n_outputs_ : int
-    out_activation_ : str
-        ``"identity"``.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-
+{_ATTRIBUTES_DOC}
     Examples
     --------
     >>> import numpy as np
     >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
     >>> y = 3 * X.ravel() - 1
-    >>> reg = NeuralNetworkRegressor(hidden_layer_sizes=(), solver="gd", learning_rate_init=0.5,
-    ...                              random_state=0).fit(X, y)
+    >>> reg = NeuralNetworkRegressor(hidden_layer_sizes=(), solver="lbfgs", random_state=0).fit(X, y)
     >>> reg.predict([[0.0], [0.5]]).round(2)
     array([-1. ,  0.5])
     """
 
-    def fit(self, X: Any, y: Any) -> NeuralNetworkRegressor:
+    def __init__(
+        self,
+        loss: str = "squared_error",
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
+        dropout: float = 0.0,
+        init: str | None = "glorot",
+        dtype: type[np.floating[Any]] | str | None = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init, power_t=power_t,
+            max_iter=max_iter, shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum, nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping, validation_fraction=validation_fraction, beta_1=beta_1,
+            beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            dropout=dropout, init=init, dtype=dtype,
+        )
+        self.loss = loss
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuralNetworkRegressor:
         """Train a network on samples ``X`` and targets ``y``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
 
         Returns
         -------
@@ -523,20 +882,51 @@ class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignor
         playwithnn.TrainingDivergedError
             If the loss became NaN or infinite (try a smaller ``learning_rate_init``).
         """
-        X, y = validate_data(self, X, y, dtype=check_float_dtype(self.dtype, "dtype"),
-                             multi_output=True, y_numeric=True)
+        first_pass = not (self.warm_start and hasattr(self, "network_"))
+        return self._fit_targets(X, y, sample_weight, first_pass=first_pass, incremental=False)
+
+    @available_if(_can_train_incrementally)  # type: ignore[untyped-decorator]
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuralNetworkRegressor:
+        """One epoch over ``X``, ``y``, continuing from the fitted network and optimizer.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self : NeuralNetworkRegressor
+        """
+        return self._fit_targets(X, y, sample_weight, first_pass=not hasattr(self, "network_"),
+                                 incremental=True)
+
+    def _fit_targets(self, X: Any, y: Any, sample_weight: Any, *, first_pass: bool, incremental: bool
+                     ) -> NeuralNetworkRegressor:
+        loss = _choice(self.loss, "loss", ("squared_error", "poisson"))
+        X, y = self._validate_Xy(X, y, reset=first_pass, multi_output=True, y_numeric=True)
         Y = np.asarray(y, dtype=X.dtype)
-        self._fit_network(X, Y.reshape(-1, 1) if Y.ndim == 1 else Y, "mse", stratify=None)
-        self.out_activation_ = "identity"
+        if loss == "poisson" and (Y < 0).any():
+            raise ValueError("loss='poisson' needs non-negative targets y")
+        if not first_pass and Y.ndim != self._y_ndim:
+            raise ValueError(f"y is {Y.ndim}-D now but was {self._y_ndim}-D when the regressor was fitted")
+        self._loss = "half_poisson" if loss == "poisson" else "half_mse"
+        self._fit(X, Y.reshape(-1, 1) if Y.ndim == 1 else Y, sample_weight, first_pass=first_pass,
+                  incremental=incremental, stratify=None)
+        self.out_activation_ = "exp" if loss == "poisson" else "identity"
         self._y_ndim = Y.ndim
         return self
+
+    def _score_network(self, net: NeuralNetwork, X: Any, Y: Array, weights: Array | None) -> float:
+        return r2_score(Y, net.predict(X), sample_weight=weights)
 
     def predict(self, X: Any) -> Array:
         """The network's output for every sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
 
         Returns
         -------
@@ -550,6 +940,7 @@ class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignor
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True
         return tags
 
 
