@@ -12,11 +12,19 @@
 
 Bad input (an option, a file, a cell) gets one line on standard error that names
 what is wrong and where, and exit status 2; anything unexpected gets one line and
-exit status 1, Ctrl-C one line and 130, never a traceback. A failed run never
-overwrites an existing output file: every input and output path is checked and
-every output (model, figure, CSV) prepared in memory before anything is written;
-each file is then written to a temporary name beside it, flushed to disk, and
-renamed over the old one only once all of them are written.
+exit status 1, never a traceback. A failed run never overwrites an existing output
+file: every input and output path is checked and every output (model, figure, CSV)
+prepared in memory before anything is written; each file is then written to a
+temporary name beside it, flushed to disk, and renamed over the old one only once
+all of them are written.
+
+Signals: Ctrl-C (SIGINT) and SIGTERM stop a command with exit status 130 and 143
+(128 plus the signal's number, as a shell reports a process the signal ended), one
+line on standard error. ``train`` takes the first of either as a request to stop
+after the current batch: it saves the model trained so far, then exits with that
+status; a second one stops it at once. A signal that arrives while files are being
+written waits until they are (each file is then the new one, never half of it,
+and no temporary file is left), and then acts.
 """
 
 from __future__ import annotations
@@ -29,9 +37,13 @@ import io as _io
 import math
 import os
 import re
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
@@ -52,6 +64,13 @@ PROG = "playwithnn"
 
 class CommandError(Exception):
     """Bad input to a command: printed as one line on standard error, exit status 2."""
+
+
+#: The exit statuses, as ``--help`` lists them.
+EXIT_STATUSES = ("exit status: 0 success; 1 an unexpected error; 2 bad input (an option, a file, a cell); "
+                 "130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM. The first of either stops train "
+                 "after the current batch and saves the model trained so far before it exits with 130 "
+                 "or 143; a second one stops it at once.")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,6 +127,116 @@ _non_negative_float = _number_option(0.0)
 _port = _int_option(0, 65535)
 
 
+# ------------------------------------------------------------------- signals
+# The core's fit turns the first SIGINT into a request to stop after the current batch
+# (its handler is SIGINT's while it trains). The command line adds SIGTERM, which a
+# library has no business handling: outside training it stops the command as Ctrl-C
+# would; while training it is handed to SIGINT's handler, so that it stops the same way.
+_Handler = Callable[[int, "FrameType | None"], Any]
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM outside training: the command stops as Ctrl-C stops it, with exit status 143."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> NoReturn:
+    raise _Terminated
+
+
+@contextmanager
+def _signal_handlers(handlers: dict[int, _Handler]) -> Iterator[None]:
+    """Install ``{signal number: handler}`` for the block, then put the previous ones back.
+
+    Only the main thread can handle signals; elsewhere this installs nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in handlers}
+    try:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        yield
+    finally:
+        for signum, before in previous.items():  # None: set outside Python; the default is closest
+            signal.signal(signum, signal.SIG_DFL if before is None else before)
+
+
+class _StopRequest:
+    """SIGTERM (and, with ``catch_interrupt``, SIGINT) as a request to stop training.
+
+    While the core trains, its own SIGINT handler holds the request; a SIGTERM is
+    handed to that handler, so it stops training after the current batch as Ctrl-C
+    does. Between two ``fit`` calls of a streamed run, ``catch_interrupt=True`` makes
+    SIGINT a request too. The first request puts SIGINT's default handler back, so a
+    second signal of either kind stops the command at once.
+
+    Attributes
+    ----------
+    signum : int or None
+        The first signal received, ``None`` if none was.
+    """
+
+    def __init__(self, *, catch_interrupt: bool = False) -> None:
+        self.signum: int | None = None
+        self._catch_interrupt = catch_interrupt
+
+    def __enter__(self) -> _StopRequest:
+        handlers: dict[int, _Handler] = {signal.SIGTERM: self._on_terminate}
+        if self._catch_interrupt:
+            handlers[signal.SIGINT] = self._on_interrupt
+        self._handlers = _signal_handlers(handlers)
+        self._handlers.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._handlers.__exit__(*exc)
+
+    @property
+    def requested(self) -> bool:
+        """Whether a signal asked to stop."""
+        return self.signum is not None
+
+    def status(self) -> int:
+        """The exit status of a run stopped by the request: 128 + the signal's number (SIGINT's if none)."""
+        return 128 + (signal.SIGINT if self.signum is None else self.signum)
+
+    def _on_interrupt(self, signum: int, frame: FrameType | None) -> None:
+        if self.signum is None:
+            self.signum = signum
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C stops at once
+
+    def _on_terminate(self, signum: int, frame: FrameType | None) -> None:
+        first = self.signum is None
+        if first:
+            self.signum = signum
+        handler = signal.getsignal(signal.SIGINT)
+        if not first or not callable(handler) or handler is signal.default_int_handler:
+            raise _Terminated  # outside training, or a second request: stop at once
+        handler(signal.SIGINT, frame)  # the training's stop request (or ours, between two fits)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM for the block, then deliver the first that came, if any.
+
+    Files are written under it, so that a signal finds each file either old or new,
+    whole, and no temporary file left over: the writing is short, and the signal
+    acts as soon as it is done.
+    """
+    received: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+
+    try:
+        with _signal_handlers({signal.SIGINT: hold, signal.SIGTERM: hold}):
+            yield
+    finally:
+        if received:
+            signal.raise_signal(received[0])  # to the handler now installed again
+
+
 # --------------------------------------------------------------------- files
 def _check_output_path(path: str, what: str, suffixes: Sequence[str] | None = None) -> Path:
     """Check, before any work, that ``path`` can be written; return it as a Path."""
@@ -159,8 +288,14 @@ def _write_files(files: Sequence[tuple[Path, _files.Content, str]]) -> None:
 
     Each content goes to a temporary file beside its path and is flushed to disk
     first; only when all of them are written are they renamed into place, so a
-    full disk or an unwritable file leaves every existing file as it was.
+    full disk or an unwritable file leaves every existing file as it was. SIGINT and
+    SIGTERM wait until the writing is done (:func:`_signals_held`).
     """
+    with _signals_held():
+        _write_staged(files)
+
+
+def _write_staged(files: Sequence[tuple[Path, _files.Content, str]]) -> None:
     staged: list[_files.StagedFile] = []
     try:
         for path, content, what in files:
@@ -544,8 +679,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     fit_arguments = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)
                      if f.name != "validation_split"}
     try:
-        history = net.fit(X[train_idx], Y[train_idx],
-                          validation_data=(X[val_idx], Y[val_idx]) if n_val else None, **fit_arguments)
+        with _StopRequest() as stop_request:  # SIGTERM stops after the current batch, as Ctrl-C does
+            history = net.fit(X[train_idx], Y[train_idx],
+                              validation_data=(X[val_idx], Y[val_idx]) if n_val else None,
+                              **fit_arguments)
     except TrainingDivergedError as exc:
         raise CommandError(f"{str(exc).rstrip('.')}; nothing was written") from None
     except (TypeError, ValueError) as exc:
@@ -556,7 +693,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if history.stopped_early:
         stop = f", stopped early and kept epoch {history.best_epoch}"
     elif history.interrupted:
-        stop = ", interrupted"
+        stop = ", interrupted" + (" by SIGTERM" if stop_request.signum == signal.SIGTERM else "")
     epochs = "1 epoch" if history.epochs == 1 else f"{history.epochs} epochs"
     lines = [f"trained {epochs} in {history.seconds:.2f} s{stop}"]
     for label, idx in [("train", train_idx), ("validation", val_idx)][:2 if n_val else 1]:
@@ -582,7 +719,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(line)
     for path, _, _ in files:
         print(f"wrote {path}")
-    return 0
+    if not history.interrupted:
+        return 0
+    # The model of the batches so far is saved, but the run did not finish: a script must not
+    # take it for a success.
+    by = " (SIGTERM)" if stop_request.signum == signal.SIGTERM else ""
+    print(f"{PROG} train: interrupted{by}; the model trained so far is saved in {output}", file=sys.stderr)
+    return stop_request.status()
 
 
 def _training_figure(net: NeuralNetwork, history: Any, X_raw: NDArray[np.float64],
@@ -765,7 +908,7 @@ def cmd_playground(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = _Parser(prog=PROG, description="A neural network built by hand in NumPy: the tutorial, "
-                     "step by step, and training on your own CSV data.")
+                     "step by step, and training on your own CSV data.", epilog=EXIT_STATUSES)
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -821,7 +964,7 @@ def build_parser() -> argparse.ArgumentParser:
         "semicolons or tabs (the grammar of playwithnn.tabular). Numeric features are "
         "standardized, the scaling stored in the model file. The task is classification when the "
         f"target holds text or at most {MAX_INTEGER_CLASSES} distinct integers, else regression "
-        "(whose target is standardized too, and predictions scaled back).")
+        "(whose target is standardized too, and predictions scaled back).", epilog=EXIT_STATUSES)
     train.add_argument("data", metavar="DATA.csv")
     train.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
     train.add_argument("--output", required=True, metavar="MODEL.npz", help="the model file to write")
@@ -883,16 +1026,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line on ``argv`` (default ``sys.argv[1:]``); return the exit status.
 
     0 on success, 2 on bad input (one line on standard error), 1 on any
-    other error (one line too), 130 when interrupted.
+    other error (one line too), 130 when interrupted by Ctrl-C and 143 by SIGTERM
+    (``train`` saves the model trained so far first; see :data:`EXIT_STATUSES`).
     """
     parser = build_parser()
     command = PROG
     try:
-        args, extra = parser.parse_known_args(argv)
-        command = f"{PROG} {args.command}"
-        if extra:  # reported by the subcommand, whose help lists what it accepts
-            args.parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        return int(args.func(args))
+        with _signal_handlers({signal.SIGTERM: _raise_terminated}):
+            args, extra = parser.parse_known_args(argv)
+            command = f"{PROG} {args.command}"
+            if extra:  # reported by the subcommand, whose help lists what it accepts
+                args.parser.error(f"unrecognized arguments: {' '.join(extra)}")
+            return int(args.func(args))
     except (CommandError, TableError) as exc:  # a TableError names the file, line and cell
         message = str(exc)
         if not message.startswith(PROG):
@@ -901,9 +1046,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
-    except KeyboardInterrupt:
-        print(f"{command}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as _Terminated
+        terminated = isinstance(exc, _Terminated)
+        print(f"{command}: {'terminated (SIGTERM)' if terminated else 'interrupted'}", file=sys.stderr)
+        return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
     except BrokenPipeError:
         # Whoever read our output has gone (`| head`): stop quietly, as other tools do,
         # and keep Python from complaining again when it flushes stdout at exit.
