@@ -687,8 +687,8 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
             else:
                 found = np.unique(y if classes is None else np.asarray(classes))
                 if classes is not None and not np.isin(y, found).all():
-                    raise ValueError(f"y holds classes {sorted(set(np.unique(y)) - set(found))} that are "
-                                     f"not in classes={found.tolist()}")
+                    raise ValueError(f"y holds classes {np.setdiff1d(y, found).tolist()[:10]} that are "
+                                     f"not in classes={found.tolist()[:10]}")
                 if len(found) < 2:
                     raise ValueError(f"y has 1 class ({found.tolist()[0]!r}); a classifier needs samples "
                                      "of at least 2 classes")
