@@ -20,7 +20,7 @@ PACKAGE = Path(playwithnn.__file__).resolve().parent
 
 #: The math, the network and what stands on nothing else: they import none of the faces.
 CORE = ["activations", "losses", "initializers", "optimizers", "layers", "training", "network", "datasets",
-        "gradcheck", "_validation", "_files", "_modelfile"]
+        "gradcheck", "metrics", "tabular", "_validation", "_files", "_modelfile"]
 #: Files, plots, the explanation, the estimators, the command line, the browser page.
 FACES = ["cli", "plotting", "explain", "sklearn", "io", "playground"]
 
@@ -158,7 +158,7 @@ def test_the_graph_sees_the_package() -> None:
     assert GRAPH["playwithnn.io"]["playwithnn.network"] is True
     assert GRAPH["playwithnn.cli"]["playwithnn.plotting"] is False
     assert "playwithnn.playground.server" in GRAPH["playwithnn.cli"]
-    # TYPE_CHECKING imports are left out: training names the network in annotations only.
+    # The trainer knows the network only through its Trainable protocol: no import at all.
     assert "playwithnn.network" not in GRAPH["playwithnn.training"]
 
 
@@ -210,3 +210,19 @@ def test_the_checker_finds_cycles_and_skips_type_checking(tmp_path: Path) -> Non
     assert find_cycle(graph, module_level_only=False) == ["pkg.a", "pkg.b", "pkg.a"]
     assert reachable(graph, "pkg.d") == {"pkg.sub.e": "pkg.d", "pkg.c": "pkg.d", "pkg.b": "pkg.sub.e",
                                          "pkg.a": "pkg.b"}
+
+
+def test_the_math_imports_only_the_math() -> None:
+    """The floors of the core: activations, initializers and optimizers stand on the checks alone;
+    losses on the activations (the cross-entropies apply the sigmoid or softmax themselves); the
+    metrics on nothing of ours."""
+    allowed = {
+        "activations": {"_validation"},
+        "initializers": {"_validation"},
+        "optimizers": {"_validation"},
+        "losses": {"_validation", "activations"},
+        "metrics": set(),
+    }
+    for module, floors in allowed.items():
+        imported = {target.removeprefix("playwithnn.") for target in GRAPH[f"playwithnn.{module}"]}
+        assert imported <= floors, (module, imported - floors)
