@@ -483,3 +483,72 @@ def check_sample_weight(sample_weight: Any, n_samples: int, name: str = "sample_
     if not w.sum() > 0:
         raise ValueError(f"{name} are all zero: at least one sample must have a positive weight")
     return w
+
+
+def check_layer_sizes(layer_sizes: Any) -> list[int]:
+    """``layer_sizes`` as a list of at least 2 positive integers, such as ``[3, 4, 1]``, or raise.
+
+    >>> check_layer_sizes((3, 4, 1))
+    [3, 4, 1]
+    """
+    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence | np.ndarray):
+        raise TypeError(f"layer_sizes must be a list of integers such as [3, 4, 1]; got {layer_sizes!r:.60}")
+    sizes = list(layer_sizes)
+    if len(sizes) < 2:
+        raise ValueError(
+            f"layer_sizes needs at least 2 entries (inputs and outputs), such as [3, 4, 1]; got {sizes}"
+        )
+    for i, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"layer_sizes[{i}] must be an integer; got {n!r:.60}")
+        if n < 1:
+            raise ValueError(f"layer_sizes[{i}] must be at least 1; got {n}")
+    return [int(n) for n in sizes]
+
+
+def check_flag(value: Any, name: str) -> bool:
+    """``value`` if it is ``True`` or ``False`` (NumPy's too), else a ``TypeError`` naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r:.60}")
+    return bool(value)
+
+
+def check_seed(seed: Any) -> np.random.Generator:
+    """A ``numpy.random.Generator`` from a seed: an integer, a Generator (used as it is) or None."""
+    if isinstance(seed, (bool, float, str)):
+        raise TypeError(f"seed must be an integer, a numpy Generator or None; got {seed!r:.60}")
+    try:
+        return np.random.default_rng(seed)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"seed must be a non-negative integer, a numpy Generator or None; "
+                         f"got {seed!r:.60} ({exc})") from None
+
+
+def check_X_y(X: Any, y: Any, *, names: tuple[str, str], dtype: DTypeLike, n_features: int, n_outputs: int
+              ) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+    """``X`` of shape (n_samples, n_features) and ``y`` of shape (n_samples, n_outputs), checked.
+
+    A 1-D ``y`` is one column when ``n_outputs`` is 1. Messages name ``names``.
+    """
+    X = check_array(X, name=names[0], dtype=dtype, n_columns=n_features, columns_hint="layer_sizes[0]")
+    y = check_array(y, name=names[1], dtype=dtype, n_columns=n_outputs, columns_hint="layer_sizes[-1]",
+                    allow_1d=n_outputs == 1)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"{names[0]} has {X.shape[0]} samples but {names[1]} has {y.shape[0]}; "
+                         "they must match")
+    return X, y
+
+
+def check_parameter_arrays(arrays: Any, shapes: Sequence[tuple[int, ...]]) -> list[NDArray[Any]]:
+    """``arrays`` as one finite array per shape in ``shapes``, or a ``ValueError`` naming the bad one."""
+    if len(arrays) != len(shapes):
+        raise ValueError(f"expected {len(shapes)} arrays (one per parameter); got {len(arrays)}")
+    checked = []
+    for i, (shape, a) in enumerate(zip(shapes, arrays)):
+        a = np.asarray(a)
+        if a.shape != shape:
+            raise ValueError(f"arrays[{i}] has shape {a.shape}; parameter {i} has shape {shape}")
+        if a.dtype.kind not in "biuf" or not np.isfinite(a).all():
+            raise ValueError(f"arrays[{i}] must hold finite numbers")
+        checked.append(a)
+    return checked

@@ -50,7 +50,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ._validation import check_array, check_float_dtype, check_sample_weight
+from ._validation import (
+    check_array,
+    check_flag,
+    check_float_dtype,
+    check_layer_sizes,
+    check_parameter_arrays,
+    check_sample_weight,
+    check_seed,
+    check_X_y,
+)
 from .activations import hidden_activations
 from .initializers import get_initializer
 from .layers import Dense
@@ -59,22 +68,6 @@ from .optimizers import Optimizer
 from .training import FitOptions, History, TrainingDivergedError, train
 
 Array = NDArray[np.floating]
-
-
-def _check_layer_sizes(layer_sizes: Any) -> list[int]:
-    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence | np.ndarray):
-        raise TypeError(f"layer_sizes must be a list of integers such as [3, 4, 1]; got {layer_sizes!r}")
-    sizes = list(layer_sizes)
-    if len(sizes) < 2:
-        raise ValueError(
-            f"layer_sizes needs at least 2 entries (inputs and outputs), such as [3, 4, 1]; got {sizes}"
-        )
-    for i, n in enumerate(sizes):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"layer_sizes[{i}] must be an integer; got {n!r}")
-        if n < 1:
-            raise ValueError(f"layer_sizes[{i}] must be at least 1; got {n}")
-    return [int(n) for n in sizes]
 
 
 class NeuralNetwork:
@@ -94,9 +87,9 @@ class NeuralNetwork:
         ``sigmoid`` for ``sse`` (the tutorial's) and ``binary_crossentropy``,
         ``identity`` for ``mse``, ``softmax`` for ``categorical_crossentropy``.
     loss : str, default="sse"
-        ``"sse"``, ``"mse"``, ``"binary_crossentropy"`` or ``"categorical_crossentropy"``
-        (see :mod:`playwithnn.losses`). The cross-entropies need their natural
-        output, and take the logits: their output layer is linear (``identity``),
+        A name from :mod:`playwithnn.losses`: ``"sse"``, ``"mse"``, ``"binary_crossentropy"``,
+        ``"categorical_crossentropy"``, ... A loss that takes the logits (the
+        cross-entropies) needs its natural output: the output layer is then linear
         and :meth:`predict` applies the sigmoid or softmax.
     bias : bool, default=True
         Whether every layer has a bias vector. The tutorial's network has none.
@@ -149,7 +142,7 @@ class NeuralNetwork:
         seed: int | np.random.Generator | None = None,
         dtype: DTypeLike = np.float64,
     ) -> None:
-        sizes = _check_layer_sizes(layer_sizes)
+        sizes = check_layer_sizes(layer_sizes)
         hidden = hidden_activations(activation, len(sizes) - 2)
         loss_fn = get_loss(loss)
         out_name = loss_fn.output_activation(output_activation)
@@ -157,21 +150,13 @@ class NeuralNetwork:
             raise ValueError("a softmax output needs at least 2 units (layer_sizes[-1] >= 2)")
         if init is not None:
             get_initializer(init)
-        if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"bias must be True or False; got {bias!r}")
-        if isinstance(seed, (bool, float, str)):
-            raise TypeError(f"seed must be an integer, a numpy Generator or None; got {seed!r}")
+        self.bias = check_flag(bias, "bias")
         self.dtype = check_float_dtype(dtype)
-        try:
-            self.rng = np.random.default_rng(seed)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"seed must be a non-negative integer, a numpy Generator or None; "
-                             f"got {seed!r} ({exc})") from None
+        self.rng = check_seed(seed)
         self.layer_sizes = sizes
         self.activation = hidden
         self.output_activation = out_name
         self.loss_function = loss_fn
-        self.bias = bool(bias)
         self.init = init
         #: JSON values kept with the network in its model file (feature names, scaling, ...).
         self.metadata: dict[str, Any] = {}
@@ -233,17 +218,7 @@ class NeuralNetwork:
         parameter, all finite; the network is unchanged then.
         """
         params = self.parameters()
-        if len(arrays) != len(params):
-            raise ValueError(f"expected {len(params)} arrays (one per parameter); got {len(arrays)}")
-        checked = []
-        for i, (p, a) in enumerate(zip(params, arrays)):
-            a = np.asarray(a)
-            if a.shape != p.shape:
-                raise ValueError(f"arrays[{i}] has shape {a.shape}; parameter {i} has shape {p.shape}")
-            if a.dtype.kind not in "biuf" or not np.isfinite(a).all():
-                raise ValueError(f"arrays[{i}] must hold finite numbers")
-            checked.append(a)
-        for p, a in zip(params, checked):
+        for p, a in zip(params, check_parameter_arrays(arrays, [p.shape for p in params])):
             p[...] = a
 
     def check_X(self, X: Any, name: str = "X") -> Array:
@@ -253,17 +228,10 @@ class NeuralNetwork:
                            columns_hint="layer_sizes[0]")
 
     def check_Xy(self, X: Any, y: Any, names: tuple[str, str] = ("X", "y")) -> tuple[Array, Array]:
-        """:meth:`check_X` for ``X``, and ``y`` as an array of shape (n_samples, n_outputs).
-
-        A 1-D ``y`` is one column when the network has one output.
-        """
-        X = self.check_X(X, names[0])
-        y = check_array(y, name=names[1], dtype=self.dtype, n_columns=self.n_outputs,
-                        columns_hint="layer_sizes[-1]", allow_1d=self.n_outputs == 1)
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(f"{names[0]} has {X.shape[0]} samples but {names[1]} has {y.shape[0]}; "
-                             "they must match")
-        return X, y
+        """:meth:`check_X` for ``X``, and ``y`` as an array of shape (n_samples, n_outputs); a 1-D
+        ``y`` is one column when the network has one output."""
+        return check_X_y(X, y, names=names, dtype=self.dtype, n_features=self.n_features,
+                         n_outputs=self.n_outputs)
 
     # -------------------------------------------------------------- feedforward
     def _forward(self, X: Array, *, train: bool = False, dropout: float = 0.0) -> Array:
@@ -293,84 +261,29 @@ class NeuralNetwork:
 
     # ------------------------------------------------------------------- loss
     def evaluate(self, X: Array, y: Array, sample_weight: Array | None = None) -> tuple[float, Array]:
-        """The loss and the predictions for checked arrays, changing no state.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, n_features)
-        y : ndarray of shape (n_samples, n_outputs)
-            Both of the network's dtype (see :meth:`check_Xy`).
-        sample_weight : ndarray of shape (n_samples,), optional
-
-        Returns
-        -------
-        loss : float
-        y_pred : ndarray of shape (n_samples, n_outputs)
-        """
+        """The loss and the predictions ``y_pred`` of shape (n_samples, n_outputs), for arrays already
+        checked (:meth:`check_Xy`); changes no state."""
         output = self._forward(X)
         loss = self.loss_function.function
         value = loss(y, output) if sample_weight is None else loss(y, output, sample_weight)
         return value, self.loss_function.predict(output)
 
     def loss(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """The loss of the network's predictions for ``X`` against targets ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples, n_outputs), or (n_samples,) for one output
-        sample_weight : array-like of shape (n_samples,), optional
-            Weights of the samples (see :mod:`playwithnn.losses`).
-
-        Returns
-        -------
-        float
-            See :mod:`playwithnn.losses` for whether it sums or averages.
-        """
+        """The loss of the predictions for ``X`` (n_samples, n_features) against ``y``
+        (n_samples, n_outputs), optionally weighted per sample; see :mod:`playwithnn.losses`."""
         X, y = self.check_Xy(X, y)
         return self.evaluate(X, y, check_sample_weight(sample_weight, X.shape[0]))[0]
 
     # --------------------------------------------------------- backpropagation
     def gradients(self, X: Any, y: Any) -> list[Array]:
-        """The gradient of :meth:`loss` with respect to every parameter, by backpropagation.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples, n_outputs), or (n_samples,) for one output
-
-        Returns
-        -------
-        list of ndarray
-            ``[dL/dW1, dL/db1, dL/dW2, ...]``: new arrays, in the order and with
-            the shapes of :meth:`parameters`.
-        """
-        self.loss_and_gradient(*self.check_Xy(X, y))
-        return [g.copy() for layer in self.layers for g in layer.gradients()]
-
-    def loss_and_gradient(self, X: Array, y: Array, *, l2: float = 0.0,
-                          sample_weight: Array | None = None) -> float:
-        """The loss, with :attr:`gradient_vector` filled by backpropagation; no update.
-
-        :meth:`train_step` without its last line, for optimizers that see the loss
-        as a function of :attr:`parameter_vector` (L-BFGS in the scikit-learn
-        estimators). ``X`` and ``y`` are checked arrays, as for :meth:`train_step`.
-
-        Returns
-        -------
-        float
-            The loss, with the L2 penalty ``0.5 * l2 * sum(W**2)``; ``gradient_vector``
-            holds its gradient.
-        """
-        grad: Any
-        loss, grad = self.loss_function.value_and_gradient(y, self._forward(X, train=True), sample_weight)
+        """The gradient of :meth:`loss` for ``X`` (n_samples, n_features) and ``y`` (n_samples,
+        n_outputs), by backpropagation: new arrays ``[dL/dW1, dL/db1, dL/dW2, ...]``, in the order
+        and with the shapes of :meth:`parameters`."""
+        X, y = self.check_Xy(X, y)
+        grad: Any = self.loss_function.gradient(y, self._forward(X, train=True))
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
-        if l2:
-            loss += 0.5 * l2 * sum(float(np.vdot(layer.W, layer.W)) for layer in self.layers)
-            for layer in self.layers:
-                layer.dW += l2 * layer.W
-        return loss
+        return [g.copy() for layer in self.layers for g in layer.gradients()]
 
     def train_step(
         self,
@@ -385,9 +298,7 @@ class NeuralNetwork:
         """One iteration of the tutorial on a batch: feedforward, loss, backpropagation, update.
 
         ``X`` and ``y`` must already be checked arrays of the network's dtype
-        (:meth:`fit` checks them once, not once a batch). :meth:`fit` runs it
-        under ``numpy.errstate`` with overflow warnings off: divergence is
-        reported by the exception below.
+        (:meth:`fit` checks them once, not once a batch).
 
         Parameters
         ----------
@@ -397,9 +308,8 @@ class NeuralNetwork:
         l2 : float, default=0.0
             L2 penalty ``0.5 * l2 * sum(W**2)``, with gradient ``l2 * W``.
         dropout : float in [0, 1), default=0.0
-            Dropout rate of the hidden layers for this step.
+            Dropout rate of the hidden layers.
         sample_weight : ndarray of shape (n_samples,), optional
-            Weights of the samples in the loss.
 
         Returns
         -------

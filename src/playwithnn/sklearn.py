@@ -130,6 +130,17 @@ def _choice(value: Any, name: str, choices: Sequence[str]) -> str:
     return value
 
 
+class _Evaluation(Optimizer):
+    """An optimizer whose step changes nothing: ``train_step`` then only computes the loss and
+    its gradient, for L-BFGS, which makes its own updates."""
+
+    def __init__(self) -> None:
+        super().__init__(learning_rate=1.0)
+
+    def step(self, params: list[Array], grads: list[Array]) -> None:
+        """Leave the parameters as they are."""
+
+
 class _ScikitLearnRule:
     """After every epoch: scikit-learn's fitted attributes, learning-rate schedule and stopping rule.
 
@@ -400,12 +411,21 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
                 f"than tol={self.tol}; increase max_iter or tol", ConvergenceWarning, stacklevel=4)
 
     def _fit_lbfgs(self, net: NeuralNetwork, X: Any, Y: Array, weights: Array | None) -> None:
-        """SciPy's L-BFGS-B on ``net.parameter_vector``, with the network's loss and gradient."""
+        """SciPy's L-BFGS-B on ``net.parameter_vector``, with the network's loss and gradient.
+
+        Each evaluation is one ``train_step`` on the whole data whose optimizer
+        changes nothing: it leaves the loss's gradient in ``net.gradient_vector``,
+        and L-BFGS makes the update itself.
+        """
         l2 = self.alpha / (X.shape[0] if weights is None else float(weights.sum()))
+        evaluation = _Evaluation()
 
         def loss_and_gradient(theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
             net.parameter_vector[...] = theta
-            loss = net.loss_and_gradient(X, Y, l2=l2, sample_weight=weights)
+            try:
+                loss, _ = net.train_step(X, Y, evaluation, l2=l2, sample_weight=weights)
+            except TrainingDivergedError:  # a step too far: L-BFGS's line search steps back
+                return math.inf, np.zeros_like(theta)
             return loss, net.gradient_vector.astype(np.float64)
 
         result = scipy.optimize.minimize(
