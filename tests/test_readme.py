@@ -1,4 +1,11 @@
-"""The README's Python examples run as written and give what the README says."""
+"""The README's Python examples run as written and give what the README says.
+
+The README's numbers come out of training, and a CPU's BLAS kernel adds up a matrix product
+in its own order: another machine's results differ in the last bits. The examples are chosen
+so that this does not show in the digits printed (the tests below say by how much it moves
+them), and each comparison allows for what it can still change: one sample either way in an
+accuracy, one unit in the last digit shown of a printed number. A broken example misses by more.
+"""
 
 import re
 from pathlib import Path
@@ -9,6 +16,13 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
 
 
+def shown_after(name: str, block: str) -> float:
+    """The number the README shows in the comment of the line that assigns ``name``."""
+    match = re.search(rf"^{name} = .*#\s*(\d+\.\d+)", block, flags=re.M)
+    assert match, f"no '{name} = ...  # <number>' line in {block!r}"
+    return float(match.group(1))
+
+
 def test_readme_has_python_examples() -> None:
     assert len(BLOCKS) >= 1
 
@@ -17,18 +31,64 @@ def test_readme_has_python_examples() -> None:
 def test_readme_example_runs(index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {}
-    exec(compile(BLOCKS[index], f"README.md[python block {index}]", "exec"), namespace)
+    block = BLOCKS[index]
+    exec(compile(block, f"README.md[python block {index}]", "exec"), namespace)
     if "accuracy" in namespace and "labels" in namespace:  # the deeper-network example
-        assert namespace["accuracy"] == 0.9975
+        # 398 of the 400 points. Another BLAS kernel moves the trained network's outputs by at
+        # most 3e-5 here (measured with OpenBLAS's Haswell, Sandybridge and Nehalem kernels, and
+        # with the initial weights changed by 1e-15), and the point nearest the boundary lies
+        # 0.02 from it, so all of them give 0.995; one point either way is allowed.
+        accuracy, n_points = float(namespace["accuracy"]), len(namespace["labels"])
+        assert abs(accuracy - shown_after("accuracy", block)) <= 1 / n_points + 1e-12
     if "score" in namespace:  # the scikit-learn example
-        assert round(float(namespace["score"]), 4) == 0.9756
+        # 439 of the 450 test images, shown to 4 digits. Every kernel measured gives that score,
+        # and so do training images changed by 1e-15; one image either way is allowed, and half
+        # a unit in the last digit shown for the rounding.
+        score, n_test = float(namespace["score"]), len(namespace["y_test"])
+        assert abs(score - shown_after("score", block)) <= 1 / n_test + 0.5e-4
 
 
 CONSOLE = re.findall(r"```console\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
 
+# A decimal number as the command line prints it: 0.9900, 5.788e-05, 0.15.
+DECIMAL = re.compile(r"\d+\.\d+(?:e[+-]?\d+)?")
+
 
 def _timing_free(line: str) -> str:
     return re.sub(r"in \d+\.\d+ s", "in <time> s", line)
+
+
+def _last_digit(number: str) -> float:
+    """One unit in the last digit shown: 0.0001 for 0.9900, 1e-08 for 5.788e-05."""
+    mantissa, _, exponent = number.partition("e")
+    return 10.0 ** (int(exponent or 0) - len(mantissa.partition(".")[2]))
+
+
+def prints_as_shown(printed: str, shown: str) -> bool:
+    """Whether a printed line is the README's, up to one unit in the last digit of each decimal.
+
+    The decimals are the results of training (losses, accuracies). The weights trained under
+    OpenBLAS's Haswell, Sandybridge and Nehalem kernels agree to 1e-15 (measured), far below the
+    4 digits printed, but a value that lies on a rounding boundary may print one unit higher or
+    lower in its last digit. Everything else, words, names and integers (sizes, counts, epochs),
+    must be exactly as shown.
+    """
+    if DECIMAL.sub("#", printed) != DECIMAL.sub("#", shown):
+        return False
+    pairs = zip(DECIMAL.findall(printed), DECIMAL.findall(shown))
+    return all(abs(float(p) - float(s)) <= 1.001 * _last_digit(s) for p, s in pairs)
+
+
+def test_prints_as_shown_allows_one_unit_in_the_last_digit_and_nothing_else() -> None:
+    shown = "validation: accuracy 0.9900  loss 5.788e-05"
+    assert prints_as_shown(shown, shown)
+    assert prints_as_shown("validation: accuracy 0.9900  loss 5.789e-05", shown)
+    assert prints_as_shown("validation: accuracy 0.9901  loss 5.787e-05", shown)
+    assert not prints_as_shown("validation: accuracy 0.9900  loss 5.790e-05", shown)
+    assert not prints_as_shown("validation: accuracy 0.9800  loss 5.788e-05", shown)
+    assert not prints_as_shown("validation: accuracy 0.9900  loss 5.788e-04", shown)
+    assert not prints_as_shown("train: accuracy 0.9900  loss 5.788e-05", shown)
+    assert not prints_as_shown("wrote 201 predictions", "wrote 200 predictions")  # integers: exact
 
 
 @pytest.mark.parametrize("index", range(len(CONSOLE)))
@@ -53,4 +113,4 @@ def test_readme_console_session_prints_what_it_shows(index: int, tmp_path: Path)
         assert result.returncode == 0, result.stderr
         printed = [_timing_free(x) for x in (result.stdout + result.stderr).splitlines()]
         for line in shown:
-            assert _timing_free(line) in printed, (command, line, printed)
+            assert any(prints_as_shown(p, _timing_free(line)) for p in printed), (command, line, printed)
