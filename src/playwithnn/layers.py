@@ -202,7 +202,7 @@ class Dense:
         else:
             self.dW[...] = self.X.T @ delta  # a SciPy sparse input (the first layer's data)
         if self.db is not None:
-            delta.sum(axis=0, out=self.db)  # db = δ summed over the samples
+            np.add.reduce(delta, axis=0, out=self.db)  # db = δ summed over the samples
         return delta @ self.W.T if self.input_gradient else None
 
     def __repr__(self) -> str:

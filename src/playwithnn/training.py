@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, Protocol
@@ -350,16 +350,12 @@ class _Progress:
 
 def _batches(X: Array, y: Array, w: Array | None, batch_size: int, rng: np.random.Generator | None
              ) -> Iterator[tuple[Array, Array, Array | None]]:
-    """One epoch's batches of ``(X, y, sample_weight)``: the arrays themselves when one batch
-    holds every sample, else ``batch_size`` rows at a time, in a new random order when ``rng``
-    is given.
+    """One epoch's mini-batches of ``(X, y, sample_weight)``: ``batch_size`` rows at a time, in a
+    new random order when ``rng`` is given.
 
     Shuffled rows are gathered one batch at a time, never the whole data at once.
     """
     n = X.shape[0]
-    if batch_size >= n:
-        yield X, y, w
-        return
     order = None if rng is None else rng.permutation(n)
     for first in range(0, n, batch_size):
         rows = slice(first, first + batch_size) if order is None else order[first:first + batch_size]
@@ -498,12 +494,14 @@ def train(
         try:
             for epoch in range(1, options.epochs + 1):
                 total, correct, seen, shares = 0.0, 0.0, 0, 0.0
-                for Xb, yb, wb in _batches(X, y, sample_weight, batch_size,
-                                           net.rng if options.shuffle else None):
+                batches: Iterable[tuple[Array, Array, Array | None]] = (
+                    ((X, y, sample_weight),) if batch_size >= n  # full batch: the tutorial's iteration
+                    else _batches(X, y, sample_weight, batch_size, net.rng if options.shuffle else None))
+                for Xb, yb, wb in batches:
                     # A summed loss adds up its batches, so each batch carries its share of the
                     # penalty, 0.5 * l2 * (n_batch / n) * sum(W**2): the epoch then adds up to
                     # one penalty, and it does not grow with the number of batches.
-                    l2_of_batch = options.l2 / n * Xb.shape[0] if summed else options.l2
+                    l2_of_batch = options.l2 / n * Xb.shape[0] if summed and options.l2 else options.l2
                     try:
                         loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2_of_batch,
                                                       dropout=options.dropout, sample_weight=wb)
