@@ -566,3 +566,16 @@ def test_set_parameters_refuses_bad_arrays_and_changes_nothing(arrays: str, matc
         net.set_parameters(bad)
     for p, b in zip(net.parameters(), before):
         np.testing.assert_array_equal(p, b)
+
+
+def test_a_shallow_copy_is_a_whole_new_network() -> None:
+    """copy.copy shares nothing: training the original still trains it, and leaves the copy alone."""
+    import copy
+
+    X = np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    net = NeuralNetwork([3, 4, 1], seed=0)
+    twin = copy.copy(net)
+    history = net.fit(X, y, epochs=50)
+    assert history.loss[-1] < history.loss[0]
+    np.testing.assert_array_equal(twin.parameters()[0], NeuralNetwork([3, 4, 1], seed=0).parameters()[0])

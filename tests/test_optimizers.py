@@ -143,17 +143,24 @@ def test_adam_step_count_is_per_parameter() -> None:
     assert np.array_equal(late, fresh)
 
 
-def test_state_follows_the_array_not_its_values() -> None:
-    """A new array with equal values starts with no velocity; reset() forgets everything."""
+def test_state_follows_the_place_of_the_array_and_survives_a_pickle() -> None:
+    """State is kept per place in the list step() receives: a copy of the array (as a pickle
+    or a copy of the network makes) keeps its velocity; another shape starts afresh; reset()
+    forgets everything."""
+    import pickle
+
     g = np.array([1.0, 1.0])
     opt = GradientDescent(1.0, momentum=0.5)
     w = np.zeros(2)
     opt.step([w], [g])
     opt.step([w], [g])  # v = 0.5 * 1 + 1 = 1.5
     np.testing.assert_array_equal(w, [-2.5, -2.5])
-    other = w.copy()
-    opt.step([other], [g])  # fresh state: v = g
-    np.testing.assert_array_equal(other, [-3.5, -3.5])
+    twin, twin_w = pickle.loads(pickle.dumps((opt, w)))
+    twin.step([twin_w], [g])  # v = 0.5 * 1.5 + 1 = 1.75
+    np.testing.assert_array_equal(twin_w, [-4.25, -4.25])
+    wider = np.zeros(3)
+    opt.step([wider], [np.ones(3)])  # another shape: fresh state, v = g
+    np.testing.assert_array_equal(wider, [-1.0, -1.0, -1.0])
     opt.reset()
     assert opt.state == {}
     opt.step([w], [g])

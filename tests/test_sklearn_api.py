@@ -307,3 +307,17 @@ def test_held_out_scores_are_at_least_scikit_learns(solver: str) -> None:
         ours = _median_score(lambda s: NeuralNetworkClassifier(random_state=s, **params), X, y, True)
         theirs = _median_score(lambda s: MLPClassifier(random_state=s, **params), X, y, True)
         assert ours >= theirs - 0.02, (load.__name__, ours, theirs)
+
+
+def test_a_pickle_between_partial_fits_keeps_the_optimizers_state() -> None:
+    """What Dask does between blocks: the estimator travels as a pickle, Adam's moments with it."""
+    import pickle
+
+    X, y = _iris()
+    params: dict[str, Any] = {"hidden_layer_sizes": (8,), "shuffle": False, "random_state": 0}
+    travelled, stayed = NeuralNetworkClassifier(**params), NeuralNetworkClassifier(**params)
+    for _ in range(3):
+        travelled = pickle.loads(pickle.dumps(travelled.partial_fit(X, y, classes=[0, 1, 2])))
+        stayed.partial_fit(X, y, classes=[0, 1, 2])
+    np.testing.assert_array_equal(travelled.coefs_[0], stayed.coefs_[0])
+    assert len(travelled._optimizer_.state) == 1

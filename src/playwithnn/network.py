@@ -42,6 +42,7 @@ array([[0.],
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from collections.abc import Sequence
@@ -177,6 +178,11 @@ class NeuralNetwork:
         self.gradient_vector: Array = np.zeros(ends[-1], dtype=self.dtype)
         for layer, start, end in zip(self.layers, ends[:-1], ends[1:]):
             layer.share_memory(self.parameter_vector[start:end], self.gradient_vector[start:end])
+
+    def __copy__(self) -> NeuralNetwork:
+        # A shallow copy would share the layers, whose W and b are views into one
+        # parameter_vector: a copy is always a whole new network.
+        return copy.deepcopy(self)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -323,9 +329,9 @@ class NeuralNetwork:
         TrainingDivergedError
             If the loss or a gradient is not finite; then nothing is updated.
         """
-        grad: Any  # dL/dŷ, then dL/dA of each layer below, down to None below the first
+        grad: Any  # dL/dŷ (dL/dz for a loss that takes logits), then each layer's dL/dX, then None
         output = self._forward(X, train=True, dropout=dropout)  # feedforward: ŷ (or the logits)
-        loss, grad = self.loss_function.value_and_gradient(y, output, sample_weight)  # L, dL/dŷ
+        loss, grad = self.loss_function.value_and_gradient(y, output, sample_weight)  # L, dL/d output
         for layer in reversed(self.layers):  # backpropagation: each layer fills dW, db
             grad = layer.backward(grad)
         if l2:  # the penalty 0.5 * l2 * sum(W**2), and its gradient l2 * W

@@ -3,8 +3,10 @@
 An optimizer's whole contract is one method, :meth:`Optimizer.update`, which
 changes one parameter array in place given its gradient and the optimizer's
 state for that parameter. :meth:`Optimizer.step` calls it for every parameter.
-State (velocities, moment estimates) is kept per parameter array, keyed by the
-array itself, so one optimizer can serve any number of layers.
+State (velocities, moment estimates) is kept per parameter array, keyed by its
+place in the list that :meth:`Optimizer.step` receives (a network passes its one
+``parameter_vector``), so it survives a copy or a pickle of the network and the
+optimizer together; an array of another shape starts afresh.
 
 >>> import numpy as np
 >>> w, g = np.array([1.0, 2.0]), np.array([0.5, -0.5])
@@ -52,17 +54,25 @@ class Optimizer:
         grads : list of ndarray
             The gradient of the loss with respect to each, of the same shape.
         """
-        for p, g in zip(params, grads):
-            state = self.state.get(id(p))
-            if state is None or state["param"] is not p:
-                state = self.state[id(p)] = {"param": p, "t": 0}
+        for i, (p, g) in enumerate(zip(params, grads)):
+            state = self.state.get(i)
+            if state is None or state["shape"] != p.shape or state["dtype"] != p.dtype:
+                state = self.state[i] = {"shape": p.shape, "dtype": p.dtype, "t": 0}
             state["t"] += 1
             self.update(p, g, state)
 
     def update(self, param: Array, grad: Array, state: dict[str, Any]) -> None:
-        """Change ``param`` in place given ``grad``; ``state`` is this parameter's own.
+        """Change ``param`` in place given ``grad``: the one method a subclass fills in.
 
-        ``state["t"]`` is the number of updates so far, this one included.
+        Parameters
+        ----------
+        param : ndarray of any shape
+            The parameter array, changed in place.
+        grad : ndarray of the same shape
+            The gradient of the loss with respect to it.
+        state : dict
+            This parameter's own state, kept from one step to the next (velocities,
+            moments); ``state["t"]`` is the number of updates so far, this one included.
         """
         raise NotImplementedError
 

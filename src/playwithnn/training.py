@@ -89,7 +89,7 @@ class History:
         Training loss of each epoch: the loss of each batch before its update,
         with the L2 penalty if ``l2 > 0`` (as Keras and scikit-learn report it),
         added up over the batches for ``sse`` and averaged over them, weighted by
-        their sizes, for the losses that average. In full-batch
+        their sizes (their summed sample weights, if any), for the losses that average. In full-batch
         training this is the loss of the weights at the start of the epoch, the
         tutorial's "loss per iteration".
     val_loss : list of float
