@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from playwithnn import tabular
 from playwithnn.tabular import (
     MAX_INTEGER_CLASSES,
     Table,
@@ -331,3 +334,240 @@ def test_a_column_converts_exactly_when_every_cell_is_a_number() -> None:
             with pytest.raises(TableError) as info:
                 t.numbers("x")
             assert (info.value.line, info.value.cell) == (4, cell)
+
+
+# ------------------------------------------- Arrow's reading against the csv module's
+@dataclass(frozen=True)
+class Refusal:
+    """An error the grammar gives: its line (if it has one) and words of its message."""
+
+    line: int | None
+    words: str
+
+
+def reference(data: bytes, *, header: bool = True) -> Table | Refusal:
+    """The grammar read cell by cell by the csv module alone, as the reader did before it used Arrow:
+    the reference that the fast reading must match, cells, lines and errors alike."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return Refusal(None, f"not a text file (it is not UTF-8: byte {data[exc.start]:#04x} on line {line})")
+    text = text[1:] if text.startswith("\ufeff") else text
+    if "\x00" in text:
+        return Refusal(text.count("\n", 0, text.index("\x00")) + 1, "NUL")
+
+    def rows(separator: str) -> Any:
+        return csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+
+    best, most = ",", 0
+    for separator in (",", ";", "\t"):
+        try:
+            first = next((row for row in rows(separator) if any(c.strip() for c in row)), None)
+        except csv.Error:
+            continue
+        if first is not None and len(first) > most:
+            best, most = separator, len(first)
+    reader = rows(best)
+    names: list[str] | None = None
+    cells: list[list[str]] = []
+    lines: list[int] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader, None)
+        except csv.Error:
+            return Refusal(start, "not valid CSV")
+        if row is None:
+            break
+        stripped = [c.strip() for c in row]
+        if not any(stripped):
+            continue
+        if header and names is None:
+            names = stripped
+            if all(is_number(n) for n in names) or not all(names) or len(set(names)) < len(names):
+                return Refusal(None, "header")
+            continue
+        width = len(names) if names is not None else len(cells[0]) if cells else len(stripped)
+        if len(stripped) != width:
+            return Refusal(start, f"{len(stripped)} cells, but")
+        cells.append(stripped)
+        lines.append(start)
+    if header and names is None:
+        return Refusal(None, "the file is empty")
+    if names is None:
+        names = [str(j + 1) for j in range(len(cells[0]) if cells else 0)]
+    return Table("t.csv", names, [[row[j] for row in cells] for j in range(len(names))], lines, header)
+
+
+def outcome(call: Any) -> tuple[Any, ...]:
+    """What a call gives: its value as a list, or its error's message, line and cell."""
+    try:
+        value = call()
+    except TableError as exc:
+        return ("error", str(exc), exc.line, exc.cell)
+    return ("ok", value.tolist() if isinstance(value, np.ndarray) else value)
+
+
+def assert_same_table(got: Table, expected: Table) -> None:
+    """The same names, rows, lines and cells, and the same answers (or errors) column by column."""
+    assert (got.names, got.n_rows, got.header) == (expected.names, expected.n_rows, expected.header)
+    assert got.lines.tolist() == expected.lines.tolist()
+    assert [c.tolist() for c in got.columns] == [c.tolist() for c in expected.columns]
+    for name in got.names:
+        for ask in ASKED:
+            assert outcome(lambda: ask(got, name)) == outcome(lambda: ask(expected, name)), name  # noqa: B023
+    assert outcome(lambda: got.matrix(got.names)) == outcome(lambda: expected.matrix(expected.names))
+
+
+#: What is asked of each column of two tables that must answer the same.
+ASKED = [
+    lambda t, name: t.numbers(name, hint="; hint"),
+    lambda t, name: t.labels(name),
+    lambda t, name: t.infer_task(name),
+    lambda t, name: t.matrix([name]),
+    lambda t, name: t.class_indices(name, ["1", "a"]),
+]
+
+
+NUMBER_CELLS = ["1", "-2.5", "1e3", ".5", "007", "+1", "3.", "1.50", "0", "-0", "2", "2.0", "", "1e-400"]
+LABEL_CELLS = ["a", "b", "1", "1.0", "01", "2", "", "nan"]
+ODD_CELLS = ["NaN", "cat", "1_000", "inf", "1e999", "-nan", " 7 ", "\t8", '"1"', '"a,b"', '"x\ny"', '""',
+             '" 5 "', '"q""r"', "\u00a09", "\x0b4", "x y", "é", "12345678901234567890", "9007199254740993",
+             ';', '"', 'a"b']
+
+
+def random_csv(rng: np.random.Generator) -> tuple[bytes, bool]:
+    """A small CSV file drawn at random: its bytes, and whether to read it with a header."""
+    n_columns = int(rng.integers(1, 5))
+    separator = str(rng.choice([",", ";", "\t"]))
+    end = str(rng.choice(["\n", "\r\n", "\r"]))
+    kinds = rng.choice(["numbers", "labels", "any"], size=n_columns)
+    odd = rng.random() < 0.5  # a file with odd cells, now and then
+    rows = []
+    for _ in range(int(rng.integers(0, 30))):
+        row = []
+        for kind in kinds:
+            pool = NUMBER_CELLS if kind == "numbers" else LABEL_CELLS if kind == "labels" else ODD_CELLS
+            if odd and rng.random() < 0.05:
+                pool = ODD_CELLS
+            row.append(str(rng.choice(pool)))
+        if rng.random() < 0.005:
+            row = row[:-1] or ["x", "y"]  # a row of another length
+        rows.append(separator.join(row))
+        if rng.random() < 0.1:
+            rows.append(str(rng.choice(["", " ", separator * (n_columns - 1), "  " + separator, '""'])))
+    header = bool(rng.random() < 0.7)
+    if header:
+        names = [f"c{j}" for j in range(n_columns)]
+        if rng.random() < 0.05:
+            names[-1] = names[0]
+        rows.insert(0, separator.join(names))
+    data = end.join(rows) + (end if rng.random() < 0.8 else "")
+    encoded = (("\ufeff" if rng.random() < 0.1 else "") + data).encode("utf-8")
+    if rng.random() < 0.03:
+        at = int(rng.integers(0, len(encoded) + 1))
+        encoded = encoded[:at] + bytes([int(rng.choice([0x00, 0xff, 0xe9]))]) + encoded[at:]
+    return encoded, header
+
+
+@pytest.mark.parametrize("small_blocks", [False, True], ids=["blocks of 1 MB", "blocks of 64 bytes"])
+def test_arrow_reads_what_the_csv_module_reads(small_blocks: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random small files, read by the reader and by the reference: the same table, or the same error.
+
+    With small blocks and windows, and a sample of 2 rows, the files cross Arrow's block and window
+    boundaries, and columns sampled as numbers meet text further down."""
+    if small_blocks:
+        monkeypatch.setattr(tabular, "_BLOCK_BYTES", 64)
+        monkeypatch.setattr(tabular, "_WINDOW_BYTES", 100)
+        monkeypatch.setattr(tabular, "_SAMPLE_ROWS", 2)
+    rng = np.random.default_rng(7 + small_blocks)
+    for _ in range(400):
+        data, header = random_csv(rng)
+        expected = reference(data, header=header)
+        try:
+            got = parse_table(data, source="t.csv", header=header)
+        except TableError as exc:
+            assert isinstance(expected, Refusal), (data, str(exc))
+            assert expected.words in str(exc) and exc.line == expected.line, (data, str(exc), expected)
+            continue
+        assert isinstance(expected, Table), (data, expected)
+        assert_same_table(got, expected)
+
+
+def test_a_large_file_crosses_windows_and_grows_its_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long rows in the sample and short ones after: more rows than the block was made for."""
+    monkeypatch.setattr(tabular, "_SAMPLE_ROWS", 5)
+    monkeypatch.setattr(tabular, "_WINDOW_BYTES", 4096)
+    rows = [f"{'1' * 60},{'2' * 60},long" for _ in range(6)]
+    rows += [f"{i},{i % 7}.5,{'ab'[i % 2]}" for i in range(20_000)]
+    data = ("x,y,label\n" + "\n".join(rows) + "\n").encode()
+    got = parse_table(data, source="t.csv")
+    expected = reference(data)
+    assert isinstance(expected, Table)
+    assert_same_table(got, expected)
+    assert got.numbers("x")[6:].tolist() == list(map(float, range(20_000)))
+
+
+def test_the_whitespace_removed_is_str_strips() -> None:
+    assert set(tabular._WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+def test_numbers_come_back_as_numbers_or_as_text_by_the_same_rules() -> None:
+    """A column that the sample takes for numbers but holds text further down is read again as text."""
+    rows = "".join(f"{i},{i}\n" for i in range(300))
+    t = parse_table(f"x,y\n{rows}301,cat\n302,1e999\n".encode(), source="t.csv")
+    assert t.numbers("x").tolist() == [*range(300), 301, 302]
+    with pytest.raises(TableError, match=r"^t.csv, line 302, column 'y': 'cat' is not a number$"):
+        t.numbers("y")
+    assert t.labels("y").tolist()[-3:] == ["299", "cat", "1e999"] and t.infer_task("y") == "classification"
+    t = parse_table(f"x,y\n{rows}301,\n".encode(), source="t.csv")
+    with pytest.raises(TableError, match=r"^t.csv, line 302, column 'y': the cell is empty; fill or remove"):
+        t.numbers("y")
+
+
+def test_matrix_is_numbers_side_by_side() -> None:
+    t = table("a,b,label,c\n1,2,x,3\n4,5,y,6\n")
+    assert t.matrix(["a", "b"]).tolist() == [[1, 2], [4, 5]]
+    assert t.matrix(["c", "a"]).tolist() == [[3, 1], [6, 4]]
+    assert not t.matrix(["a", "b"]).flags.writeable and t.matrix([]).shape == (2, 0)
+    with pytest.raises(TableError, match="'x' is not a number; numbers only"):
+        t.matrix(["a", "label"], hint="; numbers only")
+
+
+# ------------------------------------------------------------------ chunks
+@pytest.mark.parametrize("rows", [1, 3, 1000])
+def test_chunks_are_the_tables_rows(rows: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """read_chunks gives the rows of the whole table, ``rows`` at a time, with their lines, and the
+    errors the whole reading gives, once it gets to them."""
+    monkeypatch.setattr(tabular, "_BLOCK_BYTES", 64)
+    monkeypatch.setattr(tabular, "_WINDOW_BYTES", 100)
+    monkeypatch.setattr(tabular, "_SAMPLE_ROWS", 2)
+    rng = np.random.default_rng(rows)
+    path = tmp_path / "d.csv"
+    for _ in range(60):
+        data, header = random_csv(rng)
+        path.write_bytes(data)
+        expected = reference(data, header=header)
+        chunks = []
+        try:
+            for chunk in tabular.read_chunks(path, rows, header=header):
+                chunks.append(chunk)
+        except TableError as exc:
+            assert isinstance(expected, Refusal), (data, str(exc))
+            assert expected.words in str(exc) and exc.line == expected.line, (data, str(exc), expected)
+            continue
+        assert isinstance(expected, Table), (data, expected)
+        sizes = [min(rows, expected.n_rows - k) for k in range(0, expected.n_rows, rows)]
+        assert [c.n_rows for c in chunks] == sizes
+        for k, chunk in enumerate(chunks):
+            part = slice(k * rows, (k + 1) * rows)
+            assert_same_table(chunk, Table(str(path), expected.names, [c[part] for c in expected.columns],
+                                           expected.lines[part], expected.header))
+
+
+def test_chunks_of_no_rows_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "d.csv").write_text("a\n1\n")
+    for rows in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="rows must be a positive integer"):
+            next(tabular.read_chunks(tmp_path / "d.csv", rows))  # type: ignore[arg-type]

@@ -465,8 +465,9 @@ def read_table(path: str) -> Table:
 
 
 def _features(table: Table, names: Sequence[str]) -> NDArray[np.float64]:
-    """The named columns as an ``(n_samples, n_features)`` float array."""
-    return np.column_stack([table.numbers(name, hint="; features must be numeric") for name in names])
+    """The named columns as an ``(n_samples, n_features)`` float array, C-contiguous (read-only where
+    it is the table's own block of numbers)."""
+    return np.ascontiguousarray(table.matrix(names, hint="; features must be numeric"))
 
 
 # --------------------------------------------------------------- preprocessing
@@ -622,7 +623,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not feature_names:
         raise CommandError(f"{args.data}: no feature columns besides the target {args.target!r}")
     X_raw = _features(table, feature_names)
-    task = args.task or tabular.infer_task(table.columns[table.index(args.target)])
+    task = args.task or table.infer_task(args.target)
 
     mean = X_raw.mean(axis=0)
     scale = X_raw.std(axis=0)
