@@ -118,7 +118,7 @@ def _can_train_incrementally(estimator: Any) -> bool:
     if estimator.solver == "lbfgs":
         raise AttributeError("partial_fit is only available for the stochastic solvers "
                              "('sgd', 'adam', 'gd'); solver='lbfgs' is not one")
-    if estimator.early_stopping is True:
+    if bool(estimator.early_stopping):
         raise AttributeError("partial_fit does not support early_stopping=True: one epoch at a time "
                              "has no held-out set to stop on")
     return True
@@ -207,6 +207,7 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
     _loss = "half_mse"
     network_: NeuralNetwork
     classes_: NDArray[Any]
+    _optimizer_settings_: tuple[Any, ...]
     _y_ndim: int
 
     def __init__(
@@ -298,8 +299,9 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
             check_positive_int(getattr(self, name), name)
         if not (isinstance(self.n_iter_no_change, float) and self.n_iter_no_change == math.inf):
             check_positive_int(self.n_iter_no_change, "n_iter_no_change")
-        for name in ("beta_1", "beta_2", "validation_fraction"):
+        for name in ("beta_1", "beta_2"):
             check_fraction(getattr(self, name), name, allow_zero=False)
+        check_fraction(self.validation_fraction, "validation_fraction", allow_zero=not self.early_stopping)
         check_fraction(self.momentum, "momentum")
         check_fraction(self.dropout, "dropout")
         for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
@@ -318,6 +320,11 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
             return Adam(self.learning_rate_init, beta1=self.beta_1, beta2=self.beta_2, epsilon=self.epsilon)
         return GradientDescent(self.learning_rate_init, momentum=self.momentum,
                                nesterov=bool(self.nesterovs_momentum) and self.momentum > 0)
+
+    def _optimizer_settings(self) -> tuple[Any, ...]:
+        """What the optimizer is built from: a warm start keeps its state only while these stay."""
+        return (self.solver, self.learning_rate_init, self.momentum, bool(self.nesterovs_momentum),
+                self.beta_1, self.beta_2, self.epsilon)
 
     def _batch_size(self, n_samples: int) -> int:
         """Samples per batch: ``n_samples`` for ``"gd"``, else ``batch_size`` (at most ``n_samples``)."""
@@ -362,12 +369,17 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
             self._optimizer_ = self._optimizer()
         else:
             net = self.network_
-            if X.shape[1] != net.n_features or Y.shape[1] != net.n_outputs:
-                raise ValueError(f"X has {X.shape[1]} features and y {Y.shape[1]} outputs, but the fitted "
-                                 f"network has {net.n_features} and {net.n_outputs}")
+            sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
+            if sizes != net.layer_sizes or any(a != _ACTIVATIONS[self.activation] for a in net.activation):
+                raise ValueError(f"the fitted network is {net.layer_sizes} with {net.activation[:1]} hidden "
+                                 f"layers; X, y, hidden_layer_sizes and activation now ask for {sizes} with "
+                                 f"{self.activation!r}: fit without warm_start to start a new network")
             net.rng = rng if self.random_state is not None else net.rng
-            if not incremental:  # a warm start picks up the parameters as they are now
+            if self._optimizer_settings() != self._optimizer_settings_:
+                self._optimizer_ = self._optimizer()  # another solver or its settings: a fresh state
+            elif not incremental:  # a warm start picks up the schedule from the start
                 self._optimizer_.learning_rate = self.learning_rate_init
+        self._optimizer_settings_ = self._optimizer_settings()
         self.n_iter_ = 0
         with np.errstate(all="ignore"):  # divergence is reported by the network, not by NumPy
             if self.solver == "lbfgs":
@@ -395,7 +407,7 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         rule = _ScikitLearnRule(self, self._optimizer_, X.shape[0], validation)
         history = net.fit(
             X, Y, epochs=1 if incremental else self.max_iter, optimizer=self._optimizer_,
-            batch_size=batch_size, l2=self.alpha / batch_size, dropout=self.dropout,
+            batch_size=batch_size, l2=self.alpha, l2_per_sample=True, dropout=self.dropout,
             shuffle=bool(self.shuffle), sample_weight=weights, callbacks=rule,
             validation_data=validation,
         )
@@ -434,7 +446,6 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         )
         net.parameter_vector[...] = result.x
         self.n_iter_ = int(result.nit)
-        self.t_ += X.shape[0]
         self.loss_ = float(result.fun)
         if result.status != 0:
             warnings.warn(f"{type(self).__name__}: L-BFGS failed to converge after {self.n_iter_} "
@@ -693,6 +704,7 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
 
     def _fit_classes(self, X: Any, y: Any, sample_weight: Any, *, first_pass: bool, incremental: bool,
                      classes: Any = None) -> NeuralNetworkClassifier:
+        self._check_parameters()  # before anything changes
         X, y = self._validate_Xy(X, y, reset=first_pass, multi_output=True)
         multilabel = type_of_target(y, input_name="y") == "multilabel-indicator"
         if not multilabel:
@@ -716,6 +728,9 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
         else:
             check_is_fitted(self, "network_")
             found = self.classes_
+            if classes is not None and not np.array_equal(np.unique(np.asarray(classes)), found):
+                raise ValueError(f"classes={np.unique(np.asarray(classes)).tolist()[:10]} is not the same as "
+                                 f"on the first call to partial_fit, {found.tolist()[:10]}")
             if multilabel != self._multilabel:
                 raise ValueError("y is multilabel now but was not when the classifier was fitted, or the "
                                  "other way round")
@@ -743,7 +758,8 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
                 raise ValueError("class_weight='balanced' needs all the data at once; it does not work with "
                                  "partial_fit: give a dict of weights")
             weights = compute_sample_weight(self.class_weight, y)
-            sample_weight = weights if sample_weight is None else weights * np.asarray(sample_weight)
+            given = check_sample_weight(sample_weight, X.shape[0])
+            sample_weight = weights if given is None else weights * given
         self._loss = loss
         self._fit(X, Y, sample_weight, first_pass=first_pass, incremental=incremental, stratify=stratify)
         self.classes_ = found
@@ -925,7 +941,10 @@ class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignor
     def _fit_targets(self, X: Any, y: Any, sample_weight: Any, *, first_pass: bool, incremental: bool
                      ) -> NeuralNetworkRegressor:
         loss = _choice(self.loss, "loss", ("squared_error", "poisson"))
+        self._check_parameters()  # before anything changes
         X, y = self._validate_Xy(X, y, reset=first_pass, multi_output=True, y_numeric=True)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)  # a column y: scikit-learn's DataConversionWarning, then 1-D
         Y = np.asarray(y, dtype=X.dtype)
         if loss == "poisson" and (Y < 0).any():
             raise ValueError("loss='poisson' needs non-negative targets y")
@@ -951,10 +970,12 @@ class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignor
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            1-D when ``y`` was 1-D in :meth:`fit`; float64 whatever ``dtype``.
+            1-D when ``y`` was 1-D (or one column) in :meth:`fit`; float32 for float32 ``X``,
+            else float64, as scikit-learn's.
         """
-        # float64 whatever the network's dtype, as scikit-learn's regressors
-        y_pred = self._network_output(X).astype(np.float64, copy=False)
+        check_is_fitted(self, "network_")
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32], accept_sparse=["csr", "csc"])
+        y_pred = self.network_.predict(X).astype(X.dtype, copy=False)  # float32 data, float32 predictions
         return y_pred.ravel() if self._y_ndim == 1 else y_pred
 
     def __sklearn_tags__(self) -> Any:

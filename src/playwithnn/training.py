@@ -201,6 +201,9 @@ class FitOptions:
         the last epoch's (``history.best_epoch`` still says which was best).
     shuffle : bool, default=True
         Reshuffle the samples every epoch (mini-batches only).
+    l2_per_sample : bool, default=False
+        Divide ``l2`` by each batch's size (the sum of its sample weights, if any)
+        before adding the penalty to the batch's mean loss: scikit-learn's ``alpha``.
     callbacks : callable or list of callables, optional
         Each is called as ``callback(epoch, history, network)`` after every
         epoch; returning ``False`` stops training.
@@ -231,6 +234,7 @@ class FitOptions:
     best: str = "improvement"
     restore_best: bool = True
     shuffle: bool = True
+    l2_per_sample: bool = False
     callbacks: Any = ()  # a callable or a sequence of them; held as a tuple
     verbose: int = 0
 
@@ -247,7 +251,7 @@ class FitOptions:
             set_(name, check_non_negative_float(getattr(self, name), name))
         for name in ("dropout", "validation_split"):
             set_(name, check_fraction(getattr(self, name), name))
-        for name in ("nesterov", "restore_best", "shuffle"):
+        for name in ("nesterov", "restore_best", "shuffle", "l2_per_sample"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(f"{name} must be True or False; got {getattr(self, name)!r:.60}")
             set_(name, bool(getattr(self, name)))
@@ -498,10 +502,15 @@ def train(
                     ((X, y, sample_weight),) if batch_size >= n  # full batch: the tutorial's iteration
                     else _batches(X, y, sample_weight, batch_size, net.rng if options.shuffle else None))
                 for Xb, yb, wb in batches:
+                    # a mean loss's batches count by their size (their summed weights, if weighted)
+                    share = Xb.shape[0] if wb is None else float(wb.sum())
                     # A summed loss adds up its batches, so each batch carries its share of the
                     # penalty, 0.5 * l2 * (n_batch / n) * sum(W**2): the epoch then adds up to
                     # one penalty, and it does not grow with the number of batches.
-                    l2_of_batch = options.l2 / n * Xb.shape[0] if summed and options.l2 else options.l2
+                    if options.l2_per_sample:
+                        l2_of_batch = options.l2 / share
+                    else:
+                        l2_of_batch = options.l2 / n * Xb.shape[0] if summed and options.l2 else options.l2
                     try:
                         loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2_of_batch,
                                                       dropout=options.dropout, sample_weight=wb)
@@ -514,8 +523,6 @@ def train(
                         raise TrainingDivergedError(
                             f"training diverged at epoch {epoch}: {exc}. {kept_weights}. Try a smaller "
                             f"learning rate (it is {optimizer.learning_rate}).", history) from None
-                    # a mean loss's batches count by their size (their summed weights, if weighted)
-                    share = Xb.shape[0] if wb is None else float(wb.sum())
                     total += loss if summed else loss * share
                     seen += Xb.shape[0]
                     shares += share
