@@ -209,7 +209,17 @@ def exp(Z: Array) -> Array:
 
 
 def exp_derivative(A: Array) -> Array:
-    """``dA/dZ = A``, given the output ``A = exp(Z)``."""
+    """``dA/dZ = A``, given the output ``A = exp(Z)``.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_units)
+        The activation's output.
+
+    Returns
+    -------
+    dA_dZ : ndarray of shape (n_samples, n_units)
+    """
     return A
 
 

@@ -154,7 +154,17 @@ def half_mse(y: Array, y_pred: Array, sample_weight: Array | None = None) -> flo
 
 
 def half_mse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None) -> Array:
-    """``dL/dy_pred = (y_pred - y) / (n_samples * n_outputs)`` for :func:`half_mse`."""
+    """``dL/dy_pred = (y_pred - y) / (n_samples * n_outputs)`` for :func:`half_mse`.
+
+    Parameters
+    ----------
+    y, y_pred : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,), optional
+
+    Returns
+    -------
+    dL_dy_pred : ndarray of shape (n_samples, n_outputs)
+    """
     return _scaled(y_pred - y, 1 / (_count(y, sample_weight) * y.shape[1]), sample_weight)
 
 
@@ -286,7 +296,19 @@ def half_poisson(y: Array, Z: Array, sample_weight: Array | None = None) -> floa
 
 
 def half_poisson_gradient(y: Array, Z: Array, sample_weight: Array | None = None) -> Array:
-    """``dL/dZ = (exp(Z) - y) / (n_samples * n_outputs)`` for :func:`half_poisson`."""
+    """``dL/dZ = (exp(Z) - y) / (n_samples * n_outputs)`` for :func:`half_poisson`.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples, n_outputs)
+    Z : ndarray of shape (n_samples, n_outputs)
+        The log of the mean.
+    sample_weight : ndarray of shape (n_samples,), optional
+
+    Returns
+    -------
+    dL_dZ : ndarray of shape (n_samples, n_outputs)
+    """
     with np.errstate(over="ignore"):
         mu = np.exp(Z)
     mu -= y

@@ -379,10 +379,12 @@ def holdout_split(
     ``round(fraction * n_samples)`` samples are held out. Without ``stratify``
     they are the first ones of ``rng.permutation(n_samples)``. With it, each
     class gives its share: ``fraction`` of its samples, rounded so that the
-    shares add up (the largest remainders round up), drawn at random within the
-    class; the split falls back to the plain one when some class has fewer than
-    2 samples, or the held-out or the kept part has too few samples for one of
-    every class. The one rule behind ``fit(validation_split=...)``, the command
+    shares add up (the largest remainders round up), then kept between 1 and
+    the class's size less 1, so that every class is on both sides (which may
+    hold out a few more or fewer than the plain split); drawn at random within
+    the class. The split falls back to the plain one when some class has fewer
+    than 2 samples, or the held-out or the kept part has too few samples for
+    one of every class. The one rule behind ``fit(validation_split=...)``, the command
     line's ``--validation-split``, the estimators' ``validation_fraction`` and the
     playground's test set.
 
