@@ -872,3 +872,108 @@ def test_model_features_and_classes_are_named_briefly(work: Path, tmp_path: Path
     assert "line 3, column 'kind': label 'class999" in err
     assert ("is not one of the model's classes (class0, class1, class10, class11, class12, class13 "
             "and 44 more)") in err
+
+
+# ------------------------------------------------------- train, a chunk at a time
+STREAM_LINE = re.compile(r"^training a \S+ network \(.*\) on (\d+) rows of (\S+), (\d+) at a time, for (\w+)"
+                         r"(?:, validating on (\d+) of the (\d+) rows held out)?$")
+
+
+def streamed(out: str) -> tuple[int, int, int]:
+    """The first line of a streamed run: rows trained on, rows validated on, rows held out."""
+    m = STREAM_LINE.match(out.splitlines()[0])
+    assert m, out
+    return int(m[1]), int(m[5] or 0), int(m[6] or 0)
+
+
+def test_streamed_training_predicts_well(work: Path, tmp_path: Path) -> None:
+    ok(run("datasets", "moons", "--samples", "1200", "--noise", "0.1", "--seed", "3",
+           "--output", "big_moons.csv", cwd=tmp_path))
+    result = run("train", "big_moons.csv", "--target", "label", "--output", "m.npz", "--chunk-rows", "100",
+                 "--epochs", "40", "--plot", "curves.png", cwd=tmp_path)
+    out = ok(result)
+    n_train, n_val, n_held = streamed(out)
+    assert n_train + n_held == 1200 and n_val == n_held
+    assert re.search(r"^trained 40 epochs in \d+\.\d\d s$", out, flags=re.M)
+    assert re.search(r"^train \(last epoch, each batch before its update\): loss \S+  accuracy \S+$", out,
+                     flags=re.M)
+    assert re.search(rf"^validation \({n_val} rows\): accuracy 0\.9[5-9]\d\d  loss \S+$", out, flags=re.M)
+    assert out.endswith("wrote m.npz\nwrote curves.png\n")
+    progress = result.stderr.splitlines()  # one line per epoch, as without --chunk-rows
+    assert len(progress) == 40 and progress[0].startswith("epoch 1/40  loss ")
+    # Fresh data, from another seed: the model holds up.
+    out = ok(run("evaluate", "m.npz", str(work / "moons_test.csv"), "--target", "label", cwd=tmp_path))
+    accuracy = float(re.search(r"accuracy (\S+)", out)[1])  # type: ignore[index]
+    assert accuracy >= 0.95, out
+
+
+def test_streamed_training_holds_out_the_same_rows_whatever_the_chunks(tmp_path: Path) -> None:
+    """Each row is held out with probability --validation-split, by a draw from the seed and its index."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5000, 2))
+    write_csv(tmp_path / "d.csv", ["a", "b", "y"], [[*x, int(x[0] > 0)] for x in X])
+    held = {}
+    for rows in ("1", "77", "5000", "100000"):
+        out = ok(run("train", "d.csv", "--target", "y", "--output", "m.npz", "--chunk-rows", rows,
+                     "--epochs", "1", "--validation-split", "0.25", "--quiet", cwd=tmp_path))
+        n_train, n_val, n_held = streamed(out)
+        assert n_train + n_held == 5000 and n_val == min(n_held, max(int(rows), 10_000))
+        held[rows] = n_held
+    assert len(set(held.values())) == 1  # the same rows, whatever the chunks
+    # A share of 0.25 of 5000 rows: 1250, give or take sqrt(5000 * 0.25 * 0.75) = 31 (4 of those here).
+    assert abs(held["77"] - 1250) < 4 * 31
+    other = ok(run("train", "d.csv", "--target", "y", "--output", "m.npz", "--chunk-rows", "77",
+                   "--seed", "1", "--epochs", "1", "--validation-split", "0.25", "--quiet", cwd=tmp_path))
+    assert streamed(other)[2] != held["77"]  # another seed, other rows
+    out = ok(run("train", "d.csv", "--target", "y", "--output", "m.npz", "--chunk-rows", "77",
+                 "--epochs", "1", "--validation-split", "0", "--quiet", cwd=tmp_path))
+    assert streamed(out) == (5000, 0, 0)
+
+
+@pytest.mark.parametrize("target", ["label", "price", "kind"])
+def test_streamed_scaling_is_the_in_memory_scaling(target: str, tmp_path: Path) -> None:
+    """The first pass, a chunk at a time, gives the scaling that the whole file gives."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(loc=[3.0, -1e3, 0.0], scale=[1.0, 250.0, 1e-3], size=(2500, 3))
+    targets = {"label": (X[:, 0] > 3).astype(int), "price": 7.5 * X[:, 0] + X[:, 2],
+               "kind": np.array(["cat", "dog", "bird"])[rng.integers(0, 3, 2500)]}
+    write_csv(tmp_path / "d.csv", ["u", "v", "w", target], [[*x, t] for x, t in zip(X, targets[target])])
+    args = ["train", "d.csv", "--target", target, "--epochs", "1", "--quiet"]
+    ok(run(*args, "--output", "whole.npz", cwd=tmp_path))
+    ok(run(*args, "--output", "streamed.npz", "--chunk-rows", "333", cwd=tmp_path))
+    whole, streamed_ = load(tmp_path / "whole.npz").metadata, load(tmp_path / "streamed.npz").metadata
+    assert whole.keys() == streamed_.keys()
+    for key, value in whole.items():
+        if key in ("feature_mean", "feature_scale", "target_mean", "target_scale"):
+            # The same sums in another order: equal to a few units in the last place.
+            np.testing.assert_allclose(streamed_[key], value, rtol=1e-12, err_msg=key)
+        elif key != "history":
+            assert streamed_[key] == value, key
+    assert whole["task"] == ("regression" if target == "price" else "classification")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--chunk-rows", "0"], "argument --chunk-rows: expected a positive integer; got '0'"),
+        (["--chunk-rows", "-5"], "argument --chunk-rows: expected a positive integer; got '-5'"),
+        (["--chunk-rows", "1.5"], "argument --chunk-rows: expected a positive integer; got '1.5'"),
+        (["--chunk-rows", "many"], "argument --chunk-rows: expected a positive integer; got 'many'"),
+        (["--chunk-rows"], "argument --chunk-rows: expected one argument"),
+        (["--chunk-rows", "10", "--patience", "3"], "--patience is not available with --chunk-rows"),
+    ],
+)
+def test_bad_chunk_rows_are_one_line(args: list[str], message: str, work: Path, tmp_path: Path) -> None:
+    line = error_line(run("train", str(work / "moons.csv"), "--target", "label", "--output", "m.npz", *args,
+                          cwd=tmp_path), "train")
+    assert message in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_streamed_training_refuses_bad_cells_by_line(tmp_path: Path) -> None:
+    rows = [[i, i % 2] for i in range(500)] + [["x", 1]]
+    write_csv(tmp_path / "d.csv", ["a", "y"], rows)
+    line = error_line(run("train", "d.csv", "--target", "y", "--output", "m.npz", "--chunk-rows", "64",
+                          cwd=tmp_path), "train")
+    assert line.endswith("d.csv, line 502, column 'a': 'x' is not a number; features must be numeric")
+    assert not (tmp_path / "m.npz").exists()

@@ -51,10 +51,14 @@ def _files_in(folder: Path) -> list[str]:
 
 
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
-                         ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(("signum", "status", "extra"),
+                         [(signal.SIGINT, 130, []), (signal.SIGTERM, 143, []),
+                          (signal.SIGINT, 130, ["--chunk-rows", "1000"]),
+                          (signal.SIGTERM, 143, ["--chunk-rows", "1000"])],
+                         ids=["SIGINT", "SIGTERM", "SIGINT-streamed", "SIGTERM-streamed"])
 def test_a_signal_while_training_saves_the_model_and_exits_with_its_status(
-        signum: int, status: int, data: tuple[Path, np.ndarray, np.ndarray], tmp_path: Path) -> None:
+        signum: int, status: int, extra: list[str], data: tuple[Path, np.ndarray, np.ndarray],
+        tmp_path: Path) -> None:
     path, X, y = data
     model = tmp_path / "model.npz"
     model.write_bytes(b"an old model")
@@ -62,7 +66,7 @@ def test_a_signal_while_training_saves_the_model_and_exits_with_its_status(
     env["MPLBACKEND"] = "Agg"
     proc = subprocess.Popen(
         [sys.executable, "-m", "playwithnn", "train", str(path), "--target", "label", "--output", str(model),
-         "--epochs", "2000", "--hidden", "32", "32", "--verbose"],
+         "--epochs", "2000", "--hidden", "32", "32", "--verbose", *extra],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=_default_signals, start_new_session=True)
     try:

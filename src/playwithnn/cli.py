@@ -34,12 +34,14 @@ import csv
 import dataclasses
 import importlib
 import io as _io
+import itertools
 import math
 import os
 import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,7 +59,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .network import NeuralNetwork
-    from .training import FitOptions
+    from .training import FitOptions, History
 
 PROG = "playwithnn"
 
@@ -608,11 +610,12 @@ def _fit_options(args: argparse.Namespace) -> FitOptions:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train a network on a CSV file and save it."""
-    from ._modelfile import encode
     from .network import NeuralNetwork
     from .training import TrainingDivergedError, holdout_split
 
     options = _fit_options(args)
+    if args.chunk_rows is not None:
+        return _train_streamed(args, options)
     table = read_table(args.data)
     table.index(args.target)  # a missing column is the first thing to hear about
     output = _check_output_path(args.output, "model file")
@@ -690,19 +693,36 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     metadata["history"] = {"epochs": history.epochs, "seconds": history.seconds}
 
-    stop = ""
-    if history.stopped_early:
-        stop = f", stopped early and kept epoch {history.best_epoch}"
-    elif history.interrupted:
-        stop = ", interrupted" + (" by SIGTERM" if stop_request.signum == signal.SIGTERM else "")
-    epochs = "1 epoch" if history.epochs == 1 else f"{history.epochs} epochs"
-    lines = [f"trained {epochs} in {history.seconds:.2f} s{stop}"]
+    lines = [_trained_line(history, stop_request)]
     for label, idx in [("train", train_idx), ("validation", val_idx)][:2 if n_val else 1]:
         if task == "classification":
             scores, _ = _classification_scores(net, X[idx], k[idx])
         else:
             scores = _regression_scores(net, X[idx], y[idx])
         lines.append(_metric_line(label, scores))
+
+    def figure() -> Figure:
+        return _training_figure(net, history, X_raw, k if task == "classification" else None,
+                                feature_names, metadata)
+
+    return _save_trained(net, history, stop_request, lines, output, plot_path, figure)
+
+
+def _trained_line(history: History, stop_request: _StopRequest) -> str:
+    """``trained 12 epochs in 3.40 s``, and how training stopped if it stopped early."""
+    stop = ""
+    if history.stopped_early:
+        stop = f", stopped early and kept epoch {history.best_epoch}"
+    elif history.interrupted:
+        stop = ", interrupted" + (" by SIGTERM" if stop_request.signum == signal.SIGTERM else "")
+    epochs = "1 epoch" if history.epochs == 1 else f"{history.epochs} epochs"
+    return f"trained {epochs} in {history.seconds:.2f} s{stop}"
+
+
+def _save_trained(net: NeuralNetwork, history: History, stop_request: _StopRequest, lines: list[str],
+                  output: Path, plot_path: Path | None, figure: Callable[[], Figure]) -> int:
+    """Write the model (and the figure), then print ``lines`` and what was written; the exit status."""
+    from ._modelfile import encode
 
     # Everything is prepared before the first byte is written: the model file's
     # content is checked and laid out, the figure drawn and rendered in memory.
@@ -712,9 +732,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     except (TypeError, ValueError) as exc:
         raise CommandError(f"cannot save the model: {exc}; nothing was written") from None
     if plot_path is not None:
-        figure = _training_figure(net, history, X_raw, k if task == "classification" else None,
-                                  feature_names, metadata)
-        files.append((plot_path, _figure_bytes(figure, plot_path), "figure"))
+        files.append((plot_path, _figure_bytes(figure(), plot_path), "figure"))
     _write_files(files)  # before the metrics are printed: a closed pipe must not lose the model
     for line in lines:
         print(line)
@@ -729,25 +747,300 @@ def cmd_train(args: argparse.Namespace) -> int:
     return stop_request.status()
 
 
-def _training_figure(net: NeuralNetwork, history: Any, X_raw: NDArray[np.float64],
+def _training_figure(net: NeuralNetwork, history: Any, X_raw: NDArray[np.float64] | None,
                      k: NDArray[np.int64] | None, feature_names: list[str],
                      metadata: dict[str, Any]) -> Figure:
+    """The learning curves, and for a classifier of two features whose rows are at hand (``X_raw``)
+    the decision boundary."""
     from matplotlib.figure import Figure
 
     from .plotting import plot_decision_boundary, plot_history
 
     n_curves = 2 if history.accuracy else 1
-    boundary = k is not None and X_raw.shape[1] == 2
+    boundary = k is not None and X_raw is not None and X_raw.shape[1] == 2
     n_panels = n_curves + int(boundary)
     fig = Figure(figsize=(5.2 * n_panels, 4.4), layout="constrained")
     axes = list(np.atleast_1d(fig.subplots(1, n_panels)))
     plot_history(history, axes=axes[:n_curves])
-    if boundary and k is not None:
+    if boundary and k is not None and X_raw is not None:
         mean, scale = np.asarray(metadata["feature_mean"]), np.asarray(metadata["feature_scale"])
         plot_decision_boundary(net, X_raw, k, ax=axes[-1],
                                transform=lambda P: (P - mean) / scale,
                                class_names=metadata["classes"], feature_names=feature_names)
     return fig
+
+
+# ------------------------------------------------------- train, a chunk at a time
+#: Classes a streamed run collects at most while it reads the target (beyond them it is regression).
+STREAM_MAX_CLASSES = 1000
+#: Rows held out for validation that a streamed run keeps, at most, beyond one chunk's worth.
+STREAM_VALIDATION_ROWS = 10_000
+
+
+def _mix64(x: int) -> int:
+    """splitmix64's finaliser on one integer: 64 bits, each depending on every bit of ``x``."""
+    x &= 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return x ^ (x >> 31)
+
+
+def _row_draws(seed: int, stream: int, first: int, n: int) -> NDArray[np.float64]:
+    """A number drawn uniformly from [0, 1) for each of the rows ``first .. first + n - 1`` of a file.
+
+    splitmix64, a counter-based generator: the draw of a row is a function of the
+    seed, the stream and the row's index alone, so a row is drawn the same in every
+    epoch and whatever the chunks it comes in (a Generator's draws would depend on
+    how the rows were cut into chunks).
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    key = np.uint64(_mix64(_mix64(seed) + stream * 0x9E3779B97F4A7C15))
+    z = key + (np.arange(first, first + n, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)  # arrays of uint64 wrap around
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53  # the top 53 bits
+
+
+class _Moments:
+    """Mean and standard deviation of columns seen a chunk at a time.
+
+    Chan, Golub and LeVeque's update: a chunk of ``n_b`` rows with mean ``m_b``
+    and sum of squared deviations ``M_b`` joins ``n_a`` rows with ``m_a``, ``M_a``
+    as ``m = m_a + δ n_b / n``, ``M = M_a + M_b + δ² n_a n_b / n``, with
+    ``δ = m_b - m_a`` and ``n = n_a + n_b``; the standard deviation is
+    ``sqrt(M / n)``, NumPy's ``std`` (``ddof=0``). One chunk gives ``X.mean(axis=0)``
+    and ``X.std(axis=0)`` exactly.
+    """
+
+    def __init__(self, n_columns: int) -> None:
+        self.n = 0
+        self.mean = np.zeros(n_columns)
+        self.m2 = np.zeros(n_columns)
+
+    def add(self, X: NDArray[np.float64]) -> None:
+        """Take in the rows of ``X``, of shape (n_rows, n_columns)."""
+        n_b = X.shape[0]
+        if n_b == 0:
+            return
+        mean_b = X.mean(axis=0)
+        m2_b = ((X - mean_b) ** 2).sum(axis=0)
+        n = self.n + n_b
+        delta = mean_b - self.mean
+        self.mean = self.mean + delta * (n_b / n)
+        self.m2 = self.m2 + m2_b + delta**2 * (self.n * n_b / n)
+        self.n = n
+
+    def std(self) -> NDArray[np.float64]:
+        return np.sqrt(self.m2 / self.n)
+
+
+class _Reservoir:
+    """At most ``size`` rows, a uniform sample of those offered: the ones of the lowest keys.
+
+    Each row comes with a key drawn uniformly (:func:`_row_draws`); keeping the
+    ``size`` lowest keys of all the rows offered is a sample without replacement,
+    the same whatever order or chunks the rows come in.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.keys = np.empty(0)
+        self.arrays: list[NDArray[Any]] = []
+
+    def offer(self, keys: NDArray[np.float64], *arrays: NDArray[Any]) -> None:
+        """Offer rows: ``keys`` of shape (n,), and arrays of n rows each (the same arrays every time)."""
+        keys = np.concatenate([self.keys, keys])
+        arrays = tuple(np.concatenate([held, new]) if self.arrays else new
+                       for held, new in zip(self.arrays or arrays, arrays))
+        if keys.size > self.size:
+            keep = np.sort(np.argpartition(keys, self.size - 1)[:self.size])
+            keys, arrays = keys[keep], tuple(a[keep] for a in arrays)
+        self.keys, self.arrays = keys, list(arrays)
+
+
+def _streamed_arrays(chunk: Table, feature_names: Sequence[str], target: str, task: str,
+                     metadata: dict[str, Any], n_out: int
+                     ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[Any]]:
+    """A chunk as the network takes it: ``X`` of shape (n_rows, n_features), standardized; ``Y`` of
+    shape (n_rows, n_outputs); and the truth to score against (class indices, or the target's values)."""
+    mean, scale = np.asarray(metadata["feature_mean"]), np.asarray(metadata["feature_scale"])
+    X = (chunk.matrix(feature_names, hint="; features must be numeric") - mean) / scale
+    if task == "classification":
+        k = chunk.class_indices(target, metadata["classes"])
+        Y = k.reshape(-1, 1).astype(np.float64) if n_out == 1 else np.eye(n_out)[k]
+        return X, Y, k
+    y = chunk.numbers(target, hint="; a regression target must be numeric")
+    return X, ((y - metadata["target_mean"]) / metadata["target_scale"]).reshape(-1, 1), y
+
+
+def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
+    """``train --chunk-rows N``: train on a CSV file read N rows at a time, in memory bounded by N.
+
+    A first pass over the file takes the statistics that scale the data (each
+    feature's mean and standard deviation; the classes, or the target's mean and
+    standard deviation) and counts the rows held out for validation: each row is
+    held out with probability ``--validation-split``, by a draw from the seed and
+    the row's index (:func:`_row_draws`), so the same rows in every epoch. Each
+    epoch is then one more pass: the rows of each chunk that are not held out are
+    one ``fit(..., epochs=1)`` (shuffled within the chunk), with one optimizer
+    object, which keeps its state (Adam's moments) from chunk to chunk. The
+    validation loss after each epoch is that of a uniform sample of the held-out
+    rows, at most ``max(N, STREAM_VALIDATION_ROWS)`` of them, kept from the first epoch.
+    """
+    from .metrics import n_correct
+    from .network import NeuralNetwork
+    from .training import History, TrainingDivergedError
+
+    if options.patience is not None:
+        raise CommandError("--patience is not available with --chunk-rows: a streamed run does not "
+                           "stop early; leave one of them out")
+    rows = args.chunk_rows
+    chunks = tabular.read_chunks(args.data, rows)
+    first = next(chunks, None)
+    if first is None:
+        raise CommandError(f"{args.data}: a header row but no data rows")
+    first.index(args.target)  # a missing column is the first thing to hear about
+    output = _check_output_path(args.output, "model file")
+    plot_path = None if args.plot is None else _check_figure_path(args.plot)
+    outputs = [("model file", output)] + ([("figure", plot_path)] if plot_path is not None else [])
+    _check_distinct(outputs, [("data file", args.data)])
+    feature_names = [h for h in first.names if h != args.target]
+    if not feature_names:
+        raise CommandError(f"{args.data}: no feature columns besides the target {args.target!r}")
+    fraction = options.validation_split
+
+    # The first pass: scaling, classes and the rows held out.
+    features, target = _Moments(len(feature_names)), _Moments(1)
+    labels: set[str] | None = None if args.task == "regression" else set()
+    text = False  # whether the target holds a label that is not a number
+    n_rows = n_held = 0
+    for chunk in itertools.chain([first], chunks):
+        features.add(chunk.matrix(feature_names, hint="; features must be numeric"))
+        if labels is not None:
+            distinct = chunk.distinct_labels(args.target)
+            text = text or not all(tabular.is_number(label) for label in distinct)
+            labels.update(distinct)
+            if len(labels) > STREAM_MAX_CLASSES:
+                if text or args.task == "classification":
+                    raise CommandError(f"{args.data}, column {args.target!r}: more than {STREAM_MAX_CLASSES} "
+                                       "classes; --chunk-rows trains a classifier of at most that many")
+                labels = None  # more numbers than classes: a regression target
+        if args.task != "classification" and not text:
+            target.add(chunk.numbers(args.target, hint="; a regression target must be numeric")[:, None])
+        if fraction:
+            n_held += int((_row_draws(args.seed, 0, n_rows, chunk.n_rows) < fraction).sum())
+        n_rows += chunk.n_rows
+    if fraction and not 0 < n_held < n_rows:
+        raise CommandError(f"--validation-split={fraction} held out {n_held} of {n_rows} rows; it needs at "
+                           "least 1 and must leave at least 1 for training")
+    task = args.task or ("classification" if labels is not None and tabular.infer_task(labels) ==
+                         "classification" else "regression")
+    scale = features.std()
+    scale[scale == 0] = 1.0  # a constant column stays constant (zero) rather than dividing by 0
+    metadata: dict[str, Any] = {
+        "task": task, "target": args.target, "features": feature_names,
+        "feature_mean": features.mean.tolist(), "feature_scale": scale.tolist(),
+    }
+    if task == "classification":
+        classes = tabular.sort_classes(labels or ())
+        if len(classes) < 2:
+            raise CommandError(f"{args.data}, column {args.target!r}: only one class ({classes[0]!r}); "
+                               "classification needs at least two")
+        metadata["classes"] = classes
+        n_out = 1 if len(classes) == 2 else len(classes)
+        loss = "binary_crossentropy" if len(classes) == 2 else "categorical_crossentropy"
+    else:
+        metadata["target_mean"] = float(target.mean[0])
+        metadata["target_scale"] = float(target.std()[0]) or 1.0
+        n_out, loss = 1, "mse"
+
+    rng = np.random.default_rng(args.seed)
+    try:
+        net = NeuralNetwork([len(feature_names), *args.hidden, n_out], activation=args.activation,
+                            loss=loss, seed=rng)
+    except (TypeError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    net.metadata = metadata
+    reservoir = _Reservoir(min(n_held, max(rows, STREAM_VALIDATION_ROWS)))
+    hidden = f"{args.activation} hidden layers" if args.hidden else "no hidden layer"
+    print(f"training a {'-'.join(map(str, net.layer_sizes))} network ({hidden}, "
+          f"{net.output_activation} output, {loss}) on {n_rows - n_held} rows of {args.data}, "
+          f"{rows} at a time, for {task}"
+          + (f", validating on {reservoir.size} of the {n_held} rows held out" if n_held else ""),
+          flush=True)
+
+    # The epochs: a pass over the file each, a fit of one epoch for each chunk.
+    optimizer = options.make_optimizer()  # one object: its state goes on from chunk to chunk
+    history = History()
+    classify = task == "classification"
+    start = time.perf_counter()
+    with _StopRequest(catch_interrupt=True) as stop_request:
+        for epoch in range(1, options.epochs + 1):
+            total = correct = 0.0
+            seen = first_row = 0
+            interrupted = False
+            for chunk in tabular.read_chunks(args.data, rows):
+                X, Y, truth = _streamed_arrays(chunk, feature_names, args.target, task, metadata, n_out)
+                held = (_row_draws(args.seed, 0, first_row, chunk.n_rows) < fraction if fraction
+                        else np.zeros(chunk.n_rows, dtype=bool))
+                if epoch == 1 and held.any():
+                    keys = _row_draws(args.seed, 1, first_row, chunk.n_rows)[held]
+                    reservoir.offer(keys, X[held], Y[held], truth[held])
+                first_row += chunk.n_rows
+                kept = ~held
+                if kept.any():
+                    try:
+                        fitted = net.fit(X[kept], Y[kept], epochs=1, optimizer=optimizer,
+                                         batch_size=options.batch_size, l2=options.l2,
+                                         dropout=options.dropout, shuffle=options.shuffle)
+                    except TrainingDivergedError as exc:
+                        message = str(exc).rstrip(".").replace("at epoch 1:", f"at epoch {epoch}:", 1)
+                        raise CommandError(f"{message}; nothing was written") from None
+                    m = int(kept.sum())
+                    total += fitted.loss[-1] * m
+                    correct += fitted.accuracy[-1] * m if fitted.accuracy else 0.0
+                    seen += m
+                    interrupted = fitted.interrupted
+                if interrupted or stop_request.requested:
+                    interrupted = True
+                    break
+            if seen:
+                history.loss.append(total / seen)
+                if classify:
+                    history.accuracy.append(correct / seen)
+            if reservoir.arrays and history.loss:
+                X_val, Y_val, _ = reservoir.arrays
+                val_loss, P = net.evaluate(X_val, Y_val)
+                history.val_loss.append(val_loss)
+                if classify:
+                    history.val_accuracy.append(n_correct(Y_val, P, one_hot=n_out > 1) / len(Y_val))
+            if options.verbose and history.loss:
+                shown = "  ".join(f"{key} {history[key][-1]:.6g}" for key in
+                                  ("loss", "val_loss", "accuracy", "val_accuracy") if history[key])
+                print(f"epoch {epoch}/{options.epochs}  {shown}  {time.perf_counter() - start:.1f}s",
+                      file=sys.stderr, flush=True)
+            if interrupted:
+                history.interrupted = True
+                break
+    history.seconds = time.perf_counter() - start
+    metadata["history"] = {"epochs": history.epochs, "seconds": history.seconds}
+
+    lines = [_trained_line(history, stop_request)]
+    if history.loss:
+        train_scores = {"loss": history.loss[-1]} | ({"accuracy": history.accuracy[-1]} if classify else {})
+        lines.append(_metric_line("train (last epoch, each batch before its update)", train_scores))
+    if reservoir.arrays:
+        X_val, _, truth = reservoir.arrays
+        label = f"validation ({len(truth)} rows)"
+        scores = (_classification_scores(net, X_val, truth)[0] if classify
+                  else _regression_scores(net, X_val, truth))
+        lines.append(_metric_line(label, scores))
+    return _save_trained(net, history, stop_request, lines, output, plot_path,
+                         lambda: _training_figure(net, history, None, None, feature_names, metadata))
 
 
 # ------------------------------------------------------------ predict/evaluate
@@ -987,6 +1280,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--patience", type=_integer,
                        help="stop after this many epochs without a better validation loss")
     train.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
+    train.add_argument("--chunk-rows", type=_positive_int, metavar="N",
+                       help="read the file N rows at a time and train chunk by chunk, in memory bounded "
+                       "by N rather than by the file: a first pass takes the scaling, then each epoch is "
+                       "a pass (rows shuffled within a chunk; each row held out for validation by a draw "
+                       "from the seed; no --patience)")
     train.add_argument("--task", choices=TASKS,
                        help="default: inferred from the target")
     train.add_argument("--plot", metavar="CURVES.png",

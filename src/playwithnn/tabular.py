@@ -549,6 +549,27 @@ class Table:
         texts = np.array([label_of(text) for text in distinct.to_pylist()], dtype=object)
         return np.asarray(texts[index], dtype=object)
 
+    def distinct_labels(self, name: str) -> list[str]:
+        """The labels of the column ``name`` (:meth:`labels`), each once, in no particular order.
+
+        Without a Python string per row: the cells are made distinct first.
+
+        Raises
+        ------
+        TableError
+            At the first missing label.
+        """
+        j = self.index(name)
+        column = self._columns[j]
+        if isinstance(column, _Numbers):
+            empty = column.empty()
+            if empty is not None:
+                raise self._error(j, _first(empty), "the label is missing", "")
+            return list({_label_of_value(float(v)) for v in np.unique(column.values)})
+        if self.n_rows and (missing := _as_numpy(_missing_texts(column.cells))).any():
+            raise self._error(j, _first(missing), "the label is missing")
+        return list({label_of(text) for text in pc.unique(column.cells).to_pylist()})
+
     def class_indices(self, name: str, classes: Sequence[str], *,
                       whose: str = "the") -> NDArray[np.int64]:
         """The index in ``classes`` of each row's label in the column ``name``.
