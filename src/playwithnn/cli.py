@@ -1330,6 +1330,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     command = PROG
+    # The command line handles Ctrl-C and SIGTERM itself (_StopRequest): Arrow, which reads
+    # the CSV files, would otherwise swap in its own SIGINT handler while it reads, and
+    # cancel the read instead of letting the run stop and save.
+    tabular.disable_reader_interruption()
     try:
         with _signal_handlers({signal.SIGTERM: _raise_terminated}):
             args, extra = parser.parse_known_args(argv)

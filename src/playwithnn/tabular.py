@@ -1194,6 +1194,17 @@ def parse_table(data: bytes | str, *, source: str = "the data", header: bool = T
     return _read(_Source(source, data=bytes(data)), header)
 
 
+def disable_reader_interruption() -> None:
+    """Let Ctrl-C reach the program's own handler while Arrow reads, instead of cancelling the read.
+
+    Arrow sets a SIGINT handler of its own during a long read and raises
+    ``ArrowCancelled`` when it fires. A program that handles signals itself (the
+    command line stops training, saves the model and exits with 130) calls this
+    once; it changes Arrow's process-wide setting.
+    """
+    pa.enable_signal_handlers(False)
+
+
 def read_table(path: str | Path, *, header: bool = True) -> Table:
     """Read a CSV file by the grammar of this module; see :func:`parse_table`.
 
