@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -19,6 +20,8 @@ import playwithnn._modelfile as modelfile
 import playwithnn.cli
 import playwithnn.io as pio
 from playwithnn import ModelFileError, NeuralNetwork
+from playwithnn.model import Model
+from playwithnn.preprocessing import Encoding, Preprocessing
 
 ARCHITECTURES = [
     # the tutorial's network: sigmoid hidden and output, sum of squares
@@ -136,8 +139,9 @@ def test_module_save_and_method_write_the_same_content(tmp_path: pathlib.Path) -
 def test_file_layout(good_file: pathlib.Path) -> None:
     header, arrays = read_members(good_file)
     assert header["format"] == "playwithnn-model"
-    assert header["version"] == 1
+    assert header["version"] == 2
     assert header["config"] == make_net().get_config()
+    assert header["model"] is None  # a bare network
     assert header["metadata"] == {"feature_names": ["x0", "x1"], "classes": ["a", "b", "c"]}
     assert len(header["sha256"]) == 64
     assert {name: a.shape for name, a in arrays.items()} == {
@@ -246,7 +250,7 @@ def test_save_refuses_non_finite_weights(tmp_path: pathlib.Path) -> None:
 
 
 def test_save_refuses_other_objects(tmp_path: pathlib.Path) -> None:
-    with pytest.raises(TypeError, match=r"net must be a playwithnn\.NeuralNetwork; got dict"):
+    with pytest.raises(TypeError, match=r"obj must be a playwithnn NeuralNetwork or Model, .*; got dict"):
         pio.save({}, tmp_path / "m.npz")  # type: ignore[arg-type]
 
 
@@ -377,7 +381,8 @@ HEADER_EDITS = [
      "checksum mismatch: the file was changed after it was saved"),
     (("metadata", "classes"), ["a", "b", "z"], "checksum mismatch"),
     (("format",), "something-else", "not a playwithnn model file .its format is 'something-else'"),
-    (("version",), 2, "format version 2 is newer than this playwithnn reads .up to 1.; upgrade"),
+    (("version",), 3, "format version 3 is newer than this playwithnn reads .up to 2.; upgrade"),
+    (("version",), 1, r"the header has missing keys \[\] and unexpected keys \['model'\]"),
     (("version",), 0, "format version must be a positive integer; got 0"),
     (("version",), "1", "format version must be a positive integer; got '1'"),
     (("sha256",), _DELETE, r"missing keys \['sha256'\]"),
@@ -827,3 +832,366 @@ def test_loading_is_linear_in_the_number_of_layers(tmp_path: pathlib.Path,
         assert bytes_read < 1.1 * path.stat().st_size  # every byte is read once
         assert parses == 2  # one .npy header for the JSON, one for all the 1-by-1 weights
     assert per_layer[20_000] <= 1.01 * per_layer[2_000]
+
+
+# --------------------------------------------------------------------- models
+# A Model file: the network's arrays, and the header's "model" (Model.to_json).
+def sha256_of(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
+    """The checksum as the format describes it, written here from the description, not from the code.
+
+    SHA-256 of the header without ``sha256`` as canonical JSON (sorted keys, no
+    spaces, UTF-8), then for each array in the order W1, b1, W2, ...: its name,
+    dtype, shape between NUL bytes, and its bytes.
+    """
+    h = hashlib.sha256(json.dumps({k: v for k, v in header.items() if k != "sha256"}, sort_keys=True,
+                                  separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    names = sorted(arrays, key=lambda name: (int(name[1:]), name[0] == "b"))
+    for name in names:
+        arr = arrays[name]
+        h.update(f"\0{name}\0{arr.dtype.str}\0{arr.shape}\0".encode())
+        h.update(np.ascontiguousarray(arr).tobytes())
+    return h.hexdigest()
+
+
+def write_checked(path: pathlib.Path, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> pathlib.Path:
+    """Write a (possibly tampered) file whose checksum matches: only its content can be wrong."""
+    header = {**header, "sha256": sha256_of(header, arrays)}
+    return write_members(path, header, arrays)
+
+
+def arrays_of(net: NeuralNetwork) -> dict[str, np.ndarray]:
+    names = [f"{kind}{i}" for i in range(1, len(net.layers) + 1) for kind in ("W", "b")]
+    return dict(zip(names, net.parameters()))
+
+
+def colors_and_sizes(**size: Any) -> Preprocessing:
+    """Five inputs: size (imputed), color one-hot of three categories (one a number), weight."""
+    return Preprocessing(["size", "color", "weight"], [
+        Encoding("size", impute=2.5, mean=[3.0], scale=[1.5], **size),
+        Encoding("color", categories=["red", "blue", 3], impute="blue", unknown="ignore",
+                 mean=[0.25, 0.5, 0.25], scale=[0.5, 0.5, 0.5]),
+        Encoding("weight", mean=[70.0], scale=[12.0])])
+
+
+RAW_ROWS = {"size": [1.0, None, 4.5, "7", np.nan], "color": ["red", None, "3.0", "green", " blue"],
+            "weight": [60.0, 71.5, 90.0, 55.0, 80.0]}
+
+
+def make_model(kind: str, dtype: Any = np.float64) -> Model:
+    rng = np.random.default_rng(1)
+    if kind == "binary":
+        net = NeuralNetwork([5, 6, 1], activation="tanh", loss="binary_crossentropy", seed=0, dtype=dtype)
+        model = Model(net, colors_and_sizes(), classes=["no", "yes"], target="answer")
+    elif kind == "multiclass":
+        net = NeuralNetwork([5, 6, 3], activation="relu", loss="categorical_crossentropy", seed=0,
+                            dtype=dtype)
+        model = Model(net, colors_and_sizes(), classes=["a", 7, 2.5])
+    else:
+        net = NeuralNetwork([5, 4, 2], activation="tanh", loss="mse", seed=0, dtype=dtype)
+        model = Model(net, colors_and_sizes(), target="y", target_mean=[1.5, -2.0], target_scale=[10.0, 0.25])
+    net.set_parameters([rng.normal(size=p.shape) for p in net.parameters()])
+    net.metadata = {"trained on": "nothing", "rows": [1, 2]}
+    return model
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "regression"])
+def test_model_round_trip_is_bit_identical(tmp_path: pathlib.Path, kind: str, dtype: Any) -> None:
+    model = make_model(kind, dtype)
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = playwithnn.load(path)
+    assert isinstance(loaded, Model)
+    assert (loaded.task, loaded.classes, loaded.target) == (model.task, model.classes, model.target)
+    assert [type(c) for c in loaded.classes or []] == [type(c) for c in model.classes or []]  # 7 stays an int
+    assert loaded.target_mean.tolist() == model.target_mean.tolist()
+    assert loaded.target_scale.tolist() == model.target_scale.tolist()
+    assert loaded.features == model.features == ("size", "color", "weight")
+    assert loaded.preprocessing.encodings == model.preprocessing.encodings
+    assert loaded.metadata == {"trained on": "nothing", "rows": [1, 2]}
+    assert loaded.network.get_config() == model.network.get_config()
+    for p, q in zip(model.network.parameters(), loaded.network.parameters()):
+        np.testing.assert_array_equal(p, q)
+    # The same weights and the same code: bit-identical, not merely close.
+    y, y_loaded = model.predict(RAW_ROWS), loaded.predict(RAW_ROWS)
+    assert y.dtype == y_loaded.dtype and np.array_equal(y, y_loaded)
+    assert np.array_equal(model.outputs(RAW_ROWS), loaded.outputs(RAW_ROWS))
+    if kind != "regression":
+        assert np.array_equal(model.predict_proba(RAW_ROWS), loaded.predict_proba(RAW_ROWS))
+
+
+def test_model_file_layout(tmp_path: pathlib.Path) -> None:
+    model = make_model("multiclass")
+    model.save(tmp_path / "a.npz")
+    playwithnn.save(model, tmp_path / "b.npz")
+    header, arrays = read_members(tmp_path / "a.npz")
+    assert read_members(tmp_path / "b.npz")[0] == header
+    assert header["version"] == 2
+    assert header["model"] == json.loads(json.dumps(model.to_json()))
+    assert header["model"]["classes"] == ["a", 7, 2.5]
+    assert header["metadata"] == model.metadata
+    assert sha256_of(header, arrays) == header["sha256"]  # the format's checksum, as described
+
+
+def test_load_returns_a_network_for_a_bare_network(good_file: pathlib.Path) -> None:
+    assert type(playwithnn.load(good_file)) is NeuralNetwork
+    assert read_members(good_file)[0]["model"] is None
+
+
+def test_a_version_2_network_whose_metadata_looks_like_the_old_layout_stays_a_network(
+        tmp_path: pathlib.Path) -> None:
+    # Only version 1 files are read by the old command line's layout; in version 2 metadata is the user's.
+    net = NeuralNetwork([2, 1], loss="mse", seed=0)
+    net.metadata = {"task": "regression", "features": ["a", "b"], "feature_mean": [1.0, 2.0],
+                    "feature_scale": [1.0, 1.0]}
+    net.save(tmp_path / "m.npz")
+    loaded = playwithnn.load(tmp_path / "m.npz")
+    assert type(loaded) is NeuralNetwork and loaded.metadata == net.metadata
+
+
+def test_model_with_default_preprocessing_and_classes_round_trips(tmp_path: pathlib.Path) -> None:
+    model = Model(NeuralNetwork([2, 3], loss="categorical_crossentropy", seed=0))
+    model.save(tmp_path / "m.npz")
+    loaded = playwithnn.load(tmp_path / "m.npz")
+    assert isinstance(loaded, Model)
+    assert loaded.classes == [0, 1, 2] and loaded.features == ("x0", "x1")
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_model_with_numpy_values_saves(tmp_path: pathlib.Path) -> None:
+    # NumPy scalars among categories, impute and classes become the Python values JSON holds.
+    pre = Preprocessing(["c"], [Encoding("c", categories=np.array([1, 2]), impute=np.int64(2))])
+    net = NeuralNetwork([2, 1], loss="binary_crossentropy", seed=0)
+    model = Model(net, pre, classes=np.array(["n", "y"]))
+    model.save(tmp_path / "m.npz")
+    loaded = playwithnn.load(tmp_path / "m.npz")
+    assert isinstance(loaded, Model)
+    assert loaded.preprocessing.encodings == pre.encodings
+    assert np.array_equal(loaded.predict({"c": [1, None, "2"]}), model.predict({"c": [1, None, "2"]}))
+
+
+# ------------------------------------------------- version 1 files of the command line
+def legacy_file(path: pathlib.Path, net: NeuralNetwork, metadata: dict[str, Any]) -> pathlib.Path:
+    """A version 1 file: the header had no "model"; ``playwithnn train`` kept its model in the metadata."""
+    header = {"format": "playwithnn-model", "version": 1, "config": net.get_config(), "metadata": metadata}
+    return write_checked(path, header, arrays_of(net))
+
+
+LEGACY_REGRESSOR = {"task": "regression", "target": "price", "features": ["a", "b"],
+                    "feature_mean": [1.0, -2.0], "feature_scale": [2.0, 0.5],
+                    "target_mean": 100.0, "target_scale": 4.0, "history": {"epochs": 3, "seconds": 0.5}}
+
+
+def test_version_1_file_of_the_command_line_loads_as_a_model(tmp_path: pathlib.Path) -> None:
+    net = NeuralNetwork([2, 3, 1], activation="tanh", loss="mse", seed=0)
+    path = legacy_file(tmp_path / "old.npz", net, LEGACY_REGRESSOR)
+    model = playwithnn.load(path)
+    assert isinstance(model, Model)
+    assert (model.task, model.target, model.classes) == ("regression", "price", None)
+    assert model.features == ("a", "b")
+    assert model.metadata == {"history": {"epochs": 3, "seconds": 0.5}}  # the model's keys are gone from it
+    X = np.array([[1.0, -2.0], [3.0, 0.5], [-7.25, 4.0]])
+    # What the old command line computed: standardise, predict, scale back. The same elementwise
+    # operations in the same order on the same C-ordered arrays as the model's: bit-identical.
+    expected = net.predict((X - np.array([1.0, -2.0])) / np.array([2.0, 0.5]))[:, 0] * 4.0 + 100.0
+    assert np.array_equal(model.predict(X), expected)
+    assert np.array_equal(model.predict({"b": X[:, 1], "a": X[:, 0]}), expected)
+
+
+def test_version_1_classifier_of_the_command_line(tmp_path: pathlib.Path) -> None:
+    net = NeuralNetwork([2, 3], loss="categorical_crossentropy", seed=0)
+    metadata = {"task": "classification", "target": "species", "features": ["x", "y"],
+                "feature_mean": [0.5, 0.0], "feature_scale": [1.0, 3.0], "classes": ["cat", "dog", "eel"]}
+    model = playwithnn.load(legacy_file(tmp_path / "old.npz", net, metadata))
+    assert isinstance(model, Model)
+    assert model.classes == ["cat", "dog", "eel"] and model.target == "species" and model.metadata == {}
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    P = net.predict((X - np.array([0.5, 0.0])) / np.array([1.0, 3.0]))
+    assert np.array_equal(model.predict_proba(X), P)
+    assert model.predict(X).tolist() == [["cat", "dog", "eel"][k] for k in P.argmax(axis=1)]
+
+
+def test_version_1_file_saved_from_python_loads_as_a_network(tmp_path: pathlib.Path) -> None:
+    net = make_net()
+    metadata = {"task": "classification", "classes": ["a", "b", "c"], "note": "no features: not train's"}
+    loaded = playwithnn.load(legacy_file(tmp_path / "old.npz", net, metadata))
+    assert type(loaded) is NeuralNetwork
+    assert loaded.metadata == metadata
+    X = np.ones((2, 2))
+    assert np.array_equal(loaded.predict(X), net.predict(X))
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"feature_mean": [1.0]}, "the metadata's 'features', 'feature_mean' and 'feature_scale' .written "
+                                  "by playwithnn train. must be lists of the same length"),
+        ({"feature_scale": [2.0, 0.5, 1.0]}, "must be lists of the same length"),
+        ({"features": "ab"}, "must be lists of the same length"),
+        ({"feature_mean": {"a": 1.0, "b": 2.0}}, "must be lists of the same length"),
+        ({"features": ["a", "b", "c"], "feature_mean": [0.0] * 3, "feature_scale": [1.0] * 3},
+         "the preprocessing makes 3 inputs, but the network takes 2"),
+        ({"feature_scale": [2.0, 0.0]}, "the encoding of 'b': a scale is 0"),
+        ({"feature_mean": [1.0, None]}, "the encoding of 'b': mean must be a number; got None"),
+        ({"features": ["a", "a"]}, "features names a column more than once: a"),
+        ({"features": ["a", 2]}, "feature must be a non-empty str; got 2"),
+        ({"task": "clustering"}, "task must be 'classification' or 'regression'; got 'clustering'"),
+        ({"target_scale": 0.0}, "target_scale must be a finite non-zero number"),
+        ({"target_mean": "100"}, "target_mean must be a finite number"),
+        ({"target": 3}, "target must be a str"),
+        ({"classes": ["a", "b"]}, "a regression model has no classes"),
+    ],
+)
+def test_version_1_file_with_malformed_metadata(tmp_path: pathlib.Path, changes: dict[str, Any],
+                                                match: str) -> None:
+    net = NeuralNetwork([2, 3, 1], activation="tanh", loss="mse", seed=0)
+    path = legacy_file(tmp_path / "old.npz", net, {**LEGACY_REGRESSOR, **changes})
+    error = assert_refused(path, f"invalid model description: .*{match}")
+    assert error.reason.startswith("invalid model description: ")
+
+
+# -------------------------------------------------------- tampered model descriptions
+def tampered(tmp_path: pathlib.Path, edit: Any) -> pathlib.Path:
+    """The file of a model whose header's "model" ``edit`` changed, with its checksum recomputed."""
+    path = tmp_path / "model.npz"
+    make_model("multiclass").save(path)
+    header, arrays = read_members(path)
+    edit(header["model"])
+    return write_checked(tmp_path / "tampered.npz", header, arrays)
+
+
+def set_key(keys: str, value: Any) -> Any:
+    """An edit that sets ``model[k1][k2]...`` (keys joined by dots, list indices as numbers) to ``value``."""
+    def edit(model: Any) -> None:
+        *path, last = [int(k) if k.isdigit() else k for k in keys.split(".")]
+        for key in path:
+            model = model[key]
+        if value is _DELETE:
+            del model[last]
+        else:
+            model[last] = value
+    return edit
+
+
+MODEL_EDITS = [
+    ("classes", ["a", "b", "c", "d"], "classes has 4 labels, but a network with 3 outputs tells 3 classes"),
+    ("classes", ["a", "a", "b"], "classes must be distinct"),
+    ("classes", "abc", "classes must be a list of class labels; got str"),
+    ("classes", [None, 1, 2], "classes must be class labels"),
+    ("task", "regression", "a regression model has no classes"),
+    ("task", "ranking", "task must be 'classification' or 'regression'"),
+    ("task", _DELETE, r"a model has 'preprocessing', 'task' and some of .*; got keys \['classes'"),
+    ("preprocessing", _DELETE, "a model has 'preprocessing', 'task'"),
+    ("comment", "hi", r"got keys \['classes', 'comment', 'preprocessing', 'target', 'task'\]"),
+    ("target", 5, "target must be a str"),
+    ("target_mean", [1.0, 2.0, 3.0], "a classifier has no target_mean"),
+    ("preprocessing", None, "a preprocessing is an object with 'features' and 'encodings'"),
+    ("preprocessing.encodings", {}, "'features' and 'encodings' must be lists"),
+    ("preprocessing.features", ["size", "color"], "an encoding reads 'weight', which is not one of the"),
+    ("preprocessing.features.1", "size", "features names a column more than once: size"),
+    ("preprocessing.encodings.2", _DELETE, "the preprocessing makes 4 inputs, but the network takes 5"),
+    ("preprocessing.encodings.0.std", [1.0], "an encoding is an object with 'feature' and some of"),
+    ("preprocessing.encodings.0.scale", [0.0], "the encoding of 'size': a scale is 0"),
+    ("preprocessing.encodings.0.scale", ["1.5"], "the encoding of 'size': scale must be a number"),
+    ("preprocessing.encodings.0.mean", [10**400], "the encoding of 'size': mean must be finite"),
+    ("preprocessing.encodings.0.impute", "big", "the encoding of 'size': impute must be a number"),
+    ("preprocessing.encodings.1.categories", ["red", "blue", " red"], "categories .* are not distinct"),
+    ("preprocessing.encodings.1.categories", ["red", "blue"], r"mean has 3 values for 2 input\(s\)"),
+    ("preprocessing.encodings.1.unknown", "skip", "unknown must be 'error' or 'ignore'"),
+    ("preprocessing.encodings.1.impute", ["blue"], "impute must be a str or a number"),
+]
+
+
+@pytest.mark.parametrize(("keys", "value", "match"), MODEL_EDITS,
+                         ids=[f"{k}={v!r}"[:50] for k, v, _ in MODEL_EDITS])
+def test_tampered_model_description(tmp_path: pathlib.Path, keys: str, value: Any, match: str) -> None:
+    error = assert_refused(tampered(tmp_path, set_key(keys, value)), f"invalid model description: .*{match}")
+    assert error.reason.startswith("invalid model description: ")
+
+
+@pytest.mark.parametrize(("model", "match"), [([], "'model' must be a JSON object or null; got list"),
+                                              ("model", "'model' must be a JSON object or null; got str")])
+def test_model_that_is_not_an_object(tmp_path: pathlib.Path, model: Any, match: str) -> None:
+    path = tmp_path / "model.npz"
+    make_model("regression").save(path)
+    header, arrays = read_members(path)
+    header["model"] = model
+    assert_refused(write_checked(tmp_path / "t.npz", header, arrays), match)
+
+
+def test_model_description_is_covered_by_the_checksum(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "model.npz"
+    make_model("binary").save(path)
+    header, arrays = read_members(path)
+    header["model"]["classes"] = ["yes", "no"]  # a valid model that predicts the opposite
+    assert_refused(write_members(tmp_path / "t.npz", header, arrays), "checksum mismatch")
+    header["sha256"] = sha256_of(header, arrays)
+    swapped = playwithnn.load(write_members(tmp_path / "t.npz", header, arrays))
+    assert isinstance(swapped, Model) and swapped.classes == ["yes", "no"]
+
+
+def test_deeply_nested_model_description_is_refused_cleanly(tmp_path: pathlib.Path) -> None:
+    # A valid checksum over a description nested up to the recursion limit: each depth is refused as a
+    # model file error (the header's JSON nests too deeply, or the description is invalid), never a
+    # RecursionError.
+    path = tmp_path / "model.npz"
+    make_model("regression").save(path)
+    header, arrays = read_members(path)
+    limit = sys.getrecursionlimit()
+    header["model"]["preprocessing"]["encodings"][0]["scale"] = "DEEP"
+    for depth in [*range(limit - 150, limit + 10, 4), 50]:
+        text = json.dumps(header).replace('"DEEP"', "[" * depth + "]" * depth)
+        sys.setrecursionlimit(limit + 1000)  # the test's own parse and checksum reach deeper than load's
+        try:
+            deep = json.loads(text)
+            deep["sha256"] = sha256_of(deep, arrays)
+            text = json.dumps(deep)
+        finally:
+            sys.setrecursionlimit(limit)
+        assert_refused(write_members(tmp_path / "t.npz", None, arrays, header_text=text),
+                       "invalid model description: the encoding of 'size': scale must be a number|"
+                       "the header's JSON nests too deeply")
+
+
+# ------------------------------------------------------------- refused saves
+@pytest.mark.parametrize("obj", [object(), "model.npz", Preprocessing.identity(["a"]),
+                                 [NeuralNetwork([2, 1])]], ids=["object", "str", "Preprocessing", "list"])
+def test_save_refuses_unsupported_objects_and_keeps_the_old_file(good_file: pathlib.Path, obj: Any) -> None:
+    before = good_file.read_bytes()
+    with pytest.raises(TypeError, match=f"obj must be a playwithnn NeuralNetwork or Model, .*; got "
+                                        f"{type(obj).__name__}"):
+        playwithnn.save(obj, good_file)
+    assert good_file.read_bytes() == before
+    assert os.listdir(good_file.parent) == ["model.npz"]
+
+
+def test_save_refuses_a_fitted_scikit_learn_step_that_is_not_ours(good_file: pathlib.Path) -> None:
+    preprocessing_ = pytest.importorskip("sklearn.preprocessing")
+    scaler = preprocessing_.StandardScaler().fit(np.ones((3, 2)))
+    before = good_file.read_bytes()
+    with pytest.raises(TypeError, match="StandardScaler"):
+        playwithnn.save(scaler, good_file)
+    assert good_file.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("metadata", "error", "match"),
+    [
+        ({"mean": np.zeros(2)}, TypeError, r"net.metadata\['mean'\] is a numpy.ndarray"),
+        ({2: "b"}, TypeError, "the key 2; model files need string keys"),
+        ({"f": {1, 2}}, TypeError, r"net.metadata\['f'\] is a builtins.set"),
+        ({"x": float("inf")}, ValueError, r"net.metadata\['x'\] is inf"),
+    ],
+)
+def test_save_refuses_a_model_whose_metadata_is_not_json(good_file: pathlib.Path, metadata: dict[Any, Any],
+                                                         error: type[Exception], match: str) -> None:
+    before = good_file.read_bytes()
+    model = make_model("binary")
+    model.network.metadata = metadata
+    with pytest.raises(error, match=match):
+        model.save(good_file)
+    with pytest.raises(error, match=match):
+        playwithnn.save(model, good_file)
+    assert good_file.read_bytes() == before
+    assert os.listdir(good_file.parent) == ["model.npz"]

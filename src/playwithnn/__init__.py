@@ -15,6 +15,7 @@ from .activations import ACTIVATIONS
 from .io import ModelFileError, load, save
 from .layers import Dense
 from .losses import LOSSES
+from .model import Model
 from .network import NeuralNetwork
 from .optimizers import Adam, GradientDescent, Optimizer
 from .training import History, TrainingDivergedError
@@ -28,6 +29,7 @@ __all__ = [
     "Dense",
     "GradientDescent",
     "History",
+    "Model",
     "ModelFileError",
     "NeuralNetwork",
     "Optimizer",

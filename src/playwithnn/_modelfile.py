@@ -11,12 +11,15 @@ member          dtype, shape             what it holds
 ``W2``, ``b2``  ...                      the next layer, and so on up to the output
 ==============  =======================  ==============================================
 
-The JSON header is ``{"format": "playwithnn-model", "version": 1, "config": ...,
-"metadata": ..., "sha256": ...}``: ``config`` holds the constructor arguments of
-the network (layer sizes, activations, loss, bias, initializer, dtype),
-``metadata`` JSON values only, and ``sha256`` a checksum of the rest of the header
-and of every array, so that a file edited after it was saved is refused instead of
-silently predicting something else.
+The JSON header is ``{"format": "playwithnn-model", "version": 2, "config": ...,
+"metadata": ..., "model": ..., "sha256": ...}``: ``config`` holds the constructor
+arguments of the network (layer sizes, activations, loss, bias, initializer,
+dtype), ``metadata`` JSON values only, ``model`` what turns raw rows into the
+network's inputs and its outputs into predictions (``null`` for a bare network;
+:meth:`playwithnn.model.Model.to_json`), and ``sha256`` a checksum of the rest of
+the header and of every array, so that a file edited after it was saved is refused
+instead of silently predicting something else. Version 1, the same without
+``model``, is still read.
 
 This module knows the format but not the network: :func:`save` takes a network's
 config, parameters and metadata, and :func:`read` checks a whole file and hands its
@@ -50,7 +53,7 @@ import reprlib
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import IO, Any, BinaryIO, TypeVar
+from typing import IO, Any, BinaryIO, Generic, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -60,12 +63,13 @@ from ._files import atomic_write, check_target
 #: The ``format`` entry of every playwithnn model file's header.
 FORMAT_NAME = "playwithnn-model"
 #: The format version this module writes; :func:`read` reads versions up to it.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Largest JSON header :func:`read` reads, in bytes (metadata included).
 MAX_HEADER_BYTES = 64 * 2**20
 
 _HEADER = "header"
-_HEADER_KEYS = frozenset({"format", "version", "config", "metadata", "sha256"})
+_HEADER_KEYS = {1: frozenset({"format", "version", "config", "metadata", "sha256"}),
+                2: frozenset({"format", "version", "config", "metadata", "model", "sha256"})}
 _CONFIG_KEYS = frozenset({"layer_sizes", "activation", "output_activation", "loss", "bias", "init", "dtype"})
 _DTYPES: dict[str, np.dtype[Any]] = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8")}
 
@@ -95,6 +99,16 @@ class ModelFileError(ValueError):
 
     def __reduce__(self) -> tuple[type[ModelFileError], tuple[str, str]]:
         return type(self), (self.path, self.reason)
+
+
+class Contents(NamedTuple, Generic[T]):
+    """What a model file holds: see :func:`read`."""
+
+    built: T
+    parameters: list[NDArray[Any]]
+    metadata: dict[str, Any]
+    model: dict[str, Any] | None
+    version: int
 
 
 class _ProblemError(Exception):
@@ -164,7 +178,7 @@ def _array_names(n_layers: int, bias: bool) -> Iterator[str]:
 
 # ---------------------------------------------------------------------- save
 def encode(config: Mapping[str, Any], parameters: Sequence[NDArray[Any]],
-           metadata: Any) -> Callable[[BinaryIO], None]:
+           metadata: Any, model: Mapping[str, Any] | None = None) -> Callable[[BinaryIO], None]:
     """Check a network's content and return the function that writes its model file.
 
     Parameters
@@ -175,6 +189,9 @@ def encode(config: Mapping[str, Any], parameters: Sequence[NDArray[Any]],
         ``[W1, b1, W2, b2, ...]`` (no ``b`` with ``config["bias"]`` false).
     metadata : dict
         JSON values only.
+    model : dict or None, default=None
+        JSON values only: :meth:`playwithnn.model.Model.to_json`, or None for a
+        bare network.
 
     Returns
     -------
@@ -193,6 +210,7 @@ def encode(config: Mapping[str, Any], parameters: Sequence[NDArray[Any]],
     if not isinstance(metadata, Mapping):
         raise TypeError(f"net.metadata must be a dict; got {type(metadata).__name__}")
     check_json_value(metadata, "net.metadata")
+    check_json_value(model, "the model")
     names = _array_names(len(config["layer_sizes"]) - 1, config["bias"])
     # Little-endian on every machine, so a file reads the same everywhere.
     dtype = _DTYPES[config["dtype"]]
@@ -206,6 +224,7 @@ def encode(config: Mapping[str, Any], parameters: Sequence[NDArray[Any]],
         "config": dict(config),
         # A JSON round trip turns tuples into lists: store what read will return.
         "metadata": json.loads(_canonical_json(metadata)),
+        "model": json.loads(_canonical_json(model)),
     }
     header["sha256"] = _digest(header, arrays)
     text = _canonical_json(header).encode("utf-8")
@@ -218,7 +237,7 @@ def encode(config: Mapping[str, Any], parameters: Sequence[NDArray[Any]],
 
 
 def save(path: str | os.PathLike[str], config: Mapping[str, Any], parameters: Sequence[NDArray[Any]],
-         metadata: Any) -> None:
+         metadata: Any, model: Mapping[str, Any] | None = None) -> None:
     """Write a model file atomically (see :func:`playwithnn._files.atomic_write`).
 
     Arguments as in :func:`encode`; ``path`` is used as given (no ``.npz`` is added).
@@ -232,7 +251,7 @@ def save(path: str | os.PathLike[str], config: Mapping[str, Any], parameters: Se
         If the file cannot be written; an existing file is then left as it was.
     """
     check_target(path)  # before any work: a folder or a device is never replaced
-    atomic_write(path, encode(config, parameters, metadata))
+    atomic_write(path, encode(config, parameters, metadata, model))
 
 
 def _write_npz(f: IO[bytes], members: Mapping[str, NDArray[Any]]) -> None:
@@ -414,11 +433,14 @@ def _read_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> dict[str, Any]:
     if version > FORMAT_VERSION:
         raise _ProblemError(f"format version {version} is newer than this playwithnn reads "
                             f"(up to {FORMAT_VERSION}); upgrade playwithnn")
-    if set(header) != _HEADER_KEYS:
-        missing, extra = sorted(_HEADER_KEYS - set(header)), sorted(set(header) - _HEADER_KEYS)
+    keys = _HEADER_KEYS[version]
+    if set(header) != keys:
+        missing, extra = sorted(keys - set(header)), sorted(set(header) - keys)
         raise _ProblemError(f"the header has missing keys {missing} and unexpected keys {extra}")
     if not isinstance(header["metadata"], dict):
         raise _ProblemError(f"'metadata' must be a JSON object; got {type(header['metadata']).__name__}")
+    if header.get("model") is not None and not isinstance(header["model"], dict):
+        raise _ProblemError(f"'model' must be a JSON object or null; got {type(header['model']).__name__}")
     digest = header["sha256"]
     if not (isinstance(digest, str) and len(digest) == 64
             and all(c in "0123456789abcdef" for c in digest)):
@@ -427,7 +449,7 @@ def _read_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> dict[str, Any]:
 
 
 def _read(zf: zipfile.ZipFile, file_size: int,
-          build: Callable[[dict[str, Any]], T]) -> tuple[T, list[NDArray[Any]], dict[str, Any]]:
+          build: Callable[[dict[str, Any]], T]) -> Contents[T]:
     # Members are looked up by name in a dict, never in a list: loading stays linear in the file's size.
     infos = zf.infolist()
     members = {info.filename: info for info in infos}
@@ -484,11 +506,10 @@ def _read(zf: zipfile.ZipFile, file_size: int,
         raise _ProblemError("the header's JSON nests too deeply") from None
     if digest != header["sha256"]:
         raise _ProblemError("checksum mismatch: the file was changed after it was saved")
-    return built, list(arrays.values()), header["metadata"]
+    return Contents(built, list(arrays.values()), header["metadata"], header.get("model"), header["version"])
 
 
-def read(path: str | os.PathLike[str],
-         build: Callable[[dict[str, Any]], T]) -> tuple[T, list[NDArray[Any]], dict[str, Any]]:
+def read(path: str | os.PathLike[str], build: Callable[[dict[str, Any]], T]) -> Contents[T]:
     """Check the whole model file ``path`` and return what it holds.
 
     Parameters
@@ -501,11 +522,13 @@ def read(path: str | os.PathLike[str],
 
     Returns
     -------
-    built : object
-        What ``build`` returned.
-    parameters : list of ndarray
-        ``[W1, b1, W2, ...]``, of the saved dtype and the shapes ``config`` gives.
-    metadata : dict
+    Contents
+        ``(built, parameters, metadata, model, version)``: what ``build`` returned;
+        ``[W1, b1, W2, ...]``, of the saved dtype and the shapes ``config``
+        gives; the metadata; the model's JSON object or None (always None in a
+        version 1 file). ``model`` is checked as JSON only: what it says is for
+        :class:`playwithnn.model.Model` to check. ``version`` is the file's
+        format version.
 
     Raises
     ------
@@ -558,5 +581,5 @@ def _describe(magic: bytes) -> str:
     return ""
 
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "MAX_HEADER_BYTES", "ModelFileError", "check_json_value",
-           "encode", "read", "save"]
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "MAX_HEADER_BYTES", "Contents", "ModelFileError",
+           "check_json_value", "encode", "read", "save"]

@@ -1,16 +1,21 @@
-"""Model files: save a network and load it back, safely.
+"""Model files: save a network or a model and load it back, safely.
 
 A model file is a NumPy ``.npz`` archive: the arrays ``W1``, ``b1``, ``W2``, ... and
 a JSON header with the architecture (:meth:`NeuralNetwork.get_config`), the
-network's :attr:`~playwithnn.NeuralNetwork.metadata` and a SHA-256 checksum of
-everything; :mod:`playwithnn._modelfile` describes the format byte by byte.
+network's :attr:`~playwithnn.NeuralNetwork.metadata`, for a
+:class:`~playwithnn.model.Model` what surrounds the network (the preprocessing of
+raw rows, the class labels or the target's scaling), and a SHA-256 checksum of
+everything; :mod:`playwithnn._modelfile` describes the format byte by byte. One
+file serves every face: ``playwithnn train`` writes a model, and
+``playwithnn.save`` writes one from a fitted estimator or scikit-learn pipeline;
+``playwithnn.load`` and the command line read both.
 
 Safety. Nothing in a model file is ever unpickled or evaluated: the arrays are read
 as raw numbers after their ``.npy`` headers have been checked, and the JSON is
-parsed as data. :func:`load` checks the whole file before it returns a network: the
+parsed as data. :func:`load` checks the whole file before it returns anything: the
 archive, every size it declares (before anything is allocated), the JSON, the format
-version, the architecture, the name, dtype, shape and finiteness of every array,
-and the checksum. Anything wrong raises :class:`ModelFileError` naming the file and
+version, the architecture, the model description, the name, dtype, shape and
+finiteness of every array, and the checksum. Anything wrong raises :class:`ModelFileError` naming the file and
 the problem. Loading takes time linear in the file's size.
 
 What is saved. A file restores the *optimizer-independent* state only: the
@@ -40,51 +45,70 @@ this module; this module stands on the network, to build one in :func:`load`.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 
 from ._modelfile import FORMAT_NAME, FORMAT_VERSION, MAX_HEADER_BYTES, ModelFileError, read
+from .model import Model
 from .network import NeuralNetwork
 
 
-def save(net: NeuralNetwork, path: str | os.PathLike[str]) -> None:
-    """Write ``net`` to the model file ``path`` (an ``.npz`` archive), atomically.
+def save(obj: Any, path: str | os.PathLike[str]) -> None:
+    """Write a network or a model to the model file ``path`` (an ``.npz`` archive), atomically.
 
     The archive is written to a temporary file in the same folder, flushed to
     disk, and then renamed over ``path``: if anything fails on the way, an
     existing file at ``path`` is left as it was and the temporary file is removed.
     ``path`` is used as given (no ``.npz`` is added); a symbolic link is followed.
-    Same as ``net.save(path)``.
 
     Parameters
     ----------
-    net : NeuralNetwork
-        Its architecture, weights, biases and :attr:`~NeuralNetwork.metadata`
-        are saved; optimizer state and training history are not.
+    obj : NeuralNetwork, Model, fitted estimator or fitted scikit-learn Pipeline
+        - a :class:`NeuralNetwork`: its architecture, weights, biases and
+          :attr:`~NeuralNetwork.metadata`; :func:`load` gives back a network;
+        - a :class:`~playwithnn.model.Model`: the network with its preprocessing
+          and labels or target scaling; :func:`load` gives back a model;
+        - a fitted :class:`~playwithnn.sklearn.NeuralNetworkClassifier` or
+          :class:`~playwithnn.sklearn.NeuralNetworkRegressor`, or a fitted
+          ``Pipeline`` of one behind ``SimpleImputer``, ``StandardScaler`` and
+          ``OneHotEncoder`` steps (a ``ColumnTransformer`` of them too): saved as
+          the model they make (:func:`playwithnn.sklearn.to_model`), which predicts
+          what they predict from the same rows.
+
+        Optimizer state and training history are not saved.
     path : str or os.PathLike
         Where to write. An existing file is replaced.
 
     Raises
     ------
     TypeError
-        If ``net`` is not a :class:`NeuralNetwork`, or ``net.metadata`` holds
-        something other than JSON values (dicts with string keys, lists, strings,
-        numbers, booleans, None).
+        If ``obj`` is none of the above, or its metadata holds something other
+        than JSON values (dicts with string keys, lists, strings, numbers,
+        booleans, None).
     ValueError
-        If a weight is NaN or infinite, ``net.metadata`` holds a NaN or infinity,
+        If a weight is NaN or infinite, the metadata holds a NaN or infinity, a
+        pipeline step has no counterpart in a model file (the message names it),
         or ``path`` exists and is not a regular file (a folder, ``/dev/null``).
     OSError
         If the file cannot be written.
     """
-    if not isinstance(net, NeuralNetwork):
-        raise TypeError(f"net must be a playwithnn.NeuralNetwork; got {type(net).__name__}")
-    net.save(path)
+    if isinstance(obj, (NeuralNetwork, Model)):
+        obj.save(path)
+        return
+    if not type(obj).__module__.startswith(("sklearn.", "playwithnn.sklearn")):
+        raise TypeError("obj must be a playwithnn NeuralNetwork or Model, a fitted playwithnn estimator, "
+                        f"or a scikit-learn Pipeline of one; got {type(obj).__name__}")
+    from .sklearn import to_model
+
+    to_model(obj).save(path)
 
 
-def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None = None) -> NeuralNetwork:
-    """Read a network from the model file ``path`` written by :func:`save`.
+def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None = None
+         ) -> NeuralNetwork | Model:
+    """Read a network or a model from the model file ``path`` written by :func:`save`.
 
-    The whole file is checked before a network is returned; nothing in it is
+    The whole file is checked before anything is returned; nothing in it is
     unpickled or evaluated. The network has the saved architecture, weights,
     biases and :attr:`~NeuralNetwork.metadata` (with tuples turned into lists by
     JSON), so its predictions are bit-identical to the saved network's. Optimizer
@@ -99,7 +123,12 @@ def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None
 
     Returns
     -------
-    NeuralNetwork
+    NeuralNetwork or Model
+        A :class:`~playwithnn.model.Model` for a file that holds one (what
+        ``playwithnn train``, an estimator or a pipeline saved): its ``predict``
+        takes raw rows. A :class:`NeuralNetwork` for a network saved on its own.
+        A file of format version 1 written by ``playwithnn train`` (whose
+        metadata holds its features and their scaling) loads as a model too.
 
     Raises
     ------
@@ -107,14 +136,49 @@ def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None
         A ``ValueError`` naming the file and what is wrong: it does not exist, is
         not an ``.npz`` archive, is truncated or damaged, declares sizes that the
         file does not hold, is not a playwithnn model, has an unknown format
-        version, an invalid architecture, a missing, unexpected, misshapen,
-        non-finite or pickled array, or a checksum that does not match (it was
-        edited after it was saved).
+        version, an invalid architecture or model description, a missing,
+        unexpected, misshapen, non-finite or pickled array, or a checksum that
+        does not match (it was edited after it was saved).
     """
-    net, parameters, metadata = read(path, lambda config: NeuralNetwork(**config, seed=seed))
+    net, parameters, metadata, model, version = read(path, lambda config: NeuralNetwork(**config, seed=seed))
     net.set_parameters(parameters)
     net.metadata = metadata
-    return net
+    try:
+        if model is None and version == 1:
+            model = _model_of_version_1(metadata)
+        if model is None:
+            return net
+        if version == 1:
+            net.metadata = {k: v for k, v in metadata.items() if k not in _VERSION_1_KEYS}
+        return Model.from_json(net, model)
+    except ValueError as exc:
+        raise ModelFileError(path, f"invalid model description: {exc}") from None
+
+
+#: What ``playwithnn train`` kept in a version 1 file's metadata.
+_VERSION_1_KEYS = ("task", "target", "features", "feature_mean", "feature_scale", "classes",
+                   "target_mean", "target_scale")
+
+
+def _model_of_version_1(metadata: dict[str, Any]) -> dict[str, Any] | None:
+    """The model description of a version 1 file written by the command line, or None.
+
+    Raises ``ValueError`` if its metadata does not hold three lists of one length.
+    """
+    if not {"features", "feature_mean", "feature_scale", "task"} <= set(metadata):
+        return None
+    features, mean, scale = metadata["features"], metadata["feature_mean"], metadata["feature_scale"]
+    if not (isinstance(features, list) and isinstance(mean, list) and isinstance(scale, list)
+            and len(features) == len(mean) == len(scale)):
+        raise ValueError("the metadata's 'features', 'feature_mean' and 'feature_scale' (written by "
+                         "playwithnn train) must be lists of the same length")
+    encodings = [{"feature": f, "mean": [m], "scale": [s]} for f, m, s in zip(features, mean, scale)]
+    model = {"preprocessing": {"features": features, "encodings": encodings}, "task": metadata["task"],
+             "target": metadata.get("target")}
+    for key in ("classes", "target_mean", "target_scale"):
+        if key in metadata:
+            model[key] = metadata[key]
+    return model
 
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "MAX_HEADER_BYTES", "ModelFileError", "load", "save"]

@@ -37,6 +37,11 @@ the momentum), which scikit-learn resets at every ``fit``; a diverging fit raise
 :class:`~playwithnn.TrainingDivergedError`, a ``ValueError`` that names the epoch;
 the classifier takes ``class_weight``; ``dropout``, ``init`` and ``dtype`` are ours.
 
+Model files: ``clf.save(path)`` writes a fitted estimator with its feature names
+and classes, and ``playwithnn.save(pipeline, path)`` a fitted pipeline with its
+scalers, imputers and one-hot encoders too (:func:`to_model`); ``playwithnn.load``
+and ``playwithnn predict`` read them back and predict what they predict.
+
 >>> import numpy as np
 >>> from playwithnn.sklearn import NeuralNetworkClassifier
 >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 10)
@@ -51,11 +56,14 @@ array(['yes', 'no'], dtype='<U3')
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
+import os
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, NoReturn
 
 import numpy as np
 import scipy.optimize
@@ -77,8 +85,10 @@ from ._validation import (
 )
 from .activations import ACTIVATIONS
 from .metrics import accuracy, predicted_class, r2_score
+from .model import Model
 from .network import NeuralNetwork
 from .optimizers import Adam, GradientDescent, Optimizer
+from .preprocessing import Encoding, Preprocessing
 from .training import History, TrainingDivergedError, holdout_split
 
 Array = NDArray[np.floating]
@@ -498,6 +508,54 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         X = validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse=["csr", "csc"])
         return self.network_.predict(X)
 
+    # ------------------------------------------------------------- files
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the fitted estimator to the model file ``path``, with its feature names and classes.
+
+        The file holds the model :func:`to_model` makes of the estimator: the
+        network, the names of the features (``feature_names_in_`` after a
+        DataFrame, else ``x0``, ``x1``, ...) and a classifier's ``classes_``.
+        :func:`playwithnn.load` gives back a :class:`~playwithnn.model.Model`
+        that predicts what the estimator predicts, and the command line's
+        ``playwithnn predict`` reads the file. Same as ``playwithnn.save(self, path)``;
+        to keep a pipeline's preprocessing too, save the pipeline:
+        ``playwithnn.save(pipeline, path)``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Where to write, atomically (see :func:`playwithnn.save`); an existing
+            file is replaced.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            For a multilabel classifier, which a model file cannot describe.
+        OSError
+            If the file cannot be written.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> import playwithnn
+        >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 5)
+        >>> y = np.array(["cold", "warm", "warm", "hot"] * 5)
+        >>> clf = NeuralNetworkClassifier(hidden_layer_sizes=(8,), solver="lbfgs",
+        ...                               random_state=0).fit(X, y)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "clf.npz")
+        ...     clf.save(path)
+        ...     model = playwithnn.load(path)
+        >>> model.classes
+        ['cold', 'hot', 'warm']
+        >>> bool((model.predict(X) == clf.predict(X)).all())
+        True
+        """
+        to_model(self).save(path)
+
 
 _PARAMETERS_DOC = """
     Parameters
@@ -551,7 +609,11 @@ _PARAMETERS_DOC = """
 
 _ATTRIBUTES_DOC = """
     network_ : NeuralNetwork
-        The trained network; ``network_.save(path)`` writes it to a model file.
+        The trained network. ``network_.save(path)`` writes the bare network; the
+        estimator's own :meth:`save` writes it with the feature names and class
+        labels, and ``playwithnn.save(pipeline, path)`` with a pipeline's
+        preprocessing too (:func:`to_model`), so that ``playwithnn.load`` and
+        ``playwithnn predict`` predict what the estimator or the pipeline predicts.
     coefs_, intercepts_ : list of ndarray
         Each layer's live ``W`` of shape ``(n_in, n_out)`` and ``b`` of shape ``(n_out,)``;
         assigning new lists changes the network.
@@ -985,4 +1047,339 @@ class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignor
         return tags
 
 
-__all__ = ["NeuralNetworkClassifier", "NeuralNetworkRegressor"]
+# ------------------------------------------------------------------ model files
+#: What a pipeline saved to a model file may hold.
+_SUPPORTED = ("a model file holds StandardScaler, SimpleImputer and OneHotEncoder steps, 'passthrough', "
+              "and Pipelines and ColumnTransformers of them, before a NeuralNetworkClassifier or "
+              "NeuralNetworkRegressor")
+
+
+@dataclass(frozen=True)
+class _Input:
+    """One column that a pipeline hands on, as a function of one raw feature, the value ``v``.
+
+    ``x = (v - mean) / scale`` for a number; ``x = ([v = categories[index]] - mean) / scale``
+    for a one-hot column. A missing ``v`` is first replaced by ``impute``, in the
+    feature's own units. The one-hot columns of one encoding share ``block``: the
+    step that made them and the column it encoded.
+    """
+
+    feature: str
+    impute: Any = None
+    mean: float = 0.0
+    scale: float = 1.0
+    categories: tuple[Any, ...] | None = None
+    index: int = 0
+    block: tuple[str, int] | None = None
+    unknown: str = "error"
+    scaled: bool = False  # whether a step has scaled it (a OneHotEncoder then cannot read it)
+
+
+def to_model(obj: Any) -> Model:
+    r"""The :class:`~playwithnn.model.Model` of a fitted estimator or pipeline: what a model file holds.
+
+    A fitted :class:`NeuralNetworkClassifier` or :class:`NeuralNetworkRegressor`
+    becomes its network (a copy) with the names of its features and a
+    classifier's ``classes_``. A fitted scikit-learn ``Pipeline`` that ends with
+    one also keeps its preprocessing: its ``StandardScaler``, ``SimpleImputer``
+    and ``OneHotEncoder`` steps, ``'passthrough'``, and ``ColumnTransformer`` and
+    ``Pipeline`` steps of them, are folded, column by column, into the
+    :class:`~playwithnn.preprocessing.Encoding` of each network input, in the
+    order that the pipeline hands the columns to the network. Writing the model
+    (:meth:`Model.save <playwithnn.model.Model.save>`) is what
+    ``estimator.save(path)`` and ``playwithnn.save(pipeline, path)`` do.
+
+    Each input is :math:`x = (v - \mu) / s` of one raw feature's value :math:`v`
+    (a number, or :math:`[v = c_j]` for one-hot category :math:`c_j`), with
+    missing values replaced by ``impute`` first. The steps fold as follows:
+
+    - ``StandardScaler`` (mean :math:`m`, scale :math:`\sigma`; 0 and 1 where
+      ``with_mean`` or ``with_std`` is off) after :math:`x`:
+      :math:`(x - m) / \sigma = (v - (\mu + m s)) / (s \sigma)`. The first
+      scaler of a column gives exactly its ``mean_`` and ``scale_``.
+    - ``SimpleImputer`` (statistic :math:`t`, any strategy): the ``impute`` of a
+      column that has none yet; after a scaler, :math:`t` is in the scaled units
+      and the raw value is :math:`t s + \mu`. After an imputer or a
+      ``OneHotEncoder`` nothing is missing, and an imputer changes nothing. A
+      column with no value at fit time is dropped, as scikit-learn drops it.
+    - ``OneHotEncoder``: one input per category of ``categories_``, unscaled,
+      keeping the column's ``impute``; ``handle_unknown`` is the encoding's
+      ``unknown``. A later scaler scales each category's input.
+    - ``ColumnTransformer``: each transformer's output over its columns (names,
+      positions, a slice or a mask), side by side, then the remainder
+      (``'passthrough'``, ``'drop'`` or a step above); ``transformer_weights``
+      :math:`w` divide the scales.
+
+    Parameters
+    ----------
+    obj : NeuralNetworkClassifier, NeuralNetworkRegressor or sklearn.pipeline.Pipeline
+        Fitted. The features are the pipeline's first step's ``feature_names_in_``
+        (the estimator's, on its own) when it was fitted on a DataFrame, else
+        ``x0``, ``x1``, ... in the order of ``X``'s columns.
+
+    Returns
+    -------
+    Model
+        Its :meth:`~playwithnn.model.Model.predict` and
+        :meth:`~playwithnn.model.Model.predict_proba` take the raw rows that
+        ``obj`` takes and give what ``obj`` gives, up to the rounding of a
+        folded step (a scaler after another step), and except that the model
+        refuses a missing value where no imputer fills it in (with a
+        :class:`~playwithnn.preprocessing.PreprocessingError`), which
+        ``OneHotEncoder(handle_unknown="ignore")`` would encode as zeros.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If ``obj`` or one of its steps is not fitted.
+    ValueError
+        For what a model file cannot express, naming it: a multilabel
+        classifier; a step other than those above (the message names the
+        step); ``SimpleImputer(add_indicator=True)`` or with ``missing_values``
+        other than NaN or None; a ``OneHotEncoder`` with ``drop``,
+        ``min_frequency``, ``max_categories``, ``handle_unknown`` other than
+        ``'error'`` or ``'ignore'``, a missing value among its categories, or one
+        that encodes a scaled column; one-hot columns that reach the network
+        split up or reordered.
+    TypeError
+        If ``obj`` is not one of our estimators or a ``Pipeline``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.compose import make_column_transformer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    >>> df = pd.DataFrame({"size": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0] * 4,
+    ...                    "color": ["red", "blue", "red", "green", "blue", "red"] * 4})
+    >>> y = ["no", "no", "yes", "no", "yes", "yes"] * 4
+    >>> pipe = make_pipeline(
+    ...     make_column_transformer((StandardScaler(), ["size"]),
+    ...                             (OneHotEncoder(handle_unknown="ignore"), ["color"])),
+    ...     NeuralNetworkClassifier(hidden_layer_sizes=(4,), solver="lbfgs", random_state=0))
+    >>> model = to_model(pipe.fit(df, y))
+    >>> model.preprocessing.input_names
+    ['size', 'color=blue', 'color=green', 'color=red']
+    >>> bool((model.predict(df) == pipe.predict(df)).all())
+    True
+    >>> new = pd.DataFrame({"size": [3.5, 6.0], "color": ["purple", "red"]})  # purple: all zeros
+    >>> model.predict(new).tolist() == pipe.predict(new).tolist()
+    True
+    """
+    from sklearn.pipeline import Pipeline
+
+    steps: list[tuple[str, Any]] = []
+    if isinstance(obj, _BaseNeuralNetwork):
+        estimator = obj
+    elif type(obj) is Pipeline:
+        *steps, (last, estimator) = _flat_steps(obj, "")
+        if not isinstance(estimator, _BaseNeuralNetwork):
+            _refuse(last, estimator, "is the last step; a model file needs a NeuralNetworkClassifier or "
+                                     "NeuralNetworkRegressor there")
+    else:
+        raise TypeError("to_model takes a fitted NeuralNetworkClassifier or NeuralNetworkRegressor, or a "
+                        f"scikit-learn Pipeline that ends with one (of a search: its best_estimator_); "
+                        f"got {type(obj).__name__}")
+    check_is_fitted(estimator, "network_")
+    if getattr(estimator, "_multilabel", False):
+        raise ValueError(f"cannot save a multilabel NeuralNetworkClassifier: a model file predicts one class "
+                         f"per row, and this classifier predicts {len(estimator.classes_)} labels per row")
+    first = next((step for _, step in steps if not _is_passthrough(step)), estimator)
+    check_is_fitted(first)
+    names = getattr(first, "feature_names_in_", None)
+    features = ([str(name) for name in names] if names is not None
+                else [f"x{j}" for j in range(first.n_features_in_)])
+    inputs = [_Input(feature) for feature in features]
+    for path, step in steps:
+        inputs = _fold(step, inputs, path)
+    if len(inputs) != estimator.n_features_in_:
+        raise ValueError(f"cannot save the pipeline: its steps make {len(inputs)} columns, but the "
+                         f"{type(estimator).__name__} was fitted on {estimator.n_features_in_}")
+    preprocessing = _preprocessing(features, inputs)
+    net = copy.copy(estimator.network_)  # the model's own network (and metadata): the estimator's stays
+    if not isinstance(estimator, NeuralNetworkClassifier):
+        return Model(net, preprocessing, task="regression")
+    classes = estimator.classes_.tolist()
+    bad = [c for c in classes if isinstance(c, bool) or not isinstance(c, (str, int, float))]
+    if bad:
+        raise ValueError(f"cannot save the classifier: its class {bad[0]!r} ({type(bad[0]).__name__}) is "
+                         "not text or a number, which a model file's class labels are")
+    return Model(net, preprocessing, task="classification", classes=classes)
+
+
+def _is_passthrough(step: Any) -> bool:
+    return step is None or (isinstance(step, str) and step == "passthrough")
+
+
+def _refuse(path: str, step: Any, why: str | None = None) -> NoReturn:
+    """Raise the ValueError that names the pipeline step ``path`` and why a model file cannot hold it."""
+    kind = repr(step) if step is None or isinstance(step, str) else type(step).__name__
+    if why is None:
+        why = f"has no counterpart in a model file; {_SUPPORTED}"
+    raise ValueError(f"cannot save the pipeline: step {path!r} ({kind}) {why}")
+
+
+def _flat_steps(pipeline: Any, prefix: str) -> list[tuple[str, Any]]:
+    """The steps of a Pipeline, those of a Pipeline inside it in its place, named by their path."""
+    from sklearn.pipeline import Pipeline
+
+    steps: list[tuple[str, Any]] = []
+    for name, step in pipeline.steps:
+        path = f"{prefix} > {name}" if prefix else name
+        steps.extend(_flat_steps(step, path) if type(step) is Pipeline else [(path, step)])
+    return steps
+
+
+def _fold(step: Any, inputs: list[_Input], path: str) -> list[_Input]:
+    """The columns that the fitted transformer ``step`` makes of the columns ``inputs``, in its order."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    if _is_passthrough(step):
+        return inputs
+    kind = type(step)  # the exact type: a subclass may transform otherwise
+    if kind is Pipeline:
+        for name, sub in step.steps:
+            inputs = _fold(sub, inputs, f"{path} > {name}")
+        return inputs
+    if kind not in (StandardScaler, SimpleImputer, OneHotEncoder, ColumnTransformer):
+        _refuse(path, step)
+    check_is_fitted(step)
+    if step.n_features_in_ != len(inputs):
+        raise ValueError(f"cannot save the pipeline: step {path!r} ({kind.__name__}) was fitted on "
+                         f"{step.n_features_in_} columns, but the steps before it make {len(inputs)}")
+    if kind is StandardScaler:
+        n = len(inputs)
+        m = step.mean_ if step.with_mean else np.zeros(n)
+        sigma = step.scale_ if step.with_std else np.ones(n)
+        # (x - m) / σ with x = (v - μ) / s is (v - (μ + m s)) / (s σ)
+        return [replace(x, mean=x.mean + float(mj) * x.scale, scale=x.scale * float(sj), scaled=True)
+                for x, mj, sj in zip(inputs, m, sigma)]
+    if kind is SimpleImputer:
+        return _fold_imputer(step, inputs, path)
+    if kind is OneHotEncoder:
+        return _fold_one_hot(step, inputs, path)
+    return _fold_columns(step, inputs, path)
+
+
+def _fold_imputer(step: Any, inputs: list[_Input], path: str) -> list[_Input]:
+    if step.add_indicator:
+        _refuse(path, step, "has add_indicator=True; a model file has no inputs that tell where a value was "
+                            "missing")
+    if not (step.missing_values is None or _is_nan(step.missing_values)):
+        _refuse(path, step, f"has missing_values={step.missing_values!r}; a model file fills in missing "
+                            "values (None, NaN), not other values")
+    out: list[_Input] = []
+    for x, t in zip(inputs, step.statistics_):
+        t = t.item() if isinstance(t, np.generic) else t
+        if _is_nan(t) and not step.keep_empty_features:
+            continue  # scikit-learn drops a column that had no value to learn from
+        if x.impute is not None or x.categories is not None:
+            out.append(x)  # nothing is missing any more
+        else:  # t is in the units of the step's input, x = (v - μ) / s: v = t s + μ
+            out.append(replace(x, impute=float(t) * x.scale + x.mean if x.scaled else t))
+    return out
+
+
+def _fold_one_hot(step: Any, inputs: list[_Input], path: str) -> list[_Input]:
+    for option in ("drop", "min_frequency", "max_categories"):
+        if getattr(step, option) is not None:
+            _refuse(path, step, f"has {option}={getattr(step, option)!r}; a model file encodes every "
+                                f"category of a feature, so {option} must be None")
+    if step.handle_unknown not in ("error", "ignore"):
+        _refuse(path, step, f"has handle_unknown={step.handle_unknown!r}; a model file refuses an unknown "
+                            "category or encodes it as zeros: handle_unknown must be 'error' or 'ignore'")
+    out: list[_Input] = []
+    for k, (x, found) in enumerate(zip(inputs, step.categories_)):
+        if x.categories is not None or x.scaled:
+            _refuse(path, step, f"encodes {x.feature!r} after a step that scaled or one-hot encoded it; a "
+                                "model file one-hot encodes raw values")
+        categories = tuple(c.item() if isinstance(c, np.generic) else c for c in found)
+        if any(c is None or _is_nan(c) for c in categories):
+            _refuse(path, step, f"learned a missing value as a category of {x.feature!r}; a model file "
+                                "cannot: fill missing values in before it (SimpleImputer)")
+        out.extend(replace(x, categories=categories, index=j, block=(path, k), unknown=step.handle_unknown)
+                   for j in range(len(categories)))
+    return out
+
+
+def _fold_columns(step: Any, inputs: list[_Input], path: str) -> list[_Input]:
+    """A ColumnTransformer: each transformer's output over its columns, side by side, the remainder last."""
+    names = getattr(step, "feature_names_in_", None)
+    # transformers_ holds a fitted FunctionTransformer for 'passthrough': the specification tells.
+    specs = [spec for _, spec, _ in step.transformers] + [step.remainder]
+    weights = step.transformer_weights or {}
+    out: list[_Input] = []
+    for (name, fitted, columns), spec in zip(step.transformers_, specs):
+        where = f"{path} > {name}"
+        indices = _column_indices(columns, None if names is None else list(names), len(inputs), where)
+        if (isinstance(spec, str) and spec == "drop") or not indices:
+            continue
+        made = _fold("passthrough" if _is_passthrough(spec) else fitted, [inputs[i] for i in indices], where)
+        w = float(weights.get(name, 1.0))
+        if w != 1.0:
+            if w == 0.0:
+                _refuse(path, step, f"has transformer_weights[{name!r}] = 0; a model file has no constant "
+                                    "inputs")
+            made = [replace(x, scale=x.scale / w, scaled=True) for x in made]  # w x = (v - μ) / (s / w)
+        out.extend(made)
+    return out
+
+
+def _column_indices(columns: Any, names: list[str] | None, n: int, where: str) -> list[int]:
+    """Positions among a ColumnTransformer's ``n`` input columns (named ``names``) of ``columns``:
+    a name, a position, a slice (of names: both ends included), a list of them or a boolean mask."""
+
+    def position(key: Any) -> int:
+        if isinstance(key, str) and names is not None and key in names:
+            return names.index(key)
+        if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)) and -n <= key < n:
+            return int(key) % n
+        raise ValueError(f"cannot save the pipeline: step {where!r} selects the column {key!r}, which is "
+                         f"not one of its {n} input columns")
+
+    if isinstance(columns, slice):
+        if isinstance(columns.start, str) or isinstance(columns.stop, str):
+            first = 0 if columns.start is None else position(columns.start)
+            last = n - 1 if columns.stop is None else position(columns.stop)
+            return list(range(first, last + 1))
+        return list(range(n))[columns]
+    if isinstance(columns, (str, int, np.integer)):
+        return [position(columns)]
+    keys = list(columns)
+    if keys and all(isinstance(key, (bool, np.bool_)) for key in keys):
+        return [i for i, key in enumerate(keys) if key]
+    return [position(key) for key in keys]
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, (float, np.floating)) and math.isnan(value)
+
+
+def _preprocessing(features: list[str], inputs: list[_Input]) -> Preprocessing:
+    """The preprocessing of the columns ``inputs``: one encoding per number, one per one-hot block."""
+    encodings = []
+    i = 0
+    while i < len(inputs):
+        x = inputs[i]
+        width = 1 if x.categories is None else len(x.categories)
+        block = inputs[i:i + width]
+        together = [(y.block, y.index) for y in block] == [(x.block, j) for j in range(width)]
+        if x.block is not None and not together:
+            raise ValueError(f"cannot save the pipeline: the network gets the one-hot columns of "
+                             f"{x.feature!r} (step {x.block[0]!r}) split up or reordered; a model file keeps "
+                             "a feature's categories together, in order")
+        try:
+            encodings.append(Encoding(x.feature, categories=x.categories, impute=x.impute,
+                                      mean=[y.mean for y in block], scale=[y.scale for y in block],
+                                      unknown=x.unknown))
+        except (TypeError, ValueError) as exc:
+            where = "" if x.block is None else f"step {x.block[0]!r}: "
+            raise ValueError(f"cannot save the pipeline: {where}{exc}") from None
+        i += width
+    return Preprocessing(features, encodings)
+
+
+__all__ = ["NeuralNetworkClassifier", "NeuralNetworkRegressor", "to_model"]
