@@ -113,7 +113,7 @@ def test_datasets_bad_options(args: list[str], message: str, tmp_path: Path) -> 
 # ------------------------------------------------- train, predict, evaluate
 def test_round_trip_train_predict_evaluate(work: Path, tmp_path: Path) -> None:
     result = run("train", str(work / "moons.csv"), "--target", "label", "--output", "m.npz",
-                 "--plot", "curves.png", "--epochs", "150", cwd=tmp_path)
+                 "--plot", "curves.png", "--epochs", "150", "--patience", "0", "--verbose", cwd=tmp_path)
     out = ok(result)
     assert out.splitlines()[0] == (
         f"training a 2-16-16-1 network (relu hidden layers, sigmoid output, binary_crossentropy) "
@@ -125,7 +125,7 @@ def test_round_trip_train_predict_evaluate(work: Path, tmp_path: Path) -> None:
     # (almost) all of them; 0.95 leaves room for a few noisy points near the boundary.
     assert train_acc >= 0.95 and val_acc >= 0.95
     assert out.endswith("wrote m.npz\nwrote curves.png\n")
-    # Progress: off a terminal, one line per epoch on standard error.
+    # Progress: with --verbose, one line per epoch on standard error.
     progress = result.stderr.splitlines()
     assert len(progress) == 150 and progress[0].startswith("epoch 1/150  loss ")
     assert (tmp_path / "curves.png").read_bytes()[:8] == PNG_SIGNATURE
@@ -139,9 +139,10 @@ def test_round_trip_train_predict_evaluate(work: Path, tmp_path: Path) -> None:
     assert test_acc >= 0.95
     # The confusion matrix: a row per true class, a column per predicted class.
     assert evaluated[1] == "confusion matrix (rows: true class, columns: predicted class):"
-    assert evaluated[2].split() == ["0", "1"] and len(evaluated) == 5
-    assert [line.split()[0] for line in evaluated[3:]] == ["0", "1"]
-    confusion = np.array([[int(v) for v in line.split()[1:]] for line in evaluated[3:]])
+    # Then precision, recall and F1 per class and their averages (tests/test_cli_predict.py checks them).
+    assert evaluated[2].split() == ["0", "1"] and len(evaluated) == 11
+    assert [line.split()[0] for line in evaluated[3:5]] == ["0", "1"]
+    confusion = np.array([[int(v) for v in line.split()[1:]] for line in evaluated[3:5]])
 
     # predict: one label per row, agreeing with evaluate's accuracy
     out = ok(run("predict", "m.npz", str(work / "moons_test.csv"), "--output", "p.csv", cwd=tmp_path))
@@ -168,14 +169,18 @@ def test_round_trip_train_predict_evaluate(work: Path, tmp_path: Path) -> None:
 
 
 def test_model_file_holds_the_preprocessing(work: Path) -> None:
-    net = load(work / "model.npz")
-    meta = net.metadata
-    assert (meta["task"], meta["target"], meta["features"], meta["classes"]) == (
-        "classification", "label", ["x1", "x2"], ["0", "1"])
-    X, _ = make_dataset("moons", n_samples=300, noise=0.1, seed=0)
-    # Only the training rows (80%) were used, but the scaling is that of the whole file's columns.
-    np.testing.assert_allclose(meta["feature_mean"], X.mean(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(meta["feature_scale"], X.std(axis=0), rtol=1e-12)
+    from playwithnn.training import holdout_split
+
+    model = load(work / "model.npz")
+    assert (model.task, model.target, model.features, model.classes) == (
+        "classification", "label", ("x1", "x2"), [0, 1])
+    X, y = make_dataset("moons", n_samples=300, noise=0.1, seed=0)
+    # The scaling is that of the training rows (80%, held out class by class), not of the whole file.
+    kept, _ = holdout_split(300, 0.2, np.random.default_rng(0), stratify=y)
+    encodings = model.preprocessing.encodings
+    np.testing.assert_allclose([e.mean[0] for e in encodings], X[kept].mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose([e.scale[0] for e in encodings], X[kept].std(axis=0), rtol=1e-12)
+    net = model.network
     assert net.loss_name == "binary_crossentropy" and net.layer_sizes == [2, 16, 16, 1]
 
 
@@ -184,10 +189,10 @@ def test_multiclass_text_labels(tmp_path: Path) -> None:
     centers = {"cat": (-1.0, 0.0), "dog": (1.0, 0.0), "bird": (0.0, 1.5)}
     rows = [[*(np.array(c) + rng.normal(0, 0.3, 2)), name] for name, c in centers.items() for _ in range(60)]
     write_csv(tmp_path / "animals.csv", ["a", "b", "kind"], rows)
-    out = ok(run("train", "animals.csv", "--target", "kind", "--output", "m.npz", "--quiet",
+    out = ok(run("train", "animals.csv", "--target", "kind", "--output", "m.npz",
                  "--plot", "c.png", cwd=tmp_path))
     assert "2-16-16-3 network (relu hidden layers, softmax output, categorical_crossentropy)" in out
-    assert load(tmp_path / "m.npz").metadata["classes"] == ["bird", "cat", "dog"]
+    assert load(tmp_path / "m.npz").classes == ["bird", "cat", "dog"]
     out = ok(run("predict", "m.npz", "animals.csv", "--probabilities", cwd=tmp_path))
     lines = out.splitlines()
     assert lines[0] == "kind,p(bird),p(cat),p(dog)"
@@ -198,8 +203,8 @@ def test_multiclass_text_labels(tmp_path: Path) -> None:
     evaluated = out.splitlines()
     assert re.fullmatch(r"animals\.csv \(180 rows\): accuracy (0\.9[5-9]\d\d|1\.0000)  loss \S+",
                         evaluated[0])
-    assert evaluated[2].split() == ["bird", "cat", "dog"] and len(evaluated) == 6
-    confusion = np.array([[int(v) for v in line.split()[1:]] for line in evaluated[3:]])
+    assert evaluated[2].split() == ["bird", "cat", "dog"] and len(evaluated) == 13
+    confusion = np.array([[int(v) for v in line.split()[1:]] for line in evaluated[3:6]])
     truth = [r[2] for r in rows]
     counted = [[sum(t == true and p == guess for p, t in zip(predicted, truth))
                 for guess in ("bird", "cat", "dog")] for true in ("bird", "cat", "dog")]
@@ -212,7 +217,7 @@ def test_regression(tmp_path: Path) -> None:
     X = rng.uniform(-2, 2, (300, 2))
     y = 100 + 10 * X[:, 0] - 5 * X[:, 1] ** 2 + rng.normal(0, 0.5, 300)
     write_csv(tmp_path / "r.csv", ["u", "v", "price"], [[*x, t] for x, t in zip(X, y)])
-    out = ok(run("train", "r.csv", "--target", "price", "--output", "m.npz", "--quiet", cwd=tmp_path))
+    out = ok(run("train", "r.csv", "--target", "price", "--output", "m.npz", cwd=tmp_path))
     assert "identity output, mse) on 240 rows of r.csv for regression" in out
     r2 = [float(v) for v in re.findall(r"R² (\S+)  RMSE \S+", out)]
     # A smooth function of two inputs with little noise: R² well above 0.9.
@@ -223,12 +228,13 @@ def test_regression(tmp_path: Path) -> None:
     # Predictions are in the target's own units (scaled back), close to it.
     assert np.sqrt(np.mean((predicted - y) ** 2)) < 0.3 * y.std()
     out = ok(run("evaluate", "m.npz", "r.csv", "--target", "price", cwd=tmp_path))
-    m = re.fullmatch(r"r\.csv \(300 rows\): R² (0\.9\d{3})  RMSE (\S+)\n", out)
+    m = re.fullmatch(r"r\.csv \(300 rows\): R² (0\.9\d{3})  RMSE (\S+)  MAE (\S+)\n", out)
     assert m, out
-    # Both in the target's units, from the predictions predict writes (printed to 4 places/digits).
+    # All in the target's units, from the predictions predict writes (printed to 4 places/digits).
     assert float(m[2]) == pytest.approx(np.sqrt(np.mean((predicted - y) ** 2)), rel=1e-3)
     assert float(m[1]) == pytest.approx(1 - np.sum((predicted - y) ** 2) / np.sum((y - y.mean()) ** 2),
                                         abs=1e-4)
+    assert float(m[3]) == pytest.approx(np.mean(np.abs(predicted - y)), rel=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -246,7 +252,7 @@ def test_task_inference(labels: list[object], task: str, tmp_path: Path,
     rows = [[i, i % 3, labels[i % len(labels)]] for i in range(44)]
     write_csv(tmp_path / "t.csv", ["x", "z", "y"], rows)
     args = ["train", str(tmp_path / "t.csv"), "--target", "y", "--output", str(tmp_path / "m.npz"),
-            "--epochs", "1", "--quiet"]
+            "--epochs", "1"]
     assert cli.main(args) == 0
     assert f"for {task}" in capsys.readouterr().out
     other = "regression" if task == "classification" else "classification"
@@ -264,19 +270,19 @@ def test_train_options_reach_the_network(work: Path, tmp_path: Path,
     args = ["train", str(work / "moons.csv"), "--target", "label", "--output", str(tmp_path / "m.npz"),
             "--hidden", "8", "--activation", "tanh", "--optimizer", "sgd", "--learning-rate", "0.2",
             "--epochs", "40", "--batch-size", "16", "--l2", "0.001", "--dropout", "0.1",
-            "--validation-split", "0.25", "--patience", "3", "--seed", "5", "--quiet"]
+            "--validation-split", "0.25", "--patience", "3", "--seed", "5"]
     assert cli.main(args) == 0
     out = capsys.readouterr().out
     assert "2-8-1 network (tanh hidden layers" in out and "on 225 rows" in out
-    net = load(tmp_path / "m.npz")
+    net = load(tmp_path / "m.npz").network
     assert net.activation == ["tanh"]
     # The same seed gives the same model, bit for bit.
     first = [p.copy() for p in net.parameters()]
     assert cli.main(args) == 0
     capsys.readouterr()
-    for p, q in zip(load(tmp_path / "m.npz").parameters(), first):
+    for p, q in zip(load(tmp_path / "m.npz").network.parameters(), first):
         np.testing.assert_array_equal(p, q)
-    assert cli.main([*args[:-1], "--hidden", "--validation-split", "0", "--quiet"]) == 0
+    assert cli.main([*args, "--hidden", "--validation-split", "0"]) == 0
     out = capsys.readouterr().out
     assert "2-1 network" in out and "validation" not in out.split("trained")[1]
 
@@ -293,7 +299,7 @@ BAD_TRAINING_FILES = [
      "ragged.csv, line 3: 2 cells, but the header has 3 columns (x1, x2, label)"),
     ("long.csv", b"x1,x2,label\n1,2,0,9\n", "long.csv, line 2: 4 cells, but the header has 3 columns"),
     ("text.csv", b"x1,x2,label\n1,2,0\n3,abc,1\n",
-     "text.csv, line 3, column 'x2': 'abc' is not a number; features must be numeric"),
+     "text.csv, line 3, column 'x2': 'abc' is not a number; the column holds numbers"),
     ("hole.csv", b"x1,x2,label\n1,2,0\n3,,1\n",
      "hole.csv, line 3, column 'x2': the cell is empty; fill or remove missing values first"),
     ("nan.csv", b"x1,x2,label\n1,2,0\n\n3,NaN,1\n",
@@ -311,8 +317,8 @@ BAD_TRAINING_FILES = [
     ("nul.csv", b"x1,label\n1\x00,0\n",
      "nul.csv, line 2: the file holds a NUL character; it looks binary, not like CSV"),
     ("underscore.csv", b"x1,label\n1_000,0\n",
-     "underscore.csv, line 2, column 'x1': '1_000' is not a number; features must be numeric"),
-    ("hex.csv", b"x1,label\n0x1f,0\n", "hex.csv, line 2, column 'x1': '0x1f' is not a number"),
+     "underscore.csv, line 2, column 'x1': '1_000' is not a number; the column holds numbers"),
+    ("hex.csv", b"x1,label\n0x1f,0\n2,1\n", "hex.csv, line 2, column 'x1': '0x1f' is not a number"),
     ("overflow.csv", b"x1,label\n1e999,0\n",
      "overflow.csv, line 2, column 'x1': the cell is infinite ('1e999')"),
     ("missing.csv", None, "missing.csv: no such file"),
@@ -360,7 +366,7 @@ def test_train_directory_as_data(tmp_path: Path) -> None:
          "error: --learning-rate must be a positive finite number; got inf"),
         (["--batch-size", "0"], "error: --batch-size must be a positive integer; got 0"),
         (["--l2", "-0.5"], "error: --l2 must be a non-negative finite number; got -0.5"),
-        (["--patience", "0"], "error: --patience must be a positive integer; got 0"),
+        (["--patience", "-1"], "argument --patience: expected a non-negative integer; got '-1'"),
         (["--validation-split", "1"], "error: --validation-split must be in [0, 1); got 1.0"),
         (["--activation", "softmax"], "argument --activation: invalid choice: 'softmax'"),
         (["--hidden", "0"], "argument --hidden: expected a positive integer; got '0'"),
@@ -409,11 +415,12 @@ def test_predict_and_evaluate_bad_data(work: Path, tmp_path: Path) -> None:
     (tmp_path / "empty.csv").write_bytes(b"")
     (tmp_path / "existing.csv").write_text("the old predictions\n", encoding="utf-8")
     predict_cases = {
-        "other.csv": "other.csv: the model was trained on the features x1, x2, but the file has no "
-                     "columns 'x1', 'x2' (its columns: p, q, label)",
+        "other.csv": "other.csv: the model was trained on the features x1, x2, but the file has none "
+                     "of them (its columns: p, q, label)",
         "half.csv": "half.csv: the model was trained on the features x1, x2, but the file has no "
                     "column 'x2' (its columns: x1, label)",
-        "text.csv": "text.csv, line 3, column 'x2': 'two' is not a number; features must be numeric",
+        "text.csv": "text.csv, line 3, column 'x2': 'two' is not a number; the model reads this feature "
+                    "as numbers",
         "empty.csv": "empty.csv: the file is empty; expected CSV with a header row",
         "missing.csv": "missing.csv: no such file",
     }
@@ -568,7 +575,7 @@ def test_train_writes_the_model_and_the_figure(work: Path, tmp_path: Path,
     assert cli.main(train_args(work, tmp_path)) == 0
     assert capsys.readouterr().out.endswith(
         f"wrote {tmp_path / 'model.npz'}\nwrote {tmp_path / 'curves.png'}\n")
-    assert load(tmp_path / "model.npz").layer_sizes == [2, 16, 16, 1]
+    assert load(tmp_path / "model.npz").network.layer_sizes == [2, 16, 16, 1]
     assert (tmp_path / "curves.png").read_bytes()[:8] == PNG_SIGNATURE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.png", "model.npz"]
 
@@ -617,96 +624,7 @@ def test_an_output_cannot_be_another_file_of_the_run(command: list[str], message
 
 
 # ----------------------------------------------- model files saved from Python
-def python_model(folder: Path, metadata: dict[str, object], layer_sizes: list[int] | None = None,
-                 loss: str = "binary_crossentropy") -> Path:
-    from playwithnn import NeuralNetwork
-
-    net = NeuralNetwork(layer_sizes or [2, 3, 1], loss=loss, seed=0)
-    net.metadata = metadata
-    net.save(folder / "py.npz")
-    return folder / "py.npz"
-
-
-BAD_METADATA = [
-    # (metadata, layer sizes, loss, message after "py.npz: ")
-    ({"features": ["x1"]}, None, "binary_crossentropy",
-     "metadata['features'] must be a list of 2 column names, one per input of the network; got ['x1']"),
-    ({"features": "x1,x2"}, None, "binary_crossentropy",
-     "metadata['features'] must be a list of column names; got 'x1,x2'"),
-    ({"features": ["x1", 2]}, None, "binary_crossentropy", "metadata['features'] must be a list of column"),
-    ({"feature_mean": ["a", "b"], "feature_scale": [1.0, 1.0]}, None, "binary_crossentropy",
-     "metadata['feature_mean'] must be a list of 2 finite numbers, one per input of the network; "
-     "got ['a', 'b']"),
-    ({"feature_mean": [0.0, 0.0], "feature_scale": [1.0, 0.0]}, None, "binary_crossentropy",
-     "metadata['feature_scale'] must be a list of 2 finite non-zero numbers"),
-    ({"feature_mean": [0.0, 0.0, 0.0], "feature_scale": [1.0, 1.0, 1.0]}, None, "binary_crossentropy",
-     "metadata['feature_mean'] must be a list of 2 finite numbers"),
-    ({"feature_mean": [0.0, 0.0], "feature_scale": [True, 1.0]}, None, "binary_crossentropy",
-     "metadata['feature_scale'] must be a list of 2 finite non-zero numbers"),
-    ({"feature_mean": [0.0, 0.0]}, None, "binary_crossentropy",
-     "metadata has 'feature_mean' but no 'feature_scale'; the scaling needs both"),
-    ({"target_mean": 1.0, "target_scale": "big"}, [2, 1], "mse",
-     "metadata['target_scale'] must be a finite non-zero number; got 'big'"),
-    ({"target_mean": 1.0, "target_scale": 0}, [2, 1], "mse",
-     "metadata['target_scale'] must be a finite non-zero number; got 0"),
-    ({"target_scale": 2.0}, [2, 1], "mse", "metadata has 'target_scale' but no 'target_mean'"),
-    ({"classes": ["a", "b", "c"]}, None, "binary_crossentropy",
-     "metadata['classes'] must be a list of 2 labels for a network with 1 output; got ['a', 'b', 'c']"),
-    ({"classes": ["a", "b"]}, [2, 3], "categorical_crossentropy",
-     "metadata['classes'] must be a list of 3 labels for a network with 3 outputs"),
-    ({"classes": ["a", "a"]}, None, "binary_crossentropy", "metadata['classes'] must be a list of distinct"),
-    ({"classes": [[0], [1]]}, None, "binary_crossentropy", "metadata['classes'] must be a list of class"),
-    ({"task": "clustering"}, None, "binary_crossentropy",
-     "metadata['task'] must be 'classification' or 'regression'; got 'clustering'"),
-    ({"target": 3}, None, "binary_crossentropy", "metadata['target'] must be a column name; got 3"),
-    ({}, [2, 2], "mse", "a regression model for the command line has one output; this network has 2"),
-]
-
-
-@pytest.mark.parametrize(("metadata", "sizes", "loss", "message"), BAD_METADATA,
-                         ids=[f"{i}-{m[3].split()[0]}" for i, m in enumerate(BAD_METADATA)])
-def test_bad_metadata_from_python_is_one_line(metadata: dict[str, object], sizes: list[int] | None,
-                                              loss: str, message: str, work: Path, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.chdir(tmp_path)
-    python_model(tmp_path, metadata, sizes, loss)
-    data = str(work / "moons_test.csv")
-    (tmp_path / "p.csv").write_text("the old predictions\n", encoding="utf-8")
-    for command in (["predict", "py.npz", data, "--output", "p.csv"],
-                    ["evaluate", "py.npz", data, "--target", "label"]):
-        assert cli.main(command) == 2
-        err = capsys.readouterr().err
-        assert err.startswith(f"playwithnn {command[0]}: error: py.npz: {message}") and err.count("\n") == 1
-    assert (tmp_path / "p.csv").read_text(encoding="utf-8") == "the old predictions\n"
-
-
-def test_non_finite_metadata_is_refused() -> None:
-    # A model file cannot hold NaN or infinity (save refuses them, load rejects them),
-    # but the check does not rely on that.
-    from playwithnn import NeuralNetwork
-
-    net = NeuralNetwork([2, 1], loss="mse", seed=0)
-    net.metadata = {"feature_mean": [0.0, float("inf")], "feature_scale": [1.0, 1.0]}
-    with pytest.raises(cli.CommandError, match=r"m.npz: metadata\['feature_mean'\] must be a list of 2 "
-                                               r"finite numbers.*got \[0.0, inf\]"):
-        cli._check_metadata("m.npz", net)
-
-
-def test_good_metadata_from_python_is_used(work: Path, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
-    # Integer classes, a scaling and no feature names: every column but the target is a feature.
-    # (Its predictions are those of an untrained network: only their agreement matters.)
-    path = python_model(tmp_path, {"classes": [0, 1], "target": "label", "feature_mean": [0.5, 0.25],
-                                   "feature_scale": [0.75, 0.5]})
-    X, _ = make_dataset("moons", n_samples=200, noise=0.1, seed=1)
-    net = load(path)
-    p = net.predict((X - [0.5, 0.25]) / [0.75, 0.5])[:, 0]
-    assert cli.main(["predict", str(path), str(work / "moons_test.csv"), "--probabilities"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "label,p(0),p(1)"
-    assert [line.split(",")[0] for line in lines[1:]] == [str(int(v > 0.5)) for v in p]
-    np.testing.assert_allclose([float(line.split(",")[2]) for line in lines[1:]], p, atol=5e-7)
+# Networks saved on their own are refused, models of every kind are read: tests/test_cli_predict.py.
 
 
 # --------------------------------------------------------- the last guard
@@ -762,7 +680,7 @@ def test_a_reader_that_stops_early_does_not_lose_the_model(tmp_path: Path) -> No
                cwd=tmp_path).returncode == 0
     proc = subprocess.Popen(
         [sys.executable, "-m", "playwithnn", "train", "xor.csv", "--target", "label",
-         "--output", "m.npz", "--epochs", "100", "--hidden", "--quiet"],
+         "--output", "m.npz", "--epochs", "100", "--hidden"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stderr is not None
     first = proc.stdout.readline()
@@ -790,14 +708,14 @@ def test_train_reads_semicolons_tabs_a_bom_and_crlf_like_commas(tmp_path: Path,
     for name, data in dressed.items():
         (tmp_path / name).write_bytes(data)
         args = ["train", str(tmp_path / name), "--target", "label", "--output", str(tmp_path / f"{name}.npz"),
-                "--epochs", "2", "--hidden", "3", "--quiet"]
+                "--epochs", "2", "--hidden", "3"]
         assert cli.main(args) == 0, capsys.readouterr().err
         assert "on 32 rows" in capsys.readouterr().out
         models.append(load(tmp_path / f"{name}.npz"))
-    for net in models:
+    for model in models:
         # "1.0" and "0" are the labels 1 and 0: numbers written one way.
-        assert net.metadata["classes"] == ["0", "1"] and net.metadata["features"] == ["x1", "x2"]
-        for p, q in zip(net.parameters(), models[0].parameters()):
+        assert model.classes == [0, 1] and model.features == ("x1", "x2")
+        for p, q in zip(model.network.parameters(), models[0].network.parameters()):
             np.testing.assert_array_equal(p, q)
 
 
@@ -807,7 +725,7 @@ def test_labels_that_are_one_number_are_one_class(tmp_path: Path, capsys: pytest
     assert cli.main(["train", str(tmp_path / "d.csv"), "--target", "y", "--output", str(tmp_path / "m.npz"),
                      "--epochs", "1", "--quiet"]) == 0
     assert "2-16-16-1 network" not in capsys.readouterr().out  # one feature: 1-16-16-1
-    assert load(tmp_path / "m.npz").metadata["classes"] == ["1", "2"]
+    assert load(tmp_path / "m.npz").classes == [1, 2]
     write_csv(tmp_path / "e.csv", ["x", "y"], [[0, "1.00"], [1, "2"], [2, "3.0"]])
     assert cli.main(["evaluate", str(tmp_path / "m.npz"), str(tmp_path / "e.csv"), "--target", "y"]) == 2
     assert capsys.readouterr().err.endswith(
@@ -849,12 +767,16 @@ def test_model_features_and_classes_are_named_briefly(work: Path, tmp_path: Path
     wide = str(wide_csv(tmp_path / "wide.csv"))
     err = short_error(["predict", model, wide], capsys)
     assert "the file has no column 'x2' (its columns: c0, c1, c2, c3, c4, c5 and 9994 more)" in err
-    # A model saved from Python, without feature names or target: every column is a feature.
+    # A model of ten thousand features, none of them in the file.
     from playwithnn import NeuralNetwork
+    from playwithnn.model import Model
+    from playwithnn.preprocessing import Preprocessing
 
-    NeuralNetwork([2, 1], loss="binary_crossentropy", seed=0).save(tmp_path / "py.npz")
+    features = Preprocessing.identity([f"f{j}" for j in range(10_000)])
+    Model(NeuralNetwork([10_000, 1], loss="binary_crossentropy", seed=0), features).save(tmp_path / "py.npz")
     err = short_error(["predict", str(tmp_path / "py.npz"), wide], capsys)
-    assert "10000 feature columns (c0, c1, c2, c3, c4, c5 and 9994 more), but the model expects 2" in err
+    assert ("trained on the features f0, f1, f2, f3, f4, f5 and 9994 more, but the file has none of them "
+            "(its columns: c0, c1, c2, c3, c4, c5 and 9994 more)") in err
     # A ragged row under a wide header.
     with open(wide, "a", encoding="utf-8") as fh:
         fh.write("1,2\n")
@@ -890,7 +812,7 @@ def test_streamed_training_predicts_well(work: Path, tmp_path: Path) -> None:
     ok(run("datasets", "moons", "--samples", "1200", "--noise", "0.1", "--seed", "3",
            "--output", "big_moons.csv", cwd=tmp_path))
     result = run("train", "big_moons.csv", "--target", "label", "--output", "m.npz", "--chunk-rows", "100",
-                 "--epochs", "40", "--plot", "curves.png", cwd=tmp_path)
+                 "--epochs", "40", "--plot", "curves.png", "--verbose", cwd=tmp_path)
     out = ok(result)
     n_train, n_val, n_held = streamed(out)
     assert n_train + n_held == 1200 and n_val == n_held
@@ -899,7 +821,7 @@ def test_streamed_training_predicts_well(work: Path, tmp_path: Path) -> None:
                      flags=re.M)
     assert re.search(rf"^validation \({n_val} rows\): accuracy 0\.9[5-9]\d\d  loss \S+$", out, flags=re.M)
     assert out.endswith("wrote m.npz\nwrote curves.png\n")
-    progress = result.stderr.splitlines()  # one line per epoch, as without --chunk-rows
+    progress = result.stderr.splitlines()  # --verbose: one line per epoch, as without --chunk-rows
     assert len(progress) == 40 and progress[0].startswith("epoch 1/40  loss ")
     # Fresh data, from another seed: the model holds up.
     out = ok(run("evaluate", "m.npz", str(work / "moons_test.csv"), "--target", "label", cwd=tmp_path))
@@ -915,7 +837,7 @@ def test_streamed_training_holds_out_the_same_rows_whatever_the_chunks(tmp_path:
     held = {}
     for rows in ("1", "77", "5000", "100000"):
         out = ok(run("train", "d.csv", "--target", "y", "--output", "m.npz", "--chunk-rows", rows,
-                     "--epochs", "1", "--validation-split", "0.25", "--quiet", cwd=tmp_path))
+                     "--epochs", "1", "--validation-split", "0.25", cwd=tmp_path))
         n_train, n_val, n_held = streamed(out)
         assert n_train + n_held == 5000 and n_val == min(n_held, max(int(rows), 10_000))
         held[rows] = n_held
@@ -923,31 +845,37 @@ def test_streamed_training_holds_out_the_same_rows_whatever_the_chunks(tmp_path:
     # A share of 0.25 of 5000 rows: 1250, give or take sqrt(5000 * 0.25 * 0.75) = 31 (4 of those here).
     assert abs(held["77"] - 1250) < 4 * 31
     other = ok(run("train", "d.csv", "--target", "y", "--output", "m.npz", "--chunk-rows", "77",
-                   "--seed", "1", "--epochs", "1", "--validation-split", "0.25", "--quiet", cwd=tmp_path))
+                   "--seed", "1", "--epochs", "1", "--validation-split", "0.25", cwd=tmp_path))
     assert streamed(other)[2] != held["77"]  # another seed, other rows
     out = ok(run("train", "d.csv", "--target", "y", "--output", "m.npz", "--chunk-rows", "77",
-                 "--epochs", "1", "--validation-split", "0", "--quiet", cwd=tmp_path))
+                 "--epochs", "1", "--validation-split", "0", cwd=tmp_path))
     assert streamed(out) == (5000, 0, 0)
 
 
 @pytest.mark.parametrize("target", ["label", "price", "kind"])
 def test_streamed_scaling_is_the_in_memory_scaling(target: str, tmp_path: Path) -> None:
-    """The first pass, a chunk at a time, gives the scaling that the whole file gives."""
+    """The first pass, a chunk at a time, gives the scaling that the whole file gives (all rows: no
+    validation split, which each run draws its own way)."""
     rng = np.random.default_rng(1)
     X = rng.normal(loc=[3.0, -1e3, 0.0], scale=[1.0, 250.0, 1e-3], size=(2500, 3))
     targets = {"label": (X[:, 0] > 3).astype(int), "price": 7.5 * X[:, 0] + X[:, 2],
                "kind": np.array(["cat", "dog", "bird"])[rng.integers(0, 3, 2500)]}
     write_csv(tmp_path / "d.csv", ["u", "v", "w", target], [[*x, t] for x, t in zip(X, targets[target])])
-    args = ["train", "d.csv", "--target", target, "--epochs", "1", "--quiet"]
+    args = ["train", "d.csv", "--target", target, "--epochs", "1", "--validation-split", "0", "--quiet"]
     ok(run(*args, "--output", "whole.npz", cwd=tmp_path))
     ok(run(*args, "--output", "streamed.npz", "--chunk-rows", "333", cwd=tmp_path))
-    whole, streamed_ = load(tmp_path / "whole.npz").metadata, load(tmp_path / "streamed.npz").metadata
+    whole, streamed_ = (load(tmp_path / "whole.npz").to_json(), load(tmp_path / "streamed.npz").to_json())
     assert whole.keys() == streamed_.keys()
     for key, value in whole.items():
-        if key in ("feature_mean", "feature_scale", "target_mean", "target_scale"):
-            # The same sums in another order: equal to a few units in the last place.
+        if key == "preprocessing":
+            assert value["features"] == streamed_[key]["features"] == ["u", "v", "w"]
+            for name in ("mean", "scale"):
+                # The same sums in another order: equal to a few units in the last place.
+                np.testing.assert_allclose([e[name] for e in streamed_[key]["encodings"]],
+                                           [e[name] for e in value["encodings"]], rtol=1e-12, err_msg=name)
+        elif key in ("target_mean", "target_scale"):
             np.testing.assert_allclose(streamed_[key], value, rtol=1e-12, err_msg=key)
-        elif key != "history":
+        else:
             assert streamed_[key] == value, key
     assert whole["task"] == ("regression" if target == "price" else "classification")
 
@@ -975,5 +903,6 @@ def test_streamed_training_refuses_bad_cells_by_line(tmp_path: Path) -> None:
     write_csv(tmp_path / "d.csv", ["a", "y"], rows)
     line = error_line(run("train", "d.csv", "--target", "y", "--output", "m.npz", "--chunk-rows", "64",
                           cwd=tmp_path), "train")
-    assert line.endswith("d.csv, line 502, column 'a': 'x' is not a number; features must be numeric")
+    assert line.endswith("d.csv, line 502, column 'a': 'x' is not a number; --chunk-rows reads numeric "
+                         "features only (without it, a column of text is one-hot encoded)")
     assert not (tmp_path / "m.npz").exists()

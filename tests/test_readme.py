@@ -114,3 +114,57 @@ def test_readme_console_session_prints_what_it_shows(index: int, tmp_path: Path)
         printed = [_timing_free(x) for x in (result.stdout + result.stderr).splitlines()]
         for line in shown:
             assert any(prints_as_shown(p, _timing_free(line)) for p in printed), (command, line, printed)
+
+
+WALKTHROUGH = re.findall(r"```(python|console) walkthrough\n(.*?)```", README.read_text(encoding="utf-8"),
+                         flags=re.S)
+
+
+def test_readme_walkthrough_goes_through_the_three_faces(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """"One table, three faces": its blocks run in order in one folder, and each face predicts the same."""
+    import shlex
+    import subprocess
+    import sys
+
+    import numpy as np
+    import pandas as pd
+
+    from playwithnn import metrics
+
+    assert [kind for kind, _ in WALKTHROUGH] == ["python", "console", "python"]
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    printed: dict[str, list[str]] = {}
+    for index, (kind, block) in enumerate(WALKTHROUGH):
+        if kind == "python":
+            exec(compile(block, f"README.md[walkthrough block {index}]", "exec"), namespace)
+            continue
+        commands: list[tuple[str, list[str]]] = []
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                commands.append((line[2:], []))
+            else:
+                commands[-1][1].append(line)
+        for command, shown in commands:
+            args = shlex.split(command)
+            result = subprocess.run([sys.executable, "-m", "playwithnn", *args[1:]], cwd=tmp_path,
+                                    capture_output=True, text=True, timeout=300)
+            assert result.returncode == 0, result.stderr
+            lines = [_timing_free(x) for x in (result.stdout + result.stderr).splitlines()]
+            printed[command] = lines
+            # The same lines under OpenBLAS's Haswell, Sandybridge and Nehalem kernels (measured).
+            for line in shown:
+                assert any(prints_as_shown(p, _timing_free(line)) for p in lines), (command, line, lines)
+    test = pd.read_csv(tmp_path / "test.csv")
+    y = test["target"].to_numpy()
+    predicted = np.asarray(namespace["predicted"])
+    # The command line writes 6 significant digits: half a unit of the 6th is at most 5e-6 of the value.
+    written = np.asarray(namespace["written"]["prediction"])  # type: ignore[index]
+    np.testing.assert_allclose(written, predicted, rtol=5e-6, atol=0)
+    assert float(namespace["gap"]) <= 5e-6 * np.abs(predicted).max()  # type: ignore[arg-type]
+    # What evaluate prints is what Python computes from the loaded models, to every digit shown.
+    for path, values in [("diabetes.npz", predicted), ("cli.npz", np.asarray(namespace["trained_by_cli"]))]:
+        line = printed[f"playwithnn evaluate {path} test.csv --target target"][0]
+        assert f"R² {metrics.r2_score(y, values):.4f}  RMSE {metrics.rmse(y, values):.4g}" in line
+        assert f"MAE {metrics.mean_absolute_error(y, values):.4g}" in line

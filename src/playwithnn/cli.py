@@ -6,7 +6,7 @@
     playwithnn explain [--seed S] [--faithful] [--learning-rate η] [--decimals D]
     playwithnn datasets NAME [--output CSV] [--samples N] [--noise X] [--seed S]
     playwithnn train DATA.csv --target COLUMN --output MODEL.npz [options]
-    playwithnn predict MODEL.npz DATA.csv [--output CSV] [--probabilities]
+    playwithnn predict MODEL.npz DATA.csv [--output CSV] [--probabilities] [--keep COLUMN ...]
     playwithnn evaluate MODEL.npz DATA.csv --target COLUMN
     playwithnn playground [--host H] [--port P] [--no-browser]
 
@@ -35,9 +35,9 @@ import dataclasses
 import importlib
 import io as _io
 import itertools
-import math
 import os
 import re
+import shlex
 import signal
 import sys
 import threading
@@ -52,13 +52,22 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _files, metrics, tabular
-from ._validation import check_int_in_range, check_number_in_range, describe_range, name_list, shorten
+from ._validation import (
+    check_int_in_range,
+    check_number_in_range,
+    describe_range,
+    name_list,
+    shorten,
+    unknown_name,
+)
 from .tabular import MAX_INTEGER_CLASSES, TASKS, Table, TableError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from .model import Model
     from .network import NeuralNetwork
+    from .preprocessing import Preprocessing
     from .training import FitOptions, History
 
 PROG = "playwithnn"
@@ -76,7 +85,15 @@ EXIT_STATUSES = ("exit status: 0 success; 1 an unexpected error; 2 bad input (an
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line, raised rather than printed and exited."""
+    """An argument parser whose errors are one line, raised rather than printed and exited.
+
+    It takes no abbreviation of a long option (``allow_abbrev=False``), for itself
+    and every subcommand's parser: ``--drop id`` must never be read as ``--dropout``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         raise CommandError(f"{self.prog}: error: {message} (see '{self.prog} --help')")
@@ -466,53 +483,11 @@ def read_table(path: str) -> Table:
     return table
 
 
-def _features(table: Table, names: Sequence[str]) -> NDArray[np.float64]:
-    """The named columns as an ``(n_samples, n_features)`` float array, C-contiguous (read-only where
-    it is the table's own block of numbers)."""
-    return np.ascontiguousarray(table.matrix(names, hint="; features must be numeric"))
-
-
-# --------------------------------------------------------------- preprocessing
-def _model_features(net: NeuralNetwork, table: Table, target: str | None = None) -> list[str]:
-    """The feature names the model expects, checked against ``table``'s columns."""
-    meta = net.metadata
-    names = meta.get("features")
-    if names is None:  # a model saved from Python: every column but the target, in order
-        names = [h for h in table.names if h != target]
-        if len(names) != net.n_features:
-            raise CommandError(
-                f"{table.source}: {len(names)} feature columns ({name_list(names)}), but the model "
-                f"expects {net.n_features} inputs"
-            )
-        return list(names)
-    present = set(table.names)
-    missing = [repr(shorten(n, 24)) for n in names if n not in present]
-    if missing:
-        raise CommandError(
-            f"{table.source}: the model was trained on the features {name_list(names)}, but the file "
-            f"has no column{'s' if len(missing) > 1 else ''} {name_list(missing)} "
-            f"(its columns: {name_list(table.names)})"
-        )
-    return list(names)
-
-
-def _standardize(net: NeuralNetwork, X: NDArray[np.float64]) -> NDArray[np.float64]:
-    meta = net.metadata
-    if "feature_mean" not in meta:
-        return X
-    return (X - np.asarray(meta["feature_mean"])) / np.asarray(meta["feature_scale"])
-
-
+# -------------------------------------------------------------------- scores
 def _metric_line(label: str, scores: dict[str, float]) -> str:
     """``label: accuracy 0.9750  loss 0.0812``: scores to 4 places, losses and errors to 4 digits."""
     return f"{label}: " + "  ".join(f"{k} {v:.4f}" if k in ("accuracy", "R²") else f"{k} {v:.4g}"
                                     for k, v in scores.items())
-
-
-def _class_probabilities(P: NDArray[np.floating]) -> NDArray[np.float64]:
-    """``(n_samples, n_classes)`` from a classifier's outputs ``P``: ``[1 - p, p]`` for one output."""
-    p = P.astype(np.float64)
-    return np.column_stack([1 - p[:, 0], p[:, 0]]) if p.shape[1] == 1 else p
 
 
 def _classification_scores(net: NeuralNetwork, X: NDArray[np.float64], k: NDArray[np.int64]
@@ -526,13 +501,6 @@ def _classification_scores(net: NeuralNetwork, X: NDArray[np.float64], k: NDArra
     predicted = metrics.predicted_class(P)
     target = k.reshape(-1, 1).astype(np.float64) if net.n_outputs == 1 else np.eye(net.n_outputs)[k]
     return {"accuracy": metrics.accuracy(k, predicted), "loss": net.loss(X, target)}, predicted
-
-
-def _regression_scores(net: NeuralNetwork, X: NDArray[np.float64], y: NDArray[np.float64]
-                       ) -> dict[str, float]:
-    """R² and RMSE of the predictions, in the target's own units."""
-    pred = _regression_output(net, X)
-    return {"R²": metrics.r2_score(y, pred), "RMSE": metrics.rmse(y, pred)}
 
 
 def _confusion_lines(k: NDArray[np.int64], predicted: NDArray[np.intp], classes: Sequence[str]
@@ -550,32 +518,42 @@ def _confusion_lines(k: NDArray[np.int64], predicted: NDArray[np.intp], classes:
     return lines
 
 
+def _class_report_lines(k: NDArray[np.int64], predicted: NDArray[np.intp], classes: Sequence[str]
+                        ) -> list[str]:
+    """Precision, recall, F1 and support of each class, and their averages, as aligned lines.
+
+    As scikit-learn's ``classification_report``: the scores of
+    :func:`playwithnn.metrics.precision_recall_f1` for the true class indices ``k``
+    and the ``predicted`` ones (0 where undefined), to 4 places; the support is a
+    class's number of rows. ``macro avg`` is the plain mean over the classes,
+    ``weighted avg`` the mean weighted by support.
+    """
+    precision, recall, f1, support = metrics.precision_recall_f1(k, predicted, n_classes=len(classes))
+    scores = np.column_stack([precision, recall, f1])  # (n_classes, 3)
+    total = int(support.sum())
+    rows = [(_short_label(c), s, int(n)) for c, s, n in zip(classes, scores, support)]
+    rows += [("macro avg", scores.mean(axis=0), total), ("weighted avg", support @ scores / total, total)]
+    left = max(len("class"), *(len(name) for name, _, _ in rows))
+    headers = ("precision", "recall", "F1")
+    widths = [max(len(h), 6) for h in headers]  # 6: "0.9750"
+    n_width = max(len("support"), len(str(total)))
+    lines = ["precision, recall and F1 per class (support: its rows in the file):",
+             f"  {'class':<{left}}" + "".join(f"  {h:>{w}}" for h, w in zip(headers, widths))
+             + f"  {'support':>{n_width}}"]
+    for name, values, n in rows:
+        lines.append(f"  {name:<{left}}" + "".join(f"  {v:>{w}.4f}" for v, w in zip(values, widths))
+                     + f"  {n:>{n_width}}")
+    return lines
+
+
 def _short_label(label: str) -> str:
     return label if len(label) <= 16 else label[:13] + "..."
 
 
-def _regression_output(net: NeuralNetwork, X: NDArray[np.float64]) -> NDArray[np.float64]:
-    meta = net.metadata
-    out = net.predict(X)[:, 0].astype(np.float64)
-    if "target_mean" in meta:
-        out = out * float(meta["target_scale"]) + float(meta["target_mean"])
-    return out
-
-
-def _task_of(net: NeuralNetwork) -> str:
-    """The task ``train`` stored, or for a model saved from Python the task its loss is for."""
-    task = net.metadata.get("task")
-    if task in TASKS:
-        return str(task)
-    return "classification" if metrics.is_classification_loss(net.loss_name) else "regression"
-
-
-def _classes_of(net: NeuralNetwork) -> list[str]:
-    meta = net.metadata
-    classes = meta.get("classes")
-    if classes is not None:
-        return [str(c) for c in classes]
-    return [str(k) for k in range(max(2, net.n_outputs))]
+def _value_scores(y: NDArray[np.float64], predicted: NDArray[np.float64]) -> dict[str, float]:
+    """R², RMSE and MAE of a regressor's ``predicted`` values against ``y``, in the target's units."""
+    return {"R²": metrics.r2_score(y, predicted), "RMSE": metrics.rmse(y, predicted),
+            "MAE": metrics.mean_absolute_error(y, predicted)}
 
 
 # --------------------------------------------------------------------- train
@@ -583,6 +561,37 @@ def _classes_of(net: NeuralNetwork) -> list[str]:
 FIT_OPTIONS = {"epochs": "--epochs", "learning_rate": "--learning-rate", "optimizer": "--optimizer",
                "batch_size": "--batch-size", "l2": "--l2", "dropout": "--dropout",
                "validation_split": "--validation-split", "patience": "--patience"}
+#: Epochs without a better validation loss before ``train`` stops, when ``--patience`` is not given.
+DEFAULT_PATIENCE = 10
+#: A column of text with more distinct values than this (and than half the rows) is not categories.
+MAX_CATEGORIES = 50
+#: Feature names that say "row ID" (with all-distinct values), as pandas and databases write them.
+ID_NAMES = re.compile(r"id|index|.*_id|unnamed: 0", re.IGNORECASE)
+#: Added to the message of a text cell in a column whose other cells are numbers.
+NUMBERS_HINT = "; the column holds numbers (a missing value is an empty cell or NaN)"
+
+
+def _patience(args: argparse.Namespace) -> int | None:
+    """The patience ``fit`` gets: ``None`` for no early stopping.
+
+    Early stopping is on by default when rows are held out for validation;
+    ``--patience 0`` turns it off. A streamed run (``--chunk-rows``) does not stop early.
+    """
+    if args.patience is not None:
+        return args.patience or None
+    if args.chunk_rows is not None or args.validation_split == 0:
+        return None
+    return DEFAULT_PATIENCE
+
+
+def _verbosity(args: argparse.Namespace) -> int:
+    """``fit``'s ``verbose``: a progress bar on a terminal, nothing where standard error is a pipe or
+    a file (whoever reads it gets the summary lines only); ``--verbose`` a line per epoch anywhere."""
+    if args.quiet:
+        return 0
+    if args.verbose:
+        return 2
+    return 1 if sys.stderr.isatty() else 0
 
 
 def _fit_options(args: argparse.Namespace) -> FitOptions:
@@ -600,137 +609,373 @@ def _fit_options(args: argparse.Namespace) -> FitOptions:
         return FitOptions(
             epochs=args.epochs, learning_rate=learning_rate, optimizer=args.optimizer,
             batch_size=args.batch_size, l2=args.l2, dropout=args.dropout,
-            validation_split=args.validation_split, patience=args.patience,
-            verbose=0 if args.quiet else (2 if args.verbose else 1),
+            validation_split=args.validation_split, patience=_patience(args), verbose=_verbosity(args),
         )
     except (TypeError, ValueError) as exc:
         fields = re.compile(r"\b(" + "|".join(FIT_OPTIONS) + r")\b")
         raise CommandError(fields.sub(lambda m: FIT_OPTIONS[m[1]], str(exc))) from None
 
 
+def _notice(message: str) -> None:
+    """One line on standard error, ``notice: ...``: about the data, so ``--quiet`` keeps it."""
+    print(f"notice: {message}", file=sys.stderr)
+
+
+def _feature_names(args: argparse.Namespace, names: Sequence[str]) -> list[str]:
+    """The feature columns among the file's ``names``: ``--features`` in its order, or every column
+    but the target and those of ``--drop``."""
+    for option, chosen in (("--features", args.features), ("--drop", args.drop)):
+        for name in chosen or ():
+            if name not in names:
+                raise CommandError(f"{args.data}: {option}: {unknown_name(name, names)}")
+            if name == args.target:
+                raise CommandError(f"{option} names the target {shorten(name, 40)!r}; the target is never "
+                                   f"a feature: leave it out of {option}")
+            if chosen.count(name) > 1:
+                raise CommandError(f"{option} names {shorten(name, 40)!r} more than once")
+    if args.features is not None:
+        return list(args.features)
+    dropped = set(args.drop or ())
+    features = [name for name in names if name != args.target and name not in dropped]
+    if not features:
+        also = " and those of --drop" if dropped else ""
+        raise CommandError(f"{args.data}: no feature columns besides the target {args.target!r}{also}")
+    return features
+
+
+def _missing(values: NDArray[Any]) -> NDArray[np.bool_]:
+    """Where a column of :meth:`Table.values` is missing: NaN, or the text ``""`` or ``nan``."""
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return np.array([tabular.is_missing(str(v)) for v in distinct], dtype=bool)[inverse.reshape(-1)]
+
+
+def _looks_like_a_number(text: str) -> bool:
+    """Whether a cell was meant as a number: what ``float`` reads (``1_000``, ``inf``, ``1e999`` too)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _row_id_reason(name: str, values: NDArray[Any]) -> str | None:
+    """Why a feature column looks like a row ID rather than a measurement, or ``None``.
+
+    Integers all different that run from one to the next (pandas' index 0 .. n-1)
+    or only go up; text all different; or a name such as ``id``, ``index``,
+    ``user_id`` or ``Unnamed: 0`` with all-different values.
+    """
+    n = len(values)
+    if n < 3 or _missing(values).any():
+        return None
+    if values.dtype.kind != "f":
+        return "its values are all different texts" if len(set(values.tolist())) == n else None
+    distinct = np.unique(values)
+    if distinct.size != n:
+        return None
+    if (distinct == np.round(distinct)).all():
+        low, high = _format_number(distinct[0]), _format_number(distinct[-1])
+        if distinct[-1] - distinct[0] == n - 1:
+            return f"its values are the integers {low} to {high}, each once"
+        if (np.diff(values) > 0).all():
+            return "its values are all-different integers in increasing order"
+    if ID_NAMES.fullmatch(name):
+        return "its name says so, and its values are all different"
+    return None
+
+
+def _feature_columns(args: argparse.Namespace, table: Table, names: Sequence[str]
+                     ) -> tuple[dict[str, NDArray[Any]], list[str]]:
+    """The feature columns as :meth:`Table.values` gives them, checked for what training needs, and
+    the notices to give about them.
+
+    Refuses (one line naming the file, line and column) a cell of text in a
+    column whose other cells are mostly numbers (a typo, not a category), a
+    column of text with too many distinct values to be categories, and without
+    ``--impute`` a missing value. A notice tells of a column that looks like a
+    row ID; the caller gives it once the data has passed every check, so that a
+    refusal stays one line.
+    """
+    columns = {name: table.values(name) for name in names}
+    notices = []
+    first_missing: tuple[int, str] | None = None
+    for name, values in columns.items():
+        missing = _missing(values)
+        if values.dtype.kind != "f":
+            present = values[~missing]
+            distinct, counts = np.unique(present, return_counts=True)
+            numbers = sum(int(c) for v, c in zip(distinct.tolist(), counts) if _looks_like_a_number(v))
+            if present.size and 2 * numbers >= present.size:
+                table.numbers_or_missing(name, hint=NUMBERS_HINT)  # raises at the first that is not one
+            if distinct.size > MAX_CATEGORIES and distinct.size > table.n_rows / 2:
+                raise CommandError(
+                    f"{table.source}, column {shorten(name, 40)!r}: {distinct.size} different texts in "
+                    f"{table.n_rows} rows, too many to be categories (it looks like an ID or free text); "
+                    f"leave it out with --drop {shlex.quote(name)}")
+        if missing.any() and (first_missing is None or int(np.argmax(missing)) < first_missing[0]):
+            first_missing = int(np.argmax(missing)), name
+        reason = _row_id_reason(name, values)
+        if reason is not None:
+            notices.append(f"column {shorten(name, 40)!r} looks like a row ID ({reason}); it is a feature, "
+                           f"which rarely helps a model; leave it out with --drop {shlex.quote(name)}")
+    if first_missing is not None and args.impute is None:
+        row, name = first_missing
+        values = columns[name]
+        cell = ""
+        if values.dtype.kind == "f":  # "" or "NaN": only the file's text says which
+            try:
+                table.numbers(name)
+            except TableError as exc:
+                cell = exc.cell or ""
+        else:
+            cell = str(values[row])
+        raise TableError(table.source, f"the cell is {'empty' if cell == '' else 'NaN'}; fill or remove "
+                         "missing values first, or let --impute fill them in (mean, median or "
+                         "most_frequent)", line=int(table.lines[row]), column=name,
+                         position=table.index(name) + 1, cell=cell)
+    return columns, notices
+
+
+@contextmanager
+def _preprocessing_errors(table: Table, rows: NDArray[np.intp] | None = None) -> Iterator[None]:
+    """A :class:`~playwithnn.preprocessing.PreprocessingError` about ``table``'s rows ``rows`` (all of
+    them if ``None``) as the file's one line, a ValueError of the fit as a CommandError."""
+    from .preprocessing import PreprocessingError
+
+    try:
+        yield
+    except PreprocessingError as err:
+        i = err.row if rows is None else int(rows[err.row])
+        raise TableError(table.source, err.problem, line=int(table.lines[i]), column=err.feature,
+                         position=table.index(err.feature) + 1) from None
+    except ValueError as exc:  # a feature with no value at all in the rows
+        raise CommandError(f"{table.source}: {exc}; fill it in, or leave it out with --drop") from None
+
+
+def _fit_preprocessing(table: Table, columns: dict[str, NDArray[Any]], rows: NDArray[np.intp],
+                       impute: str | None) -> Preprocessing:
+    """The preprocessing learnt from the rows ``rows`` (the training rows) of the feature ``columns``.
+
+    Numbers are standardised, text one-hot encoded (its categories those of these
+    rows; a category they lack is all zeros, as ``handle_unknown="ignore"``). With
+    ``impute``, every feature gets a value to fill a hole with, learnt from these
+    rows, even one without holes in them: a validation row, or a row to predict,
+    may have one there.
+    """
+    from .preprocessing import Preprocessing
+
+    train = {name: values[rows] for name, values in columns.items()}
+    with _preprocessing_errors(table, rows):
+        pre = Preprocessing.fit(train, impute=impute, unknown="ignore")
+        if impute is None:
+            return pre
+        encodings = []
+        for encoding in pre.encodings:
+            if encoding.impute is None:
+                # The value the fit fills a hole with, by the fit's own rule: the column with one hole.
+                values = train[encoding.feature]
+                holed = np.append(values, np.nan if values.dtype.kind == "f" else "")
+                fill = Preprocessing.fit({encoding.feature: holed}, impute=impute).encodings[0].impute
+                encoding = dataclasses.replace(encoding, impute=fill)
+            encodings.append(encoding)
+    return Preprocessing(pre.features, encodings)
+
+
+def _class_values(labels: Sequence[str]) -> list[str | int | float]:
+    """The classes as a model keeps them: numbers when every label is one (so that Python gets back
+    the 0, 1, 2 of a column of integers, as from scikit-learn), else the labels' text."""
+    if not all(tabular.is_number(label) for label in labels):
+        return list(labels)
+    values = [float(label) for label in labels]
+    return [int(v) if v.is_integer() and abs(v) < 2**53 else v for v in values]
+
+
+def _inputs_note(pre: Preprocessing, filled: int, impute: str | None) -> str:
+    """``13 inputs from 10 features, 2 of them one-hot; `` (or ``""``): what the network's inputs are."""
+    one_hot = sum(e.categories is not None for e in pre.encodings)
+    notes = []
+    if one_hot:
+        notes.append(f"{pre.n_inputs} inputs from {len(pre.features)} features, {one_hot} of them one-hot")
+    if filled:
+        notes.append(f"{filled} missing cell{'s' if filled > 1 else ''} filled in ({impute})")
+    return "".join(f"{note}; " for note in notes)
+
+
+def _trained_scores(model: Model, X: NDArray[np.float64], truth: NDArray[Any]) -> dict[str, float]:
+    """A model's scores on the network inputs ``X``: accuracy and loss against the class indices
+    ``truth``, or R² and RMSE against the target's values, in its units."""
+    net = model.network
+    if model.classes is not None:
+        return _classification_scores(net, X, truth)[0]
+    predicted = net.predict(X)[:, 0].astype(np.float64) * model.target_scale[0] + model.target_mean[0]
+    return {"R²": metrics.r2_score(truth, predicted), "RMSE": metrics.rmse(truth, predicted)}
+
+
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train a network on a CSV file and save it."""
+    """Train a network on a CSV file and save it as a model: the network and its preprocessing."""
+    from .model import Model
     from .network import NeuralNetwork
     from .training import TrainingDivergedError, holdout_split
 
     options = _fit_options(args)
     if args.chunk_rows is not None:
         return _train_streamed(args, options)
+    if args.refit and options.patience is None:
+        raise CommandError("--refit trains again for the best number of epochs, which early stopping finds: "
+                           "it needs --validation-split above 0, and no --patience 0")
     table = read_table(args.data)
     table.index(args.target)  # a missing column is the first thing to hear about
     output = _check_output_path(args.output, "model file")
     plot_path = None if args.plot is None else _check_figure_path(args.plot)
     outputs = [("model file", output)] + ([("figure", plot_path)] if plot_path is not None else [])
     _check_distinct(outputs, [("data file", args.data)])
-    feature_names = [h for h in table.names if h != args.target]
-    if not feature_names:
-        raise CommandError(f"{args.data}: no feature columns besides the target {args.target!r}")
-    X_raw = _features(table, feature_names)
+    feature_names = _feature_names(args, table.names)
+    columns, notices = _feature_columns(args, table, feature_names)
     task = args.task or table.infer_task(args.target)
+    n = table.n_rows
 
-    mean = X_raw.mean(axis=0)
-    scale = X_raw.std(axis=0)
-    scale[scale == 0] = 1.0  # a constant column stays constant (zero) rather than dividing by 0
-    X = (X_raw - mean) / scale
-    metadata: dict[str, Any] = {
-        "task": task, "target": args.target, "features": feature_names,
-        "feature_mean": mean.tolist(), "feature_scale": scale.tolist(),
-    }
+    k: NDArray[np.int64] | None = None
     if task == "classification":
         row_labels = table.labels(args.target)
         labels = tabular.sort_classes(row_labels)
-        index = {label: j for j, label in enumerate(labels)}
-        k = np.array([index[label] for label in row_labels], dtype=np.int64)
         if len(labels) < 2:
             raise CommandError(
                 f"{args.data}, column {args.target!r}: only one class ({labels[0]!r}); "
                 "classification needs at least two"
             )
-        metadata["classes"] = labels
-        if len(labels) == 2:
-            n_out, loss = 1, "binary_crossentropy"
-            Y = k.reshape(-1, 1).astype(np.float64)
-        else:
-            n_out, loss = len(labels), "categorical_crossentropy"
-            Y = np.eye(len(labels))[k]
+        index = {label: j for j, label in enumerate(labels)}
+        k = np.array([index[label] for label in row_labels], dtype=np.int64)
+        n_out = 1 if len(labels) == 2 else len(labels)
+        loss = "binary_crossentropy" if len(labels) == 2 else "categorical_crossentropy"
+        Y_all = k.reshape(-1, 1).astype(np.float64) if n_out == 1 else np.eye(n_out)[k]
+        truth: NDArray[Any] = k
     else:
-        y = table.numbers(args.target, hint="; a regression target must be numeric")
-        y_mean, y_scale = float(y.mean()), float(y.std()) or 1.0
-        metadata["target_mean"], metadata["target_scale"] = y_mean, y_scale
+        truth = y = table.numbers(args.target, hint="; a regression target must be numeric")
         n_out, loss = 1, "mse"
-        Y = ((y - y_mean) / y_scale).reshape(-1, 1)
+
+    def model_of(rows: NDArray[np.intp], rng: np.random.Generator
+                 ) -> tuple[Model, NDArray[np.float64], NDArray[np.float64]]:
+        """A fresh network with the preprocessing (and target scaling) of ``rows``: the model, and
+        every row's inputs X and targets Y."""
+        pre = _fit_preprocessing(table, columns, rows, args.impute)
+        with _preprocessing_errors(table):
+            X = pre.transform(columns)
+        try:
+            net = NeuralNetwork([pre.n_inputs, *args.hidden, n_out], activation=args.activation,
+                                loss=loss, seed=rng)
+        except (TypeError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        if task == "classification":
+            return Model(net, pre, task=task, classes=_class_values(labels), target=args.target), X, Y_all
+        y_mean, y_scale = float(y[rows].mean()), float(y[rows].std()) or 1.0
+        model = Model(net, pre, task=task, target=args.target, target_mean=y_mean, target_scale=y_scale)
+        return model, X, ((y - y_mean) / y_scale).reshape(-1, 1)
 
     rng = np.random.default_rng(args.seed)
-    train_idx, val_idx = np.arange(X.shape[0]), np.arange(0)
+    train_idx, val_idx = np.arange(n), np.arange(0)
     if options.validation_split > 0:
         try:
-            train_idx, val_idx = holdout_split(X.shape[0], options.validation_split, rng,
+            train_idx, val_idx = holdout_split(n, options.validation_split, rng, stratify=k,
                                                name="--validation-split")
         except ValueError as exc:
             raise CommandError(str(exc)) from None
     n_val = len(val_idx)
-    try:
-        net = NeuralNetwork([X.shape[1], *args.hidden, n_out], activation=args.activation,
-                            loss=loss, seed=rng)
-    except (TypeError, ValueError) as exc:
-        raise CommandError(str(exc)) from None
-    net.metadata = metadata
+    model, X, Y = model_of(train_idx, rng)
+    net = model.network
+    filled = sum(int(_missing(values).sum()) for values in columns.values()) if args.impute else 0
     hidden = f"{args.activation} hidden layers" if args.hidden else "no hidden layer"
-    print(f"training a {'-'.join(map(str, net.layer_sizes))} network ({hidden}, "
-          f"{net.output_activation} output, {loss}) on {len(train_idx)} rows of {args.data}"
-          f" for {task}" + (f", validating on {n_val}" if n_val else ""))
+    for notice in notices:
+        _notice(notice)
+    if not args.quiet:
+        print(f"training a {'-'.join(map(str, net.layer_sizes))} network "
+              f"({_inputs_note(model.preprocessing, filled, args.impute)}{hidden}, "
+              f"{net.output_activation} output, {loss}) on {len(train_idx)} rows of {args.data}"
+              f" for {task}" + (f", validating on {n_val}" if n_val else ""), flush=True)
     # The rows were split above, by holdout_split as fit would: fit gets them as validation_data.
     fit_arguments = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)
                      if f.name != "validation_split"}
+    refit: tuple[Model, History, NDArray[np.float64]] | None = None
     try:
         with _StopRequest() as stop_request:  # SIGTERM stops after the current batch, as Ctrl-C does
             history = net.fit(X[train_idx], Y[train_idx],
                               validation_data=(X[val_idx], Y[val_idx]) if n_val else None,
                               **fit_arguments)
+            if args.refit and not history.interrupted and history.best_epoch:
+                # A fresh network with the same seed, on every row, for the best epoch count.
+                all_rows = np.arange(n)
+                refit_model, X_all, Y_refit = model_of(all_rows, np.random.default_rng(args.seed))
+                refit_history = refit_model.network.fit(
+                    X_all, Y_refit, **(fit_arguments | {"epochs": history.best_epoch, "patience": None}))
+                refit = refit_model, refit_history, X_all
     except TrainingDivergedError as exc:
         raise CommandError(f"{str(exc).rstrip('.')}; nothing was written") from None
     except (TypeError, ValueError) as exc:
         raise CommandError(str(exc)) from None
-    metadata["history"] = {"epochs": history.epochs, "seconds": history.seconds}
 
+    net.metadata = {"history": {"epochs": history.epochs, "seconds": history.seconds,
+                                "best_epoch": history.best_epoch, "stopped_early": history.stopped_early}}
     lines = [_trained_line(history, stop_request)]
-    for label, idx in [("train", train_idx), ("validation", val_idx)][:2 if n_val else 1]:
-        if task == "classification":
-            scores, _ = _classification_scores(net, X[idx], k[idx])
+    scored = [("train", model, X[train_idx], truth[train_idx]),
+              ("validation", model, X[val_idx], truth[val_idx])]
+    saved, interrupted, plotted_rows = model, history.interrupted, train_idx
+    if refit is not None:
+        refit_model, refit_history, X_all = refit
+        epochs = refit_history.epochs
+        if refit_history.interrupted:
+            lines.append(f"refit: interrupted after {epochs} epoch{'s' if epochs != 1 else ''}; the model "
+                         "saved is the early-stopped one")
+            interrupted = True
         else:
-            scores = _regression_scores(net, X[idx], y[idx])
-        lines.append(_metric_line(label, scores))
+            lines.append(f"refit: trained a fresh network with the same seed on all {n} rows for "
+                         f"{epochs} epochs (the best epoch count) in {refit_history.seconds:.2f} s: the "
+                         "model saved; train: scores it on all rows, validation: the early-stopped network "
+                         f"on the {n_val} rows it held out")
+            refit_model.network.metadata = {"history": {
+                "epochs": epochs, "seconds": refit_history.seconds, "refit": True,
+                "early_stopped_run": net.metadata["history"]}}
+            scored[0] = ("train", refit_model, X_all, truth)
+            saved, plotted_rows = refit_model, np.arange(n)
+    for label, scored_model, X_scored, t in scored[:2 if n_val else 1]:
+        lines.append(_metric_line(label, _trained_scores(scored_model, X_scored, t)))
 
     def figure() -> Figure:
-        return _training_figure(net, history, X_raw, k if task == "classification" else None,
-                                feature_names, metadata)
+        X_raw = None
+        if all(columns[f].dtype.kind == "f" for f in feature_names):
+            X_raw = np.column_stack([columns[f][plotted_rows] for f in feature_names])
+        return _training_figure(saved, history, X_raw, None if k is None else k[plotted_rows])
 
-    return _save_trained(net, history, stop_request, lines, output, plot_path, figure)
+    return _save_trained(saved, interrupted, stop_request, [] if args.quiet else lines, output, plot_path,
+                         figure)
 
 
 def _trained_line(history: History, stop_request: _StopRequest) -> str:
-    """``trained 12 epochs in 3.40 s``, and how training stopped if it stopped early."""
+    """``trained 12 epochs in 3.40 s``, and how training stopped, and which epoch's weights it kept."""
     stop = ""
-    if history.stopped_early:
-        stop = f", stopped early and kept epoch {history.best_epoch}"
-    elif history.interrupted:
+    if history.interrupted:
         stop = ", interrupted" + (" by SIGTERM" if stop_request.signum == signal.SIGTERM else "")
+    elif history.stopped_early:
+        stop = f", stopped early and kept epoch {history.best_epoch}"
+    elif history.best_epoch is not None and history.best_epoch != history.epochs:
+        stop = f", kept epoch {history.best_epoch} (the best)"
     epochs = "1 epoch" if history.epochs == 1 else f"{history.epochs} epochs"
     return f"trained {epochs} in {history.seconds:.2f} s{stop}"
 
 
-def _save_trained(net: NeuralNetwork, history: History, stop_request: _StopRequest, lines: list[str],
+def _save_trained(model: Model, interrupted: bool, stop_request: _StopRequest, lines: list[str],
                   output: Path, plot_path: Path | None, figure: Callable[[], Figure]) -> int:
     """Write the model (and the figure), then print ``lines`` and what was written; the exit status."""
     from ._modelfile import encode
 
     # Everything is prepared before the first byte is written: the model file's
     # content is checked and laid out, the figure drawn and rendered in memory.
+    net = model.network
     try:
-        files: list[tuple[Path, _files.Content, str]] = [
-            (output, encode(net.get_config(), net.parameters(), net.metadata), "model file")]
+        content = encode(net.get_config(), net.parameters(), net.metadata, model.to_json())
     except (TypeError, ValueError) as exc:
         raise CommandError(f"cannot save the model: {exc}; nothing was written") from None
+    files: list[tuple[Path, _files.Content, str]] = [(output, content, "model file")]
     if plot_path is not None:
         files.append((plot_path, _figure_bytes(figure(), plot_path), "figure"))
     _write_files(files)  # before the metrics are printed: a closed pipe must not lose the model
@@ -738,7 +983,7 @@ def _save_trained(net: NeuralNetwork, history: History, stop_request: _StopReque
         print(line)
     for path, _, _ in files:
         print(f"wrote {path}")
-    if not history.interrupted:
+    if not interrupted:
         return 0
     # The model of the batches so far is saved, but the run did not finish: a script must not
     # take it for a success.
@@ -747,26 +992,25 @@ def _save_trained(net: NeuralNetwork, history: History, stop_request: _StopReque
     return stop_request.status()
 
 
-def _training_figure(net: NeuralNetwork, history: Any, X_raw: NDArray[np.float64] | None,
-                     k: NDArray[np.int64] | None, feature_names: list[str],
-                     metadata: dict[str, Any]) -> Figure:
-    """The learning curves, and for a classifier of two features whose rows are at hand (``X_raw``)
-    the decision boundary."""
+def _training_figure(model: Model, history: Any, X_raw: NDArray[np.float64] | None,
+                     k: NDArray[np.int64] | None) -> Figure:
+    """The learning curves, and for a classifier of two numeric features whose rows are at hand
+    (``X_raw``, raw values) the decision boundary, through the model's own preprocessing."""
     from matplotlib.figure import Figure
 
     from .plotting import plot_decision_boundary, plot_history
 
     n_curves = 2 if history.accuracy else 1
-    boundary = k is not None and X_raw is not None and X_raw.shape[1] == 2
+    boundary = k is not None and X_raw is not None and X_raw.shape[1] == 2 and model.classes is not None
     n_panels = n_curves + int(boundary)
     fig = Figure(figsize=(5.2 * n_panels, 4.4), layout="constrained")
     axes = list(np.atleast_1d(fig.subplots(1, n_panels)))
     plot_history(history, axes=axes[:n_curves])
-    if boundary and k is not None and X_raw is not None:
-        mean, scale = np.asarray(metadata["feature_mean"]), np.asarray(metadata["feature_scale"])
-        plot_decision_boundary(net, X_raw, k, ax=axes[-1],
-                               transform=lambda P: (P - mean) / scale,
-                               class_names=metadata["classes"], feature_names=feature_names)
+    if boundary and k is not None and X_raw is not None and model.classes is not None:
+        whole = ~np.isnan(X_raw).any(axis=1)  # rows with a hole (filled in by --impute) are not drawn
+        plot_decision_boundary(model.network, X_raw[whole], k[whole], ax=axes[-1], transform=model.transform,
+                               class_names=[str(c) for c in model.classes],
+                               feature_names=list(model.features))
     return fig
 
 
@@ -862,42 +1106,55 @@ class _Reservoir:
         self.keys, self.arrays = keys, list(arrays)
 
 
-def _streamed_arrays(chunk: Table, feature_names: Sequence[str], target: str, task: str,
-                     metadata: dict[str, Any], n_out: int
+#: Added to the message of a feature cell that is not a number, in a streamed run.
+STREAM_HINT = "; --chunk-rows reads numeric features only (without it, a column of text is one-hot encoded)"
+
+
+def _streamed_arrays(chunk: Table, model: Model, classes: Sequence[str]
                      ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[Any]]:
-    """A chunk as the network takes it: ``X`` of shape (n_rows, n_features), standardized; ``Y`` of
-    shape (n_rows, n_outputs); and the truth to score against (class indices, or the target's values)."""
-    mean, scale = np.asarray(metadata["feature_mean"]), np.asarray(metadata["feature_scale"])
-    X = (chunk.matrix(feature_names, hint="; features must be numeric") - mean) / scale
-    if task == "classification":
-        k = chunk.class_indices(target, metadata["classes"])
+    """A chunk as the network takes it: ``X`` of shape (n_rows, n_features), standardized by the
+    model's preprocessing; ``Y`` of shape (n_rows, n_outputs); and the truth to score against (class
+    indices in ``classes``, the labels' text, or the target's values)."""
+    X = model.transform(chunk.matrix(model.features, hint=STREAM_HINT))
+    target = str(model.target)
+    n_out = model.network.n_outputs
+    if model.classes is not None:
+        k = chunk.class_indices(target, classes)
         Y = k.reshape(-1, 1).astype(np.float64) if n_out == 1 else np.eye(n_out)[k]
         return X, Y, k
     y = chunk.numbers(target, hint="; a regression target must be numeric")
-    return X, ((y - metadata["target_mean"]) / metadata["target_scale"]).reshape(-1, 1), y
+    return X, ((y - model.target_mean[0]) / model.target_scale[0]).reshape(-1, 1), y
 
 
 def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
     """``train --chunk-rows N``: train on a CSV file read N rows at a time, in memory bounded by N.
 
     A first pass over the file takes the statistics that scale the data (each
-    feature's mean and standard deviation; the classes, or the target's mean and
-    standard deviation) and counts the rows held out for validation: each row is
-    held out with probability ``--validation-split``, by a draw from the seed and
-    the row's index (:func:`_row_draws`), so the same rows in every epoch. Each
+    feature's mean and standard deviation and the target's, over the rows not held
+    out; the classes, over all rows) and counts the rows held out for validation:
+    each row is held out with probability ``--validation-split``, by a draw from
+    the seed and the row's index (:func:`_row_draws`), so the same rows in every
+    epoch. Features must be numbers, without holes. Each
     epoch is then one more pass: the rows of each chunk that are not held out are
     one ``fit(..., epochs=1)`` (shuffled within the chunk), with one optimizer
     object, which keeps its state (Adam's moments) from chunk to chunk. The
     validation loss after each epoch is that of a uniform sample of the held-out
     rows, at most ``max(N, STREAM_VALIDATION_ROWS)`` of them, kept from the first epoch.
+    It does not stop early: every epoch is run.
     """
     from .metrics import n_correct
+    from .model import Model
     from .network import NeuralNetwork
+    from .preprocessing import Encoding, Preprocessing
     from .training import History, TrainingDivergedError
 
-    if options.patience is not None:
-        raise CommandError("--patience is not available with --chunk-rows: a streamed run does not "
-                           "stop early; leave one of them out")
+    for given, option in ((args.patience, "--patience"), (args.refit, "--refit"),
+                          (args.impute, "--impute")):
+        if given:
+            why = ("reads numeric features without missing values" if option == "--impute"
+                   else "does not stop early")
+            raise CommandError(f"{option} is not available with --chunk-rows: a streamed run {why}; "
+                               "leave one of them out")
     rows = args.chunk_rows
     chunks = tabular.read_chunks(args.data, rows)
     first = next(chunks, None)
@@ -908,9 +1165,7 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
     plot_path = None if args.plot is None else _check_figure_path(args.plot)
     outputs = [("model file", output)] + ([("figure", plot_path)] if plot_path is not None else [])
     _check_distinct(outputs, [("data file", args.data)])
-    feature_names = [h for h in first.names if h != args.target]
-    if not feature_names:
-        raise CommandError(f"{args.data}: no feature columns besides the target {args.target!r}")
+    feature_names = _feature_names(args, first.names)
     fraction = options.validation_split
 
     # The first pass: scaling, classes and the rows held out.
@@ -919,7 +1174,9 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
     text = False  # whether the target holds a label that is not a number
     n_rows = n_held = 0
     for chunk in itertools.chain([first], chunks):
-        features.add(chunk.matrix(feature_names, hint="; features must be numeric"))
+        kept = (_row_draws(args.seed, 0, n_rows, chunk.n_rows) >= fraction if fraction
+                else np.ones(chunk.n_rows, dtype=bool))
+        features.add(chunk.matrix(feature_names, hint=STREAM_HINT)[kept])
         if labels is not None:
             distinct = chunk.distinct_labels(args.target)
             text = text or not all(tabular.is_number(label) for label in distinct)
@@ -930,9 +1187,9 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
                                        "classes; --chunk-rows trains a classifier of at most that many")
                 labels = None  # more numbers than classes: a regression target
         if args.task != "classification" and not text:
-            target.add(chunk.numbers(args.target, hint="; a regression target must be numeric")[:, None])
-        if fraction:
-            n_held += int((_row_draws(args.seed, 0, n_rows, chunk.n_rows) < fraction).sum())
+            y = chunk.numbers(args.target, hint="; a regression target must be numeric")
+            target.add(y[kept, None])
+        n_held += int((~kept).sum())
         n_rows += chunk.n_rows
     if fraction and not 0 < n_held < n_rows:
         raise CommandError(f"--validation-split={fraction} held out {n_held} of {n_rows} rows; it needs at "
@@ -941,21 +1198,18 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
                          "classification" else "regression")
     scale = features.std()
     scale[scale == 0] = 1.0  # a constant column stays constant (zero) rather than dividing by 0
-    metadata: dict[str, Any] = {
-        "task": task, "target": args.target, "features": feature_names,
-        "feature_mean": features.mean.tolist(), "feature_scale": scale.tolist(),
-    }
+    preprocessing = Preprocessing(feature_names, [
+        Encoding(name, mean=[m], scale=[s])
+        for name, m, s in zip(feature_names, features.mean.tolist(), scale.tolist())])
+    classes: list[str] = []
     if task == "classification":
         classes = tabular.sort_classes(labels or ())
         if len(classes) < 2:
             raise CommandError(f"{args.data}, column {args.target!r}: only one class ({classes[0]!r}); "
                                "classification needs at least two")
-        metadata["classes"] = classes
         n_out = 1 if len(classes) == 2 else len(classes)
         loss = "binary_crossentropy" if len(classes) == 2 else "categorical_crossentropy"
     else:
-        metadata["target_mean"] = float(target.mean[0])
-        metadata["target_scale"] = float(target.std()[0]) or 1.0
         n_out, loss = 1, "mse"
 
     rng = np.random.default_rng(args.seed)
@@ -964,14 +1218,19 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
                             loss=loss, seed=rng)
     except (TypeError, ValueError) as exc:
         raise CommandError(str(exc)) from None
-    net.metadata = metadata
+    if task == "classification":
+        model = Model(net, preprocessing, task=task, classes=_class_values(classes), target=args.target)
+    else:
+        model = Model(net, preprocessing, task=task, target=args.target, target_mean=float(target.mean[0]),
+                      target_scale=float(target.std()[0]) or 1.0)
     reservoir = _Reservoir(min(n_held, max(rows, STREAM_VALIDATION_ROWS)))
     hidden = f"{args.activation} hidden layers" if args.hidden else "no hidden layer"
-    print(f"training a {'-'.join(map(str, net.layer_sizes))} network ({hidden}, "
-          f"{net.output_activation} output, {loss}) on {n_rows - n_held} rows of {args.data}, "
-          f"{rows} at a time, for {task}"
-          + (f", validating on {reservoir.size} of the {n_held} rows held out" if n_held else ""),
-          flush=True)
+    if not args.quiet:
+        print(f"training a {'-'.join(map(str, net.layer_sizes))} network ({hidden}, "
+              f"{net.output_activation} output, {loss}) on {n_rows - n_held} rows of {args.data}, "
+              f"{rows} at a time, for {task}"
+              + (f", validating on {reservoir.size} of the {n_held} rows held out" if n_held else ""),
+              flush=True)
 
     # The epochs: a pass over the file each, a fit of one epoch for each chunk.
     optimizer = options.make_optimizer()  # one object: its state goes on from chunk to chunk
@@ -984,7 +1243,7 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
             seen = first_row = 0
             interrupted = False
             for chunk in tabular.read_chunks(args.data, rows):
-                X, Y, truth = _streamed_arrays(chunk, feature_names, args.target, task, metadata, n_out)
+                X, Y, truth = _streamed_arrays(chunk, model, classes)
                 held = (_row_draws(args.seed, 0, first_row, chunk.n_rows) < fraction if fraction
                         else np.zeros(chunk.n_rows, dtype=bool))
                 if epoch == 1 and held.any():
@@ -1027,7 +1286,7 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
                 history.interrupted = True
                 break
     history.seconds = time.perf_counter() - start
-    metadata["history"] = {"epochs": history.epochs, "seconds": history.seconds}
+    net.metadata = {"history": {"epochs": history.epochs, "seconds": history.seconds}}
 
     lines = [_trained_line(history, stop_request)]
     if history.loss:
@@ -1035,124 +1294,151 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
         lines.append(_metric_line("train (last epoch, each batch before its update)", train_scores))
     if reservoir.arrays:
         X_val, _, truth = reservoir.arrays
-        label = f"validation ({len(truth)} rows)"
-        scores = (_classification_scores(net, X_val, truth)[0] if classify
-                  else _regression_scores(net, X_val, truth))
-        lines.append(_metric_line(label, scores))
-    return _save_trained(net, history, stop_request, lines, output, plot_path,
-                         lambda: _training_figure(net, history, None, None, feature_names, metadata))
+        lines.append(_metric_line(f"validation ({len(truth)} rows)", _trained_scores(model, X_val, truth)))
+    return _save_trained(model, history.interrupted, stop_request, [] if args.quiet else lines, output,
+                         plot_path, lambda: _training_figure(model, history, None, None))
 
 
 # ------------------------------------------------------------ predict/evaluate
-def _load_model(path: str) -> NeuralNetwork:
-    """Load a model file and check the metadata the commands read; a CommandError for anything wrong."""
+# A model file holds a Model: the network with the preprocessing of raw rows and the class
+# labels or the target's scaling (playwithnn.model). The commands give it the file's columns
+# by name and let it decide what a cell means: a number, a category, a missing value filled
+# in; a cell it cannot read (text in a number column, a category it does not know, a hole
+# it has nothing to fill in for) is reported as the file's line and column.
+MODEL_HELP = ("The model reads its features by name from the columns of DATA.csv (others are ignored) and "
+              "encodes them as it was trained to: numbers scaled, categories one-hot, missing values "
+              "filled in where it learnt a value for them. A category it was not trained on is refused "
+              "(one line naming the file, line and column), unless the model encodes unknown categories "
+              "as all zeros (unknown=\"ignore\", as OneHotEncoder(handle_unknown=\"ignore\")).")
+
+
+def _load_model(path: str) -> Model:
+    """Load the model file ``path`` for the command line; a CommandError for anything wrong.
+
+    :func:`playwithnn.io.load` checks the whole file (archive, arrays, checksum
+    and the model's description). A network saved on its own is refused: it has
+    no feature names and no scaling, so nothing says which columns to give it.
+    """
     from .io import ModelFileError, load
+    from .model import Model
 
     try:
-        net = load(path)
+        model = load(path)
     except ModelFileError as exc:
         raise CommandError(f"{path}: {exc.reason}") from None
-    _check_metadata(path, net)
-    return net
+    if not isinstance(model, Model):
+        raise CommandError(
+            f"{path}: a network saved on its own: it has no feature names or scaling, so the command "
+            "line cannot know which columns to give it; save a model instead, with "
+            "playwithnn.save(estimator_or_pipeline, path) or "
+            "playwithnn.model.Model(net, preprocessing).save(path)")
+    if model.classes is None and model.network.n_outputs != 1:
+        raise CommandError(f"{path}: a regression model for the command line has one output; this one "
+                           f"has {model.network.n_outputs}")
+    return model
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _model_inputs(model: Model, table: Table) -> dict[str, NDArray[Any]]:
+    """The columns of ``table`` that ``model`` reads, by name, as :meth:`Table.values` gives them.
 
+    Numbers as float64 with NaN for a missing cell, other columns as text: what
+    they mean is the model's preprocessing's to say (see :func:`_cells_the_model_reads`).
 
-def _is_finite_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _is_label(value: Any) -> bool:
-    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
-
-
-def _check_metadata(path: str, net: NeuralNetwork) -> None:
-    """Check what ``train`` stores in a model's metadata, for a file saved from Python.
-
-    Every key is optional (a network saved from Python may have none), but a key
-    that is there must hold what the commands expect, so that a wrong one is a
-    one-line error naming the file rather than a failure in the middle of a command.
+    Raises
+    ------
+    CommandError
+        If the file lacks one of the model's features: one line naming the file,
+        the missing columns and the model's features.
+    TableError
+        If a column of numbers holds an infinite one.
     """
-    meta = net.metadata
-    n_features, n_outputs = net.n_features, net.n_outputs
+    present = set(table.names)
+    missing = [repr(shorten(f, 24)) for f in model.features if f not in present]
+    if missing:
+        lacks = ("none of them" if len(missing) == len(model.features) > 1 else
+                 f"no column{'s' if len(missing) > 1 else ''} {name_list(missing)}")
+        raise CommandError(
+            f"{table.source}: the model was trained on the features {name_list(list(model.features))}, "
+            f"but the file has {lacks} (its columns: {name_list(table.names)})"
+        )
+    return {f: table.values(f) for f in model.features}
 
-    def bad(key: str, expected: str) -> NoReturn:
-        raise CommandError(f"{path}: metadata[{key!r}] must be {expected}; got {_short(meta[key])}")
 
-    if "task" in meta and meta["task"] not in TASKS:
-        bad("task", " or ".join(repr(t) for t in TASKS))
-    if "target" in meta and not isinstance(meta["target"], str):
-        bad("target", "a column name")
-    if meta.get("features") is not None:
-        features = meta["features"]
-        if not (isinstance(features, list) and all(isinstance(f, str) for f in features)):
-            bad("features", "a list of column names")
-        if len(features) != n_features:
-            bad("features", f"a list of {n_features} column names, one per input of the network")
-    for mean_key, scale_key, size in [("feature_mean", "feature_scale", n_features),
-                                      ("target_mean", "target_scale", None)]:
-        if (mean_key in meta) != (scale_key in meta):
-            there, missing = (mean_key, scale_key) if mean_key in meta else (scale_key, mean_key)
-            raise CommandError(f"{path}: metadata has {there!r} but no {missing!r}; "
-                               "the scaling needs both")
-        if mean_key not in meta:
-            continue
-        for key in (mean_key, scale_key):
-            value, nonzero = meta[key], key == scale_key
-            if size is None:
-                if not (_is_finite_number(value) and (value != 0 or not nonzero)):
-                    bad(key, "a finite non-zero number" if nonzero else "a finite number")
-            elif not (isinstance(value, list) and len(value) == size
-                      and all(_is_finite_number(v) and (v != 0 or not nonzero) for v in value)):
-                bad(key, f"a list of {size} finite {'non-zero ' if nonzero else ''}numbers, "
-                         "one per input of the network")
-    task = _task_of(net)
-    if task == "regression" and n_outputs != 1:
-        raise CommandError(f"{path}: a regression model for the command line has one output; "
-                           f"this network has {n_outputs}")
-    if task == "classification" and meta.get("classes") is not None:
-        classes = meta["classes"]
-        n_classes = 2 if n_outputs == 1 else n_outputs
-        if not (isinstance(classes, list) and all(_is_label(c) for c in classes)):
-            bad("classes", "a list of class labels (text or integers)")
-        if len(classes) != n_classes:
-            bad("classes", f"a list of {n_classes} labels for a network with {n_outputs} output"
-                           f"{'s' if n_outputs > 1 else ''}")
-        if len({str(c) for c in classes}) != len(classes):
-            bad("classes", "a list of distinct labels")
+@contextmanager
+def _cells_the_model_reads(table: Table) -> Iterator[None]:
+    """Report a cell of ``table`` that the model cannot read as the file's one line.
+
+    The model's :class:`~playwithnn.preprocessing.PreprocessingError` (a feature,
+    a row counted from 0, the problem) becomes a :class:`TableError`:
+    ``FILE, line N, column 'C': problem``, as a bad cell of the file reads.
+    """
+    from .preprocessing import PreprocessingError
+
+    try:
+        yield
+    except PreprocessingError as err:
+        raise TableError(table.source, err.problem, line=int(table.lines[err.row]), column=err.feature,
+                         position=table.index(err.feature) + 1) from None
+
+
+def _prediction_header(model: Model, keep: Sequence[str], probabilities: bool) -> list[str]:
+    """The columns ``predict`` writes: the kept ones, the prediction, and ``p(CLASS)`` per class.
+
+    The prediction is named after the model's target (``prediction`` for a model
+    without one), or ``predicted_TARGET`` beside a kept column of the target's name.
+
+    Raises
+    ------
+    CommandError
+        If ``--keep`` names a column twice or one named as a column of predictions,
+        or ``--probabilities`` is asked of a regression model.
+    """
+    repeated = sorted({n for n in keep if list(keep).count(n) > 1})
+    if repeated:
+        raise CommandError(f"--keep names {name_list([repr(n) for n in repeated])} more than once")
+    target = model.target or "prediction"
+    if target in keep:  # the file's own target column, kept beside the predictions
+        target = f"predicted_{target}"
+    predictions = [target]
+    if probabilities:
+        if model.classes is None:
+            raise CommandError("--probabilities is for a classifier; this is a regression model")
+        predictions += [f"p({c})" for c in model.classes]
+    clash = [name for name in predictions if name in keep]
+    if clash:
+        raise CommandError(f"--keep {name_list([repr(n) for n in clash])}: the predictions have a column "
+                           "of that name")
+    return [*keep, *predictions]
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    """Predict every row of a CSV file with a saved model."""
-    net = _load_model(args.model)
+    """Predict every row of a CSV file with a saved model, in the file's order.
+
+    Writes the class label of each row (and with ``--probabilities`` each class's
+    probability, to 6 places), or a regressor's value in the target's units, to 6
+    significant digits; ``--keep`` columns come first, their cells as the file has
+    them. Unknown categories: as the model's encoding says (see :data:`MODEL_HELP`).
+    """
+    model = _load_model(args.model)
     table = read_table(args.data)
     output = None if args.output is None else _check_output_path(args.output, "predictions file")
     if output is not None:
         _check_distinct([("predictions file", output)],
                         [("model file", args.model), ("data file", args.data)])
-    meta = net.metadata
-    names = _model_features(net, table, meta.get("target"))
-    X = _standardize(net, _features(table, names))
-    target = str(meta.get("target", "prediction"))
+    keep = list(args.keep or [])
+    header = _prediction_header(model, keep, args.probabilities)
+    kept = [table.cells(name) for name in keep]  # (n_rows,) each, the text as the file has it
+    columns = _model_inputs(model, table)
+    with _cells_the_model_reads(table):
+        predicted = model.predict(columns)
+        P = model.predict_proba(columns) if args.probabilities else np.empty((table.n_rows, 0))
+    values = ([format(v, ".6g") for v in predicted.tolist()] if model.classes is None
+              else [str(label) for label in predicted.tolist()])
+    probabilities = [[f"{p:.6f}" for p in column] for column in P.T.tolist()]
     buffer = _io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    if _task_of(net) == "regression":
-        writer.writerow([target])
-        for value in _regression_output(net, X):
-            writer.writerow([_format_number(value)])
-    else:
-        classes = _classes_of(net)
-        P = net.predict(X)
-        predicted = metrics.predicted_class(P)
-        writer.writerow([target] + ([f"p({c})" for c in classes] if args.probabilities else []))
-        if args.probabilities:
-            for k, row in zip(predicted, _class_probabilities(P)):
-                writer.writerow([classes[k]] + [f"{v:.6f}" for v in row])
-        else:
-            writer.writerows([classes[k]] for k in predicted)
+    writer.writerow(header)
+    writer.writerows(zip(*kept, values, *probabilities))
     if output is None:
         sys.stdout.write(buffer.getvalue())
     else:
@@ -1162,24 +1448,35 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Score a saved model on a labelled CSV file: accuracy, loss and the confusion matrix, or R² and RMSE."""
-    net = _load_model(args.model)
+    """Score a saved model on a labelled CSV file.
+
+    Classification: accuracy and loss (the network's, on its outputs), the
+    confusion matrix, and each class's precision, recall, F1 and support with
+    their macro and weighted averages. Regression: R², RMSE and MAE in the
+    target's units. Unknown categories: as the model's encoding says (see
+    :data:`MODEL_HELP`).
+    """
+    model = _load_model(args.model)
     table = read_table(args.data)
     table.index(args.target)
-    names = _model_features(net, table, args.target)
-    if args.target in names:
+    if args.target in model.features:
         raise CommandError(f"{args.data}: column {args.target!r} is one of the model's features, "
                            "not its target")
-    X = _standardize(net, _features(table, names))
+    columns = _model_inputs(model, table)
     label = f"{args.data} ({table.n_rows} rows)"
-    if _task_of(net) == "regression":
+    if model.classes is None:
+        with _cells_the_model_reads(table):
+            predicted_values = model.predict(columns)
         y = table.numbers(args.target, hint="; a regression target must be numeric")
-        print(_metric_line(label, _regression_scores(net, X, y)))
+        print(_metric_line(label, _value_scores(y, predicted_values)))
         return 0
-    classes = _classes_of(net)
+    with _cells_the_model_reads(table):
+        X = model.transform(columns)
+    classes = [str(c) for c in model.classes]
     k = table.class_indices(args.target, classes, whose="the model's")
-    scores, predicted = _classification_scores(net, X, k)
-    print("\n".join([_metric_line(label, scores), *_confusion_lines(k, predicted, classes)]))
+    scores, predicted = _classification_scores(model.network, X, k)
+    print("\n".join([_metric_line(label, scores), *_confusion_lines(k, predicted, classes),
+                     *_class_report_lines(k, predicted, classes)]))
     return 0
 
 
@@ -1255,12 +1552,36 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser(
         "train", help="train a network on a CSV file and save it",
         description="Train a network on a CSV file with a header row, its cells separated by commas, "
-        "semicolons or tabs (the grammar of playwithnn.tabular). Numeric features are "
-        "standardized, the scaling stored in the model file. The task is classification when the "
+        "semicolons or tabs (the grammar of playwithnn.tabular), and save it as a model: the network "
+        "with its preprocessing, which predict, evaluate and playwithnn.load(MODEL).predict(rows) "
+        "apply to raw rows. Every column but the target is a feature (see --features and --drop). "
+        "A column of numbers is standardized; a column of text is one-hot encoded, its categories "
+        "sorted (numbers first), a category that the training rows lack encoded as all zeros (a column "
+        "whose cells are at least half numbers is numbers, and a cell of text in it an error). "
+        "Means, scales, categories and the values that fill holes are learnt from the training "
+        "rows only (all rows with --refit). The task is classification when the "
         f"target holds text or at most {MAX_INTEGER_CLASSES} distinct integers, else regression "
-        "(whose target is standardized too, and predictions scaled back).", epilog=EXIT_STATUSES)
+        "(whose target is standardized too, and predictions scaled back). A column that looks like "
+        "a row ID (all-different integers in order, all-different texts, a name such as id or "
+        "Unnamed: 0) gets a notice on standard error, but stays a feature unless --drop leaves it "
+        "out.", epilog=EXIT_STATUSES)
     train.add_argument("data", metavar="DATA.csv")
     train.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
+    chosen = train.add_mutually_exclusive_group()
+    chosen.add_argument("--features", nargs="+", metavar="COLUMN",
+                        help="the feature columns, exactly these, in this order (default: every column "
+                        "but the target)")
+    chosen.add_argument("--drop", nargs="+", metavar="COLUMN",
+                        help="leave these columns out: the features are every other column but the target")
+    from .preprocessing import IMPUTE_STRATEGIES
+
+    train.add_argument("--impute", choices=IMPUTE_STRATEGIES,
+                       help="fill the missing values (empty or NaN cells) of the features: a number with "
+                       "the mean or median of its column, or its most frequent value; a text column "
+                       "always with its most frequent category. The values are learnt from the training "
+                       "rows and saved in the model, which fills holes in the rows it predicts the same "
+                       "way. Without it, a missing feature value is an error. A missing target is "
+                       "always an error")
     train.add_argument("--output", required=True, metavar="MODEL.npz", help="the model file to write")
     train.add_argument("--hidden", type=_positive_int, nargs="*", default=[16, 16], metavar="WIDTH",
                        help="hidden layer widths (default 16 16; none for a linear model)")
@@ -1276,37 +1597,57 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--l2", type=_number, default=0.0, help="L2 penalty (default 0)")
     train.add_argument("--dropout", type=_number, default=0.0, help="dropout rate in [0, 1) (default 0)")
     train.add_argument("--validation-split", type=_number, default=0.2,
-                       help="fraction of rows held out for validation, in [0, 1) (default 0.2)")
-    train.add_argument("--patience", type=_integer,
-                       help="stop after this many epochs without a better validation loss")
+                       help="fraction of rows held out for validation, in [0, 1) (default 0.2); for "
+                       "classification, that share of each class")
+    train.add_argument("--patience", type=_non_negative_int, metavar="N",
+                       help="early stopping: stop after N epochs without a better validation loss, and "
+                       f"keep the weights of the best epoch (default {DEFAULT_PATIENCE}; 0 turns early "
+                       "stopping off and runs every epoch; without a validation split it is off unless "
+                       "given, and then watches the training loss)")
+    train.add_argument("--refit", action="store_true",
+                       help="after the early-stopped run, train a fresh network with the same seed on all "
+                       "rows (validation rows too) for the best epoch count, and save that one; the "
+                       "validation score printed is then the early-stopped run's")
     train.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
     train.add_argument("--chunk-rows", type=_positive_int, metavar="N",
                        help="read the file N rows at a time and train chunk by chunk, in memory bounded "
                        "by N rather than by the file: a first pass takes the scaling, then each epoch is "
                        "a pass (rows shuffled within a chunk; each row held out for validation by a draw "
-                       "from the seed; no --patience)")
+                       "from the seed). Numeric features only, without missing values; no early stopping "
+                       "(every epoch is run), so no --patience, --refit or --impute")
     train.add_argument("--task", choices=TASKS,
                        help="default: inferred from the target")
     train.add_argument("--plot", metavar="CURVES.png",
                        help="write the learning curves (and for two features the decision boundary)")
     loud = train.add_mutually_exclusive_group()
-    loud.add_argument("--verbose", action="store_true", help="one line per epoch")
-    loud.add_argument("--quiet", action="store_true", help="no progress while training")
+    loud.add_argument("--verbose", action="store_true",
+                      help="one line per epoch on standard error (default: a progress bar where standard "
+                      "error is a terminal, nothing where it is a pipe or a file)")
+    loud.add_argument("--quiet", action="store_true",
+                      help="print nothing but errors, notices about the data and the 'wrote FILE' lines: "
+                      "no progress or scores")
     train.set_defaults(func=cmd_train, parser=train)
 
     predict = sub.add_parser("predict", help="predict a CSV file with a saved model",
-                             description="Predict every row of a CSV file; its columns must include "
-                             "the model's features (others are ignored).")
+                             description="Predict every row of a CSV file, in its order: one column "
+                             "named after the model's target (or 'prediction') of class labels, or of "
+                             "values in the target's units to 6 significant digits. " + MODEL_HELP)
     predict.add_argument("model", metavar="MODEL.npz")
     predict.add_argument("data", metavar="DATA.csv")
     predict.add_argument("--output", metavar="FILE.csv", help="where to write (default: standard output)")
     predict.add_argument("--probabilities", action="store_true",
-                         help="classification: add a probability column per class")
+                         help="classification: add a probability column per class, p(CLASS), to 6 places")
+    predict.add_argument("--keep", nargs="+", metavar="COLUMN",
+                         help="columns of DATA.csv to write first, their cells as the file has them "
+                         "(an id, say); the prediction of a kept target column is named "
+                         "predicted_TARGET")
     predict.set_defaults(func=cmd_predict, parser=predict)
 
     evaluate = sub.add_parser("evaluate", help="score a saved model on a labelled CSV file",
-                              description="Print accuracy, loss and the confusion matrix "
-                              "(classification) or R² and root mean squared error (regression).")
+                              description="Print accuracy, loss, the confusion matrix and each class's "
+                              "precision, recall, F1 and support with their macro and weighted "
+                              "(by support) averages (classification), or R², root mean squared error "
+                              "and mean absolute error (regression). " + MODEL_HELP)
     evaluate.add_argument("model", metavar="MODEL.npz")
     evaluate.add_argument("data", metavar="DATA.csv")
     evaluate.add_argument("--target", required=True, metavar="COLUMN")

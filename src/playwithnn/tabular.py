@@ -24,8 +24,11 @@ Separator
 Header
     With ``header=True`` the first non-blank row names the columns: each name
     non-empty and different from the others, and not every one a number (a row
-    of numbers is data, not a header). With ``header=False`` every row is data
-    and the columns are named ``"1"``, ``"2"``, ... by position.
+    of numbers is data, not a header). The first name alone may be empty, as in
+    a file that pandas wrote with its index (``df.to_csv(path)``): that column
+    is then named ``Unnamed: 0``, as ``pandas.read_csv`` names it (unless another
+    column has that name). With ``header=False`` every row is data and the
+    columns are named ``"1"``, ``"2"``, ... by position.
 Numbers
     Plain decimal numbers in the digits 0 to 9: an optional sign, digits with
     an optional decimal point, an optional exponent (``-1.5``, ``.5``, ``3.``,
@@ -518,6 +521,90 @@ class Table:
         out.flags.writeable = False
         return out
 
+    def cells(self, name: str) -> Cells:
+        """The column ``name``'s cells as text, as :attr:`columns` gives them, without reading the others.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,), dtype object
+            The text of each cell, the spaces around it removed.
+
+        Raises
+        ------
+        TableError
+            If there is no such column.
+        """
+        return self._cells(self.index(name))
+
+    def values(self, name: str) -> NDArray[Any]:
+        """The column ``name`` as a feature: its numbers, or else its text, missing values kept.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
+            float64 when every cell is a number or missing, with NaN for a
+            missing cell; else dtype object, of ``str`` (the text of each cell,
+            ``""`` or ``"nan"`` for a missing one, as :func:`is_missing` says).
+            A new array either way.
+
+        Raises
+        ------
+        TableError
+            If there is no such column, or a column of numbers holds an
+            infinite one (``1e999``, ``inf``).
+        """
+        j = self.index(name)
+        column = self._columns[j]
+        if isinstance(column, _Numbers):
+            return np.array(column.values)
+        cells = column.cells
+        if self.n_rows == 0:
+            return np.empty(0)
+        present = pc.invert(_missing_texts(cells))
+        numbers = _as_numpy(pc.or_(pc.match_substring_regex(cells, _NUMBER_RE2), pc.invert(present)))
+        if numbers.all():  # numbers and missing cells, which Arrow did not take as float64 ("NaN", "inf")
+            values = np.array(_as_numpy(pc.cast(pc.if_else(present, cells, "nan"), pa.float64())),
+                              dtype=np.float64)
+            infinite = np.isinf(values)
+            if infinite.any():
+                i = _first(infinite)
+                raise self._error(j, i, _not_a_number(str(cells[i].as_py())))
+            return values
+        return np.asarray(cells.to_numpy(zero_copy_only=False), dtype=object)
+
+    def numbers_or_missing(self, name: str, *, hint: str = "") -> NDArray[np.float64]:
+        """The column ``name`` as numbers, NaN for a missing cell: :meth:`numbers` with holes allowed.
+
+        Parameters
+        ----------
+        name : str
+        hint : str, optional
+            As for :meth:`numbers`.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
+            A new array.
+
+        Raises
+        ------
+        TableError
+            At the first cell that is neither a number nor missing (text), or at
+            the first infinite one.
+        """
+        j = self.index(name)
+        column = self._columns[j]
+        if isinstance(column, _Texts) and self.n_rows:
+            cells = column.cells
+            allowed = pc.or_(pc.match_substring_regex(cells, _NUMBER_RE2), _missing_texts(cells))
+            bad = ~_as_numpy(allowed)
+            if bad.any():
+                i = _first(bad)
+                cell = str(cells[i].as_py())
+                problem = _not_a_number(cell)
+                raise self._error(j, i, problem + (hint if problem.endswith("not a number") else ""), cell)
+        return np.asarray(self.values(name), dtype=np.float64)
+
     def labels(self, name: str) -> Cells:
         """The column ``name`` as class labels, numbers written one way (:func:`label_of`).
 
@@ -639,8 +726,7 @@ class Table:
         """
         if self.n_rows == 0:
             raise TableError(self.source, "the file is empty; expected CSV with a header row")
-        names = tuple(self._cell(j, 0) for j in range(len(self.names)))
-        _check_header(self.source, names, self._line(0))
+        names = _check_header(self.source, [self._cell(j, 0) for j in range(len(self.names))], self._line(0))
         columns = [_Numbers(c.values[1:], c.may_be_empty) if isinstance(c, _Numbers)
                    else _Texts(c.cells.slice(1)) for c in self._columns]
         origin = None if self._origin is None else self._origin.after(1)
@@ -649,7 +735,14 @@ class Table:
                          block=None if self._block is None else self._block[1:], positions=self._positions)
 
 
-def _check_header(source: str, names: Sequence[str], line: int) -> None:
+#: The name of a first column whose header cell is empty (a pandas index), as pandas names it.
+UNNAMED_FIRST = "Unnamed: 0"
+
+
+def _check_header(source: str, names: Sequence[str], line: int) -> tuple[str, ...]:
+    """The header's names, checked; an empty first name is :data:`UNNAMED_FIRST`."""
+    if names and not names[0] and UNNAMED_FIRST not in names:
+        names = (UNNAMED_FIRST, *names[1:])
     if all(is_number(name) for name in names):
         raise TableError(source, f"no header row: line {line} holds numbers ({name_list(names, limit=4)}); "
                                  "the first row must name the columns")
@@ -661,6 +754,7 @@ def _check_header(source: str, names: Sequence[str], line: int) -> None:
         if name in seen:
             raise TableError(source, f"the header names column {shorten(name, 40)!r} twice")
         seen.add(name)
+    return tuple(names)
 
 
 # ----------------------------------------------------------------- reading
@@ -880,15 +974,15 @@ def _read_layout(file: _Source, text: str, whole: bool, bom: int, header: bool) 
         if not rows:
             _check_text(file)
             raise TableError(file.name, "the file is empty; expected CSV with a header row")
-        line, names, end = rows[0]
+        line, header_cells, end = rows[0]
         try:
-            _check_header(file.name, names, line)
+            names = _check_header(file.name, header_cells, line)
         except TableError:
             _check_text(file)  # a file that is not text is told first
             raise
         body, first, sample = bom + len(text[:end].encode("utf-8")), 1, rows[1:]
     else:
-        names = [str(j + 1) for j in range(len(rows[0][1]) if rows else 0)]
+        names = tuple(str(j + 1) for j in range(len(rows[0][1]) if rows else 0))
         body, first, sample = bom, 0, rows
     cells = [row[1] for row in sample if len(row[1]) == len(names)]
     numeric = tuple(bool(cells) and all(row[j] == "" or is_number(row[j]) for row in cells)
@@ -1125,8 +1219,7 @@ def _diagnose(file: _Source, header: bool, separator: str | None = None) -> None
         if n_columns < 0:  # the first row fixes the number of columns
             n_columns = len(cells)
             if header:
-                names = cells
-                _check_header(file.name, names, line)
+                names = list(_check_header(file.name, cells, line))
             continue
         if len(cells) != n_columns:
             expected = (f"the header has {n_columns} columns ({name_list(names)})" if names is not None
