@@ -89,7 +89,7 @@ def test_no_option_is_abbreviated(sk: Path, tmp_path: Path, capsys: pytest.Captu
         return found
 
     every = parsers(cli.build_parser())
-    assert len(every) == 8  # the top level and its seven commands
+    assert len(every) == 9  # the top level and its eight commands
     assert all(p.allow_abbrev is False for p in every)  # type: ignore[attr-defined]
 
 

@@ -8,6 +8,7 @@
     playwithnn train DATA.csv --target COLUMN --output MODEL.npz [options]
     playwithnn predict MODEL.npz DATA.csv [--output CSV] [--probabilities] [--keep COLUMN ...]
     playwithnn evaluate MODEL.npz DATA.csv --target COLUMN
+    playwithnn export MODEL.npz OUT.onnx|OUT.py [--format {onnx,numpy}] [--dtype D] [--opset N]
     playwithnn playground [--host H] [--port P] [--no-browser]
 
 Bad input (an option, a file, a cell) gets one line on standard error that names
@@ -1480,6 +1481,56 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+# -------------------------------------------------------------------- export
+#: What ``export`` writes in each format: what the file is called in messages, and its suffix.
+EXPORT_FORMATS = {"onnx": ("ONNX file", ".onnx"), "numpy": ("NumPy script", ".py")}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a model file as an ONNX graph or as a standalone NumPy script (:mod:`playwithnn.export`).
+
+    The format is ``--format``, or else the output's suffix. Everything is checked
+    and the file made in memory before it is written, atomically: a failed export
+    leaves no file, and an existing one as it was.
+    """
+    from . import export
+    from .io import ModelFileError, load
+    from .model import Model
+
+    suffix = Path(args.output).suffix.lower()
+    fmt = args.format or next((f for f, (_, known) in EXPORT_FORMATS.items() if known == suffix), None)
+    if fmt is None:
+        raise CommandError(f"cannot tell the format of {args.output} from its suffix {suffix!r}; name the "
+                           "file .onnx or .py, or give --format onnx or --format numpy")
+    if fmt == "numpy" and (args.dtype is not None or args.opset is not None):
+        raise CommandError(f"{'--dtype' if args.dtype is not None else '--opset'} is an option of "
+                           "--format onnx; a NumPy script computes in the network's dtype")
+    what = EXPORT_FORMATS[fmt][0]
+    output = _check_output_path(args.output, what)
+    _check_distinct([(what, output)], [("model file", args.model)])
+    try:
+        obj = load(args.model)
+    except ModelFileError as exc:
+        raise CommandError(f"{args.model}: {exc.reason}") from None
+    try:
+        if fmt == "numpy":
+            content = export.to_numpy_script(obj).encode("utf-8")
+            detail = "a NumPy script; its predict(X) predicts as the model does"
+        else:
+            opset = export.ONNX_OPSET if args.opset is None else args.opset
+            proto = export.to_onnx(obj, dtype=args.dtype, opset=opset)
+            content = proto.SerializeToString()
+            dtype = args.dtype or (obj.network if isinstance(obj, Model) else obj).dtype.name
+            detail = (f"an ONNX graph (opset {opset}, {dtype}); inputs "
+                      f"{name_list([i.name for i in proto.graph.input])}; outputs "
+                      f"{name_list([o.name for o in proto.graph.output])}")
+    except (ImportError, ValueError) as exc:  # the extra is missing, or a piece cannot be expressed
+        raise CommandError(str(exc)) from None
+    _write_files([(output, content, what)])
+    print(f"wrote {output}: {detail}")
+    return 0
+
+
 # ---------------------------------------------------------------- playground
 def cmd_playground(args: argparse.Namespace) -> int:
     """Serve the browser playground."""
@@ -1652,6 +1703,27 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("data", metavar="DATA.csv")
     evaluate.add_argument("--target", required=True, metavar="COLUMN")
     evaluate.set_defaults(func=cmd_evaluate, parser=evaluate)
+
+    exporting = sub.add_parser(
+        "export", help="write a model file as an ONNX graph or a standalone NumPy script",
+        description="Write a model file as an ONNX graph that ONNX Runtime runs (the onnx extra: pip install "
+        "'playwithnn[onnx]'), or as a Python script that needs NumPy only, its weights written out and each "
+        "layer one line. A model's graph takes the raw features, one input each named after it (numbers as "
+        "floats, categories as strings; a missing value is NaN or the text ''), and gives a classifier's "
+        "probabilities and label, or a regressor's prediction; a row that predict would refuse (a value "
+        "with nothing to fill it, an unknown category the model refuses) gets NaN. A network saved on its "
+        "own takes X and gives y_pred.", epilog=EXIT_STATUSES)
+    exporting.add_argument("model", metavar="MODEL.npz")
+    exporting.add_argument("output", metavar="OUT", help="the file to write, e.g. model.onnx or model.py")
+    exporting.add_argument("--format", choices=list(EXPORT_FORMATS),
+                           help="default: from OUT's suffix, .onnx or .py")
+    exporting.add_argument("--dtype", choices=["float32", "float64"],
+                           help="onnx: the graph's floats (default: the network's)")
+    from .export import ONNX_OPSET
+
+    exporting.add_argument("--opset", type=_int_option(ONNX_OPSET), metavar="N",
+                           help=f"onnx: the ONNX opset, {ONNX_OPSET} or newer (default {ONNX_OPSET})")
+    exporting.set_defaults(func=cmd_export, parser=exporting)
 
     play = sub.add_parser("playground", help="open the browser playground",
                           description="Serve the playground page on a local port.")

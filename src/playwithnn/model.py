@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,6 +47,9 @@ from . import metrics
 from ._validation import name_list, shorten
 from .network import NeuralNetwork
 from .preprocessing import Preprocessing, category_key
+
+if TYPE_CHECKING:
+    import onnx
 
 #: What a model predicts.
 TASKS = ("classification", "regression")
@@ -259,6 +262,16 @@ class Model:
 
         net = self.network
         save(path, net.get_config(), net.parameters(), net.metadata, model=self.to_json())
+
+    def to_onnx(self, **options: Any) -> onnx.ModelProto:
+        """This model as a checked ONNX graph that takes the raw features, one input each.
+
+        Same as :func:`playwithnn.export.to_onnx` (``dtype``, ``opset``), which needs
+        the ``onnx`` extra: ``pip install 'playwithnn[onnx]'``.
+        """
+        from .export import to_onnx
+
+        return to_onnx(self, **options)
 
 
 __all__ = ["TASKS", "Model"]

@@ -46,7 +46,7 @@ import copy
 import math
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -67,6 +67,9 @@ from .layers import Dense
 from .losses import get_loss
 from .optimizers import Optimizer
 from .training import FitOptions, History, TrainingDivergedError, train
+
+if TYPE_CHECKING:
+    import onnx
 
 Array = NDArray[np.floating]
 
@@ -433,6 +436,16 @@ class NeuralNetwork:
         from ._modelfile import save
 
         save(path, self.get_config(), self.parameters(), self.metadata)
+
+    def to_onnx(self, **options: Any) -> onnx.ModelProto:
+        """This network as a checked ONNX graph: input ``X``, output ``y_pred`` = :meth:`predict`.
+
+        Same as :func:`playwithnn.export.to_onnx` (``dtype``, ``opset``), which needs
+        the ``onnx`` extra: ``pip install 'playwithnn[onnx]'``.
+        """
+        from .export import to_onnx  # onnx is optional: loaded when a network is first exported
+
+        return to_onnx(self, **options)
 
     def __repr__(self) -> str:
         return (

@@ -60,6 +60,7 @@ import copy
 import math
 import numbers
 import os
+import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -1382,4 +1383,42 @@ def _preprocessing(features: list[str], inputs: list[_Input]) -> Preprocessing:
     return Preprocessing(features, encodings)
 
 
-__all__ = ["NeuralNetworkClassifier", "NeuralNetworkRegressor", "to_model"]
+# ------------------------------------------------------------------ skl2onnx
+def register_skl2onnx() -> None:
+    """Let ``skl2onnx`` convert these estimators, alone or in a pipeline, as it converts scikit-learn's MLPs.
+
+    Then ``skl2onnx.to_onnx(make_pipeline(StandardScaler(), NeuralNetworkClassifier()).fit(X, y), X[:1])``
+    gives a graph with scikit-learn's outputs: a classifier's ``output_label`` and
+    ``output_probability`` (a ZipMap, by default, as for every classifier, of float32 probabilities;
+    ``options={"zipmap": False}`` gives them as a tensor of the input's float type), a regressor's
+    ``variable``.
+    The converters are :func:`playwithnn.export.skl2onnx_converter` and its shape calculator,
+    registered with ``skl2onnx.update_registered_converter``.
+
+    Importing this module calls it when ``skl2onnx`` has been imported already, so
+    that importing skl2onnx first is all it takes; otherwise call it once before
+    converting (calling it again does no harm).
+
+    Raises
+    ------
+    ImportError
+        If skl2onnx is not installed: ``pip install 'playwithnn[onnx]'``.
+    """
+    try:
+        from skl2onnx import update_registered_converter
+    except ImportError:
+        raise ImportError("converting with skl2onnx needs the skl2onnx package, which is not installed: "
+                          "pip install 'playwithnn[onnx]'") from None
+    from .export import SKL2ONNX_CLASSIFIER_OPTIONS, skl2onnx_converter, skl2onnx_shape_calculator
+
+    for estimator, options in ((NeuralNetworkClassifier, SKL2ONNX_CLASSIFIER_OPTIONS),
+                               (NeuralNetworkRegressor, None)):
+        update_registered_converter(estimator, f"Playwithnn{estimator.__name__}", skl2onnx_shape_calculator,
+                                    skl2onnx_converter, options=options)
+
+
+if "skl2onnx" in sys.modules:  # skl2onnx imported first: register now (importing it here would be slow)
+    register_skl2onnx()
+
+
+__all__ = ["NeuralNetworkClassifier", "NeuralNetworkRegressor", "register_skl2onnx", "to_model"]
