@@ -29,6 +29,8 @@ import pytest
 from playwithnn import NeuralNetwork
 from playwithnn.activations import ACTIVATIONS as CORE_ACTIVATIONS
 from playwithnn.datasets import DATASETS as CORE_DATASETS
+from playwithnn.initializers import INITIALIZERS
+from playwithnn.losses import LOSSES
 from playwithnn.optimizers import OPTIMIZERS as CORE_OPTIMIZERS
 from playwithnn.optimizers import get_optimizer
 from playwithnn.playground import server as server_module
@@ -51,7 +53,7 @@ from playwithnn.playground.sessions import (
     plane_grid,
     to_unit,
 )
-from playwithnn.playground.settings import Settings, SettingsError, options, parse_settings
+from playwithnn.playground.settings import OWN_DATASETS, Settings, SettingsError, options, parse_settings
 
 
 # ------------------------------------------------------------------ helpers
@@ -171,7 +173,7 @@ def test_settings_merge_into_the_base_and_features_take_the_canonical_order() ->
         ({"activation": "softmax"}, "activation must be one of 'sigmoid', 'tanh', 'relu'"),
         ({"speed": True}, "speed must be one of 10"),
         ({"features": ["x1", "x1"]}, "features must not repeat a name"),
-        ({"features": []}, "features must be a list of 1 to 7 names"),
+        ({"features": []}, "features must be a list of 1 to 8 names"),
     ],
 )
 def test_bad_settings_name_the_field(obj: Any, message: str) -> None:
@@ -489,18 +491,26 @@ def test_a_failing_update_or_upload_leaves_the_session_as_it_was(monkeypatch: py
 
 
 def test_the_choices_are_the_cores() -> None:
-    """Every hidden-layer activation, optimizer and toy data set of the core is offered, and works."""
+    """Every hidden-layer activation, optimizer, initializer, loss and toy data set of the core is offered
+    (with the playground's own data sets), and works."""
     offered = options()
     assert set(offered["activations"]) == {n for n, a in CORE_ACTIVATIONS.items() if a.hidden}
     assert "softmax" not in offered["activations"]
-    assert set(offered["datasets"]) == {*CORE_DATASETS, "upload"}
+    assert set(offered["datasets"]) == {*CORE_DATASETS, *OWN_DATASETS, "upload"}
     assert {make_optimizer(Settings(optimizer=o)).__class__ for o in offered["optimizers"]} == set(
         CORE_OPTIMIZERS.values())
-    for name in ("activation", "optimizer", "dataset"):
-        for choice in offered[name + "s"]:
+    assert set(offered["inits"]) == {"auto", *INITIALIZERS}
+    assert set(offered["losses"]) <= set(LOSSES)
+    by_task = {"binary": "xor", "multiclass": "blobs3", "regression": "plane"}
+    for name in ("activation", "optimizer", "dataset", "init", "loss"):
+        for choice in offered["losses" if name == "loss" else name + "s"]:
             if choice == "upload":
                 continue
-            session = Session("c" * 16, parse_settings({name: choice, "n_samples": 20, "speed": 0}))
+            obj = {name: choice, "n_samples": 20, "speed": 0}
+            if name == "loss":  # on a data set it fits
+                task = next(t for t, losses in offered["losses_by_task"].items() if choice in losses)
+                obj["dataset"] = by_task[task]
+            session = Session("c" * 16, parse_settings(obj))
             try:
                 session.control("step")
                 assert (session.epoch, published(session)["error"]) == (1, None), choice
@@ -615,8 +625,9 @@ def test_upload_a_csv_and_train_on_it(srv: PlaygroundServer) -> None:
     body = ("length,weight,animal\n" + "\n".join(rows)).encode()
     status, _, answer = request(srv, "POST", f"/api/sessions/{sid}/data", body, {"Content-Type": "text/csv"})
     assert status == 200
-    assert json.loads(answer) == {"rows": 80, "classes": ["cat", "dog"],
-                                  "columns": ["length", "weight", "animal"]}
+    answer = json.loads(answer)
+    assert answer.pop("settings")["dataset"] == "upload"
+    assert answer == {"rows": 80, "classes": ["cat", "dog"], "columns": ["length", "weight", "animal"]}
     doc = get_state(srv, sid)
     assert doc["state"]["settings"]["dataset"] == "upload"
     assert len(doc["data"]["train"]) + len(doc["data"]["test"]) == 80
@@ -915,6 +926,10 @@ WRONG_METHODS = [
     ("GET", "/api/sessions/{sid}/close"),
     ("POST", "/api/sessions/{sid}/state"),
     ("DELETE", "/api/sessions/{sid}/state"),
+    # the walk and the model file
+    ("GET", "/api/sessions/{sid}/walk"),
+    ("DELETE", "/api/sessions/{sid}/walk"),
+    ("DELETE", "/api/sessions/{sid}/model"),
 ]
 
 
@@ -938,6 +953,11 @@ UNKNOWN_SESSIONS = [
     ("GET", "/api/sessions/{sid}/../../static/playground.js"),
     ("GET", "/api/sessions/{sid}x!/state"),
     ("GET", "/api/nothing"),
+    ("POST", f"/api/sessions/{UNKNOWN_ID}/walk"),
+    ("GET", f"/api/sessions/{UNKNOWN_ID}/model"),
+    ("POST", f"/api/sessions/{UNKNOWN_ID}/model"),
+    ("GET", "/api/sessions/{sid}/walks"),
+    ("GET", "/api/sessions/{sid}/model/x"),
 ]
 
 
@@ -1007,7 +1027,8 @@ def bodies_for(path: str) -> list[tuple[str, dict[str, str], bytes, int]]:
     ]
 
 
-JSON_PATHS = ["/api/sessions", "/api/sessions/{sid}/settings", "/api/sessions/{sid}/control"]
+JSON_PATHS = ["/api/sessions", "/api/sessions/{sid}/settings", "/api/sessions/{sid}/control",
+              "/api/sessions/{sid}/walk"]
 BODY_CASES = [(p, *case) for p in JSON_PATHS for case in bodies_for(p)]
 
 
@@ -1097,11 +1118,30 @@ BAD_SETTINGS: list[Any] = [
     {"speed": 100.0},
     {"speed": False},
     {"features": []},
-    {"features": ["x3"]},
+    {"features": ["x4"]},
     {"features": ["x1", "x1"]},
     {"features": "x1"},
     {"features": ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2", "x1"]},
     {"features": [None]},
+    # the loss, the biases and the initializer, and a loss that does not fit the data set's task
+    {"loss": "mse"},
+    {"loss": "hinge"},
+    {"loss": "SSE"},
+    {"loss": 1},
+    {"loss": None},
+    {"loss": ["sse"]},
+    {"bias": "true"},
+    {"bias": 1},
+    {"bias": 0},
+    {"bias": None},
+    {"init": "zeros"},
+    {"init": "Uniform"},
+    {"init": None},
+    {"init": True},
+    {"dataset": "plane", "loss": "binary_crossentropy"},
+    {"dataset": "blobs3", "loss": "sse"},
+    {"dataset": "tutorial", "loss": "categorical_crossentropy"},
+    {"features": ["x3", "x3"]},
 ]
 
 

@@ -70,6 +70,8 @@ class Dense:
         accepted as the first layer's input: the data).
     A : ndarray of shape (n_samples, n_out) or None
         The output of the last training forward pass (before dropout).
+    delta : ndarray of shape (n_samples, n_out) or None
+        ``δ = dL/dZ`` from the last :meth:`backward`, one row per sample.
 
     Shape
     -----
@@ -99,6 +101,7 @@ class Dense:
         self.input_gradient = input_gradient
         self.X: Any = None  # an ndarray, or a SciPy sparse matrix as the first layer's input
         self.A: Array | None = None
+        self.delta: Array | None = None
         self.dropout_mask: Array | None = None  # kept outputs scaled by 1 / (1 - dropout), others 0
 
     @property
@@ -197,6 +200,7 @@ class Dense:
         if self.dropout_mask is not None:
             dA *= self.dropout_mask  # dropped units pass no gradient back
         delta = self.activation.backward(self.A, dA)  # δ = dA ⊙ f'(Z)
+        self.delta = delta
         if isinstance(self.X, np.ndarray):
             np.matmul(self.X.T, delta, out=self.dW)  # dW = X.T @ δ, written into the gradient vector
         else:

@@ -7,6 +7,8 @@ page in a background thread. The modules, from the ground up:
 
 - :mod:`~playwithnn.playground.settings`: what a page may ask for, checked;
 - :mod:`~playwithnn.playground.data`: toy sets, uploaded CSVs, features;
-- :mod:`~playwithnn.playground.sessions`: networks, training threads, published state;
+- :mod:`~playwithnn.playground.walk`: one training iteration in four steps, with the library's numbers;
+- :mod:`~playwithnn.playground.modelfiles`: the networks as model files, downloaded and loaded back;
+- :mod:`~playwithnn.playground.sessions`: networks, training threads, walks, published state;
 - :mod:`~playwithnn.playground.server`: the HTTP server and its JSON API.
 """

@@ -1,5 +1,9 @@
 """The playground's data: the toy sets, a learner's CSV, the train/test split and the features.
 
+The core's toy sets (:mod:`playwithnn.datasets`) have two classes; the playground
+adds its own: two regression sets (:func:`plane`, :func:`gaussian_sum`, a target
+in about ``[-1, 1]``) and two of three classes (:func:`blobs3`, :func:`spiral3`).
+
 An uploaded CSV is read from memory by :mod:`playwithnn.tabular`, the reader the
 command line uses too (its grammar: separators, quotes, numbers, missing values,
 labels), as numbers and labels only; it is never written to disk, evaluated or
@@ -17,7 +21,9 @@ names the columns. Messages count rows as the file's lines.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,7 +32,7 @@ from .._validation import name_list, shorten
 from ..datasets import make_dataset
 from ..tabular import Table, TableError, is_number, label_of, parse_table, sort_classes
 from ..training import holdout_split
-from .settings import FEATURES, Settings
+from .settings import FEATURES, N_CLASSES, TASKS, Settings
 
 Array = NDArray[np.floating]
 
@@ -183,18 +189,89 @@ def feature_matrix(X: Array, features: tuple[str, ...]) -> Array:
     return np.column_stack([FEATURES[name](x1, x2) for name in features])
 
 
+# ------------------------------------------------------ the playground's own sets
+def plane(n_samples: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
+    """Regression: points uniform in ``[-1, 1]²``, target ``y = (x1 + x2) / 2`` plus noise."""
+    X = rng.uniform(-1, 1, size=(n_samples, 2))
+    return X, (X[:, 0] + X[:, 1]) / 2 + rng.normal(0, noise, n_samples)
+
+
+#: Centres and heights of the Gaussian bumps of :func:`gaussian_sum`.
+BUMPS = ((-0.6, -0.6, 1.0), (0.0, -0.6, -1.0), (0.6, -0.6, 1.0),
+         (-0.6, 0.6, -1.0), (0.0, 0.6, 1.0), (0.6, 0.6, -1.0))
+
+
+def gaussian_sum(n_samples: int, noise: float, rng: np.random.Generator) -> tuple[Array, Array]:
+    """Regression: a sum of six Gaussian bumps of width 0.25, up and down, plus noise.
+
+    ``y = Σ_k h_k exp(-|x - c_k|² / (2 · 0.25²))`` over the centres ``c_k`` and heights
+    ``h_k = ±1`` of :data:`BUMPS`.
+    """
+    X = rng.uniform(-1, 1, size=(n_samples, 2))
+    y = sum(h * np.exp(-((X[:, 0] - c1) ** 2 + (X[:, 1] - c2) ** 2) / (2 * 0.25**2)) for c1, c2, h in BUMPS)
+    return X, y + rng.normal(0, noise, n_samples)
+
+
+def blobs3(n_samples: int, noise: float, rng: np.random.Generator) -> tuple[Array, NDArray[np.int64]]:
+    """Three classes: Gaussian blobs (standard deviation 0.2) 0.55 from the centre, 120° apart."""
+    y = (np.arange(n_samples) % 3).astype(np.int64)
+    angle = np.pi / 2 + 2 * np.pi * y / 3
+    X = 0.55 * np.column_stack([np.cos(angle), np.sin(angle)]) + rng.normal(0, 0.2, (n_samples, 2))
+    return X + rng.normal(0, noise, X.shape), y
+
+
+def spiral3(n_samples: int, noise: float, rng: np.random.Generator) -> tuple[Array, NDArray[np.int64]]:
+    """Three classes: three spiral arms, one and a quarter turns each, 120° apart."""
+    y = (np.arange(n_samples) % 3).astype(np.int64)
+    t = rng.uniform(0.05, 1, n_samples)
+    angle = 1.25 * 2 * np.pi * t + 2 * np.pi * y / 3
+    X = np.column_stack([t * np.cos(angle), t * np.sin(angle)])
+    return X + rng.normal(0, noise, X.shape), y
+
+
+GENERATORS: dict[str, Callable[[int, float, np.random.Generator], tuple[Array, NDArray[Any]]]] = {
+    "plane": plane, "gaussian_sum": gaussian_sum, "blobs3": blobs3, "spiral3": spiral3,
+}
+
+
+def n_outputs(dataset: str) -> int:
+    """The network's outputs for ``dataset``: one per class of a multi-class set, else one.
+
+    >>> n_outputs("blobs3"), n_outputs("xor"), n_outputs("plane")
+    (3, 1, 1)
+    """
+    return N_CLASSES.get(dataset, 1)
+
+
+def targets(y: NDArray[Any], dataset: str) -> Array:
+    """What the network is trained to output for the labels or values ``y`` of ``dataset``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_outputs)
+        The label 0 or 1, or the value, as a column; one-hot rows for a multi-class set.
+
+    >>> targets(np.array([2, 0]), "blobs3").tolist()
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    """
+    if TASKS[dataset] == "multiclass":
+        return np.eye(n_outputs(dataset))[y]
+    return y.astype(np.float64).reshape(-1, 1)
+
+
 @dataclass(frozen=True)
 class Split:
-    """Train and test points in the plane, labels 0 and 1, and the plane's extent.
+    """Train and test points in the plane, their labels or values, and the plane's extent.
 
-    ``X_train``, ``X_test`` have shape ``(n, 2)``; ``y_train``, ``y_test`` shape ``(n,)``.
-    The plane shown is ``[-extent, extent]²``.
+    ``X_train``, ``X_test`` have shape ``(n, 2)``; ``y_train``, ``y_test`` shape
+    ``(n,)``: class labels ``0, 1, ...`` (int64), or a regression set's values
+    (float64). The plane shown is ``[-extent, extent]²``.
     """
 
     X_train: Array
-    y_train: NDArray[np.int64]
+    y_train: NDArray[Any]
     X_test: Array
-    y_test: NDArray[np.int64]
+    y_test: NDArray[Any]
     extent: float
     note: str
 
@@ -203,7 +280,7 @@ def make_split(settings: Settings, upload: Upload | None = None) -> Split:
     """Make the points a session trains and tests on.
 
     ``"tutorial"`` keeps the tutorial's four samples, uses its first two columns
-    as ``x1``, ``x2`` (the third is the constant 1, which the bias replaces) and
+    as ``x1``, ``x2`` (the third is the constant 1: the feature ``"x3"``) and
     trains and tests on all four: four points leave nothing to hold out.
     An uploaded CSV is scaled onto ``[-1, 1]`` column by column.
 
@@ -227,13 +304,18 @@ def make_split(settings: Settings, upload: Upload | None = None) -> Split:
         X3, y = make_dataset("tutorial")
         X = X3[:, :2].copy()
         return Split(X, y, X.copy(), y.copy(), _extent(X),
-                     "The tutorial's 4 samples: trained and tested on all four.")
+                     "The tutorial's 4 samples, x1 and x2 (its x3 is the constant 1): "
+                     "trained and tested on all four.")
     if settings.dataset == "upload":
         if upload is None:
             raise DataError("dataset 'upload' needs a CSV: upload one first")
         X, y = scale_to_unit(upload.X), upload.y
         note = (f"Your CSV: {len(y)} rows, '{upload.columns[0]}' and '{upload.columns[1]}' scaled to "
                 f"[-1, 1]; '{upload.classes[0]}' is class 0, '{upload.classes[1]}' class 1.")
+    elif settings.dataset in GENERATORS:
+        X, y = GENERATORS[settings.dataset](settings.n_samples, settings.noise,
+                                            np.random.default_rng(settings.seed))
+        note = f"{settings.dataset}: {len(y)} points."
     else:
         X, y = make_dataset(settings.dataset, settings.n_samples, settings.noise, settings.seed)
         note = f"{settings.dataset}: {len(y)} points."
@@ -256,4 +338,5 @@ def _extent(X: Array) -> float:
     return max(1.0, math.ceil(10 * 1.05 * float(np.abs(X).max())) / 10)
 
 
-__all__ = ["DataError", "Split", "Upload", "feature_matrix", "make_split", "parse_csv", "scale_to_unit"]
+__all__ = ["GENERATORS", "DataError", "Split", "Upload", "blobs3", "feature_matrix", "gaussian_sum",
+           "make_split", "n_outputs", "parse_csv", "plane", "scale_to_unit", "spiral3", "targets"]

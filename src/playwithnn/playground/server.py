@@ -3,18 +3,40 @@
 Routes (every answer but the assets is JSON; every error is ``{"error": "..."}``
 with a 4xx status, and is logged on the ``playwithnn.playground.server`` logger):
 
-=======  ==============================  ====================================================
+=======  ==============================  ===========================================================
 GET      ``/``, ``/static/<asset>``      the page and its assets, held in memory
 GET      ``/api/options``                choices, ranges and defaults of every setting
 POST     ``/api/sessions``               ``{"settings": {...}}``: a new session, its id
 GET      ``/api/sessions/<id>/state``    ``?version=V&data_version=D``: the next state
                                          (waits up to a second for one newer than ``V``)
 POST     ``/api/sessions/<id>/settings`` ``{"settings": {...}}``: change some settings
-POST     ``/api/sessions/<id>/control``  ``{"action": "play" | "pause" | "step" | "reset"}``
+POST     ``/api/sessions/<id>/control``  ``{"action": "play" | "pause" | "step" | "reset" | "rewind"}``
+POST     ``/api/sessions/<id>/walk``     ``{"action": "next" | "stop"}``: the iteration walk's next
+                                         step (feedforward, loss, backward, update), or its end
 POST     ``/api/sessions/<id>/data``     a CSV body (``text/csv``): train on it
+GET      ``/api/sessions/<id>/model``    the network as a playwithnn model file (an attachment)
+POST     ``/api/sessions/<id>/model``    a model file body (``application/octet-stream``): train on
+                                         from its network, with the settings it holds
 POST     ``/api/sessions/<id>/close``    end the session (what the page sends when it closes)
 DELETE   ``/api/sessions/<id>``          the same
-=======  ==============================  ====================================================
+=======  ==============================  ===========================================================
+
+What the walk and the model files refuse, besides what every request may be
+refused (a foreign host or origin 403, a wrong method 405, an unknown session 404,
+a body without one ``Content-Length`` 411 or 400):
+
+- ``walk``: a body that is not ``application/json`` (415), over 16 kB (413), not
+  JSON or not exactly ``{"action": ...}`` (400), an action other than ``"next"``
+  or ``"stop"`` (400);
+- ``GET model``: any query (400); a network that cannot be written, with NaN or
+  infinite weights or features derived from an uploaded CSV's scaled columns (409);
+- ``POST model``: a body that is not ``application/octet-stream`` (415), over
+  256 kB (413), and with 400 anything :mod:`~playwithnn.playground.modelfiles`
+  refuses: a file the library's reader refuses (not a zip, truncated, tampered,
+  pickled, NaN, lying about its sizes), a bare network, a network the page cannot
+  build (more than 6 hidden layers or 16 neurons, mixed activations, another loss
+  or output, 2 or 4 softmax outputs, a scaled target, inputs that are not its
+  features in its order), or settings in it that a page could not send.
 
 Only files shipped in the package's ``static`` folder are served, by exact name
 from a table built at start-up: a request path is never joined to a file path.
@@ -68,6 +90,7 @@ from urllib.parse import parse_qs
 
 from .. import __version__
 from .data import MAX_UPLOAD_BYTES, DataError, parse_csv
+from .modelfiles import MAX_MODEL_BYTES, ModelDownloadError, ModelUploadError
 from .sessions import Session, SessionManager, TooManySessionsError
 from .settings import SettingsError, options, parse_settings
 
@@ -84,7 +107,8 @@ CONTENT_TYPES = {
     ".png": "image/png",
 }
 _ASSET_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\.[a-z]+")
-_SESSION_PATH = re.compile(r"/api/sessions/([A-Za-z0-9_-]{16,64})(?:/(state|settings|control|data|close))?")
+_SESSION_PATH = re.compile(
+    r"/api/sessions/([A-Za-z0-9_-]{16,64})(?:/(state|settings|control|walk|data|model|close))?")
 # A session id (``secrets.token_urlsafe(18)``: 24 of these characters) and the 8 kept in logs.
 _LONG_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{8})[A-Za-z0-9_-]{8,}")
 _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
@@ -315,6 +339,8 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         elif action == "state":
             self._require(method, "GET")
             self._send_state(self._session(session_id), query)
+        elif action == "model" and method == "GET":
+            self._send_model(self._session(session_id), query)
         else:
             self._require(method, "POST")
             session = self._session(session_id)
@@ -332,6 +358,15 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
                 except ValueError as exc:
                     raise RequestError(HTTPStatus.BAD_REQUEST, str(exc)) from None
                 self._send_json(HTTPStatus.OK, {"playing": session.playing, "epoch": session.epoch})
+            elif action == "walk":
+                body = self._read_json_object("action")
+                try:
+                    session.walk(body["action"])
+                except ValueError as exc:
+                    raise RequestError(HTTPStatus.BAD_REQUEST, str(exc)) from None
+                self._send_json(HTTPStatus.OK, {"phase": session.walk_phase, "epoch": session.epoch})
+            elif action == "model":
+                self._load_model(session)
             else:
                 self._upload(session)
 
@@ -384,7 +419,30 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         except (DataError, SettingsError) as exc:
             raise RequestError(HTTPStatus.BAD_REQUEST, f"cannot use this CSV: {exc}") from None
         self._send_json(HTTPStatus.OK, {"rows": len(upload.y), "classes": list(upload.classes),
-                                        "columns": list(upload.columns)})
+                                        "columns": list(upload.columns),
+                                        "settings": session.settings.to_json()})
+
+    def _send_model(self, session: Session, query: str) -> None:
+        if query:
+            raise RequestError(HTTPStatus.BAD_REQUEST, "the model takes no query")
+        try:
+            body = session.model_file()
+        except ModelDownloadError as exc:
+            raise RequestError(HTTPStatus.CONFLICT, f"cannot download this network: {exc}") from None
+        name = f"playground-{session.settings.dataset}.npz"
+        self._send(HTTPStatus.OK, body, "application/octet-stream",
+                   headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    def _load_model(self, session: Session) -> None:
+        if self.headers.get_content_type() != "application/octet-stream":
+            raise RequestError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                               "send the model file as application/octet-stream")
+        body = self._read_body(MAX_MODEL_BYTES)
+        try:
+            settings = session.load_model(body)  # read from a private temporary file, then removed
+        except (ModelUploadError, SettingsError, DataError) as exc:
+            raise RequestError(HTTPStatus.BAD_REQUEST, f"cannot use this model file: {exc}") from None
+        self._send_json(HTTPStatus.OK, {"settings": settings.to_json()})
 
     # --------------------------------------------------------------- helpers
     def _session(self, session_id: str) -> Session:
@@ -451,12 +509,13 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         """The request is whole: this connection can no longer be cut to make room."""
         self.server.request_arrived(self._connection)
 
-    def _send(self, status: int, body: bytes, content_type: str, *, page: bool = False) -> None:
+    def _send(self, status: int, body: bytes, content_type: str, *, page: bool = False,
+              headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         if status != HTTPStatus.NO_CONTENT:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-        for name, value in _SECURITY_HEADERS.items():
+        for name, value in {**_SECURITY_HEADERS, **(headers or {})}.items():
             self.send_header(name, value)
         if page:
             self.send_header("Content-Security-Policy", _PAGE_POLICY)

@@ -4,11 +4,28 @@ A :class:`Session` owns a real :class:`~playwithnn.NeuralNetwork` and trains it
 with :meth:`~playwithnn.NeuralNetwork.fit`, one epoch at a time, in its own
 background thread while the page says "play". After an epoch it *publishes* what
 the page draws (see :meth:`Session.wait_state`): the losses, the weights, the
-output of every node over the input plane and the decision boundary, as one JSON
-document built once and handed to every poll. An epoch or a drawing that fails
-pauses the session, is logged, and is told to the page in the state's ``error``.
-A :class:`SessionManager` keeps at most a fixed number of sessions, and a reaper
-thread closes those no page has asked about for a while.
+last batch's gradients, the output of every node over the input plane and the
+decision boundary, as one JSON document built once and handed to every poll. An
+epoch or a drawing that fails pauses the session, is logged, and is told to the
+page in the state's ``error``. A :class:`SessionManager` keeps at most a fixed
+number of sessions, and a reaper thread closes those no page has asked about for a
+while.
+
+Besides playing, a session *walks*: :meth:`Session.walk` takes one training
+iteration (one batch) in four steps, feedforward, loss, backward and update, and
+publishes each step's numbers (:mod:`~playwithnn.playground.walk`). The batches of
+a walk are those :meth:`~playwithnn.NeuralNetwork.fit` would train on, drawn from
+the same generator in the same order, so that walking through an epoch's batches
+ends where one Step (one epoch) ends.
+
+The state's training numbers, each of the batch trained last (``null`` before any):
+
+=================== ======================================================================
+``gradients``       per layer, ``∂L/∂W`` of shape (n_in, n_out), as the optimizer used it (with
+                    the L2 penalty's ``l2 · W``)
+``bias_gradients``  per layer, ``∂L/∂b`` of shape (n_out,) (empty lists without biases)
+``deltas``          per layer, each neuron's ``δ = ∂L/∂z`` summed over the batch's samples
+=================== ======================================================================
 
 The output of a node over the plane is sent as a grid of bytes, ``u = 0`` to
 ``255``, row by row from the top (``x2 = +extent``) to the bottom, each row from
@@ -26,6 +43,7 @@ scale: ``u = 0`` is class 0's colour, ``u = 255`` class 1's, the middle neutral.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import logging
 import math
@@ -40,8 +58,10 @@ from numpy.typing import NDArray
 from ..network import NeuralNetwork
 from ..optimizers import Optimizer, get_optimizer
 from ..training import TrainingDivergedError
-from .data import Split, Upload, feature_matrix, make_split
-from .settings import DATA_FIELDS, NETWORK_FIELDS, OPTIMIZER_PRESETS, Settings, parse_settings
+from .data import Split, Upload, feature_matrix, make_split, n_outputs, targets
+from .modelfiles import encode_model, read_model
+from .settings import DATA_FIELDS, NETWORK_FIELDS, OPTIMIZER_PRESETS, TASKS, Settings, parse_settings
+from .walk import Walk, to_numbers
 
 Array = NDArray[np.floating]
 
@@ -56,7 +76,9 @@ PUBLISH_INTERVAL = 1 / 30
 #: Most points kept in each loss curve; older ones are thinned out two to one.
 HISTORY_LIMIT = 600
 #: The actions :meth:`Session.control` knows.
-ACTIONS = ("play", "pause", "step", "reset")
+ACTIONS = ("play", "pause", "step", "reset", "rewind")
+#: The actions :meth:`Session.walk` knows.
+WALK_ACTIONS = ("next", "stop")
 
 
 class TooManySessionsError(RuntimeError):
@@ -131,52 +153,87 @@ class _Model:
     A session builds a whole new one (new data, a new architecture, new weights)
     before it lets go of the old, so that a request that fails halfway changes nothing.
 
+    Parameters
+    ----------
+    settings : Settings
+    split : Split
+    resets : int
+        How many times the weights were drawn anew: the first network of a seed
+        is ``NeuralNetwork(..., seed=seed)``, as the library builds it
+        (``playwithnn explain --faithful --seed S`` starts from the tutorial
+        preset's weights); each reset draws from ``[seed, resets]``.
+    parameters : list of ndarray, optional
+        First weights to use instead of drawn ones (a loaded model file's).
+
     Attributes
     ----------
     split : Split
+    task : str
+        ``"binary"``, ``"multiclass"`` or ``"regression"``.
     net : NeuralNetwork
+    initial : list of ndarray
+        The first weights, which :meth:`rewound` starts from again.
     X_train : ndarray of shape (n_train, n_features)
         The training points as the network's features; ``X_test`` likewise.
-    y_train : ndarray of shape (n_train, 1)
-        Labels 0 and 1 as floats; ``y_test`` likewise.
+    y_train : ndarray of shape (n_train, n_outputs)
+        The targets (:func:`~playwithnn.playground.data.targets`); ``y_test`` likewise.
     grid : ndarray of shape (GRID * GRID, n_features)
         The plane under the decision boundary, as features.
     node_grid : ndarray of shape (NODE_GRID * NODE_GRID, n_features)
         The plane under each node's small heatmap, as features.
     epoch : int
         Epochs trained.
+    iteration : int
+        Batches trained (by epochs and by walks).
     train_loss, test_loss : float
         The losses of the current weights.
     history : (list of int, list of float or None, list of float or None)
         The loss curves: epochs, training and test losses, one entry every ``stride`` epochs.
+    last_batch : dict or None
+        Copies of every layer's ``dW``, ``db`` and ``delta`` after the last training step.
     """
 
-    def __init__(self, settings: Settings, split: Split, resets: int) -> None:
+    def __init__(self, settings: Settings, split: Split, resets: int,
+                 parameters: list[Array] | None = None) -> None:
         s = settings
-        self.split = split
+        self.settings, self.split, self.resets = s, split, resets
+        self.task = TASKS[s.dataset]
         self.X_train = feature_matrix(split.X_train, s.features)
         self.X_test = feature_matrix(split.X_test, s.features)
-        self.y_train = split.y_train.astype(np.float64).reshape(-1, 1)
-        self.y_test = split.y_test.astype(np.float64).reshape(-1, 1)
+        self.y_train = targets(split.y_train, s.dataset)
+        self.y_test = targets(split.y_test, s.dataset)
         self.grid = feature_matrix(plane_grid(split.extent, GRID), s.features)
         self.node_grid = feature_matrix(plane_grid(split.extent, NODE_GRID), s.features)
-        # A reset draws new weights: the same seed, one more reset, another generator.
+        seed: int | np.random.Generator = s.seed if resets == 0 else np.random.default_rng([s.seed, resets])
         self.net = NeuralNetwork(
-            [len(s.features), *s.hidden_layers, 1], activation=s.activation,
-            loss="binary_crossentropy", seed=np.random.default_rng([s.seed, resets]),
+            [len(s.features), *s.hidden_layers, n_outputs(s.dataset)], activation=s.activation,
+            output_activation="identity" if self.task == "regression" else None, loss=s.loss,
+            bias=s.bias, init=None if s.init == "auto" else s.init, seed=seed,
         )
-        self.epoch = 0
+        if parameters is not None:
+            self.net.set_parameters(parameters)
+        self.initial = [p.copy() for p in self.net.parameters()]
+        self.epoch = self.iteration = 0
         self.train_loss = self.test_loss = float("nan")
         self.history: tuple[list[int], list[float | None], list[float | None]] = ([], [], [])
         self.stride = 1
+        self.last_batch: dict[str, list[Array | None]] | None = None
+        # The walk's place in the current epoch: its batch order (None: in order) and next row.
+        self._order: NDArray[np.intp] | None = None
+        self._cursor = 0
         self.record_losses()
 
-    def record_losses(self) -> None:
-        """Compute the current losses and add them to the curves (every ``stride`` epochs)."""
+    def rewound(self, settings: Settings) -> _Model:
+        """A new model at epoch 0 with the same first weights (and the same generator, so the
+        same batches follow)."""
+        return _Model(settings, self.split, self.resets, parameters=self.initial)
+
+    def record_losses(self, *, curve: bool = True) -> None:
+        """Compute the current losses; add them to the curves (every ``stride`` epochs) if ``curve``."""
         with np.errstate(all="ignore"):  # weights grown huge give inf, shown as a gap
             self.train_loss = self.net.loss(self.X_train, self.y_train)
             self.test_loss = self.net.loss(self.X_test, self.y_test)
-        if self.epoch % self.stride == 0:
+        if curve and self.epoch % self.stride == 0:
             epochs, train, test = self.history
             epochs.append(self.epoch)
             train.append(_round(self.train_loss))
@@ -184,6 +241,52 @@ class _Model:
             if len(epochs) > HISTORY_LIMIT:
                 self.history = (epochs[::2], train[::2], test[::2])
                 self.stride *= 2
+
+    def batch_size(self, settings: Settings) -> int:
+        """Rows per batch: ``settings.batch_size``, or all of them for a full batch."""
+        return min(settings.batch_size, self.X_train.shape[0])
+
+    def trained_epoch(self, settings: Settings) -> None:
+        """Note that ``fit`` trained one epoch: a new epoch starts for the walk too."""
+        self.epoch += 1
+        self.iteration += -(-self.X_train.shape[0] // self.batch_size(settings))  # batches in an epoch
+        self._order, self._cursor = None, 0
+        self.keep_last_batch()
+        self.record_losses()
+
+    def next_rows(self, settings: Settings) -> NDArray[np.intp]:
+        """The rows of the walk's next batch: those ``fit`` would train on next.
+
+        As :func:`playwithnn.training.train` does, an epoch of mini-batches takes
+        the rows in the order of one ``net.rng.permutation``, drawn as the epoch
+        starts; a full batch takes every row in order.
+        """
+        n, size = self.X_train.shape[0], self.batch_size(settings)
+        if self._cursor == 0:
+            self._order = None if size >= n else self.net.rng.permutation(n)
+        order = np.arange(n) if self._order is None else self._order
+        return order[self._cursor:self._cursor + size]
+
+    def walked_batch(self, n_rows: int) -> None:
+        """Note that a walk trained a batch of ``n_rows``: an epoch ends with its last batch."""
+        self.iteration += 1
+        self._cursor += n_rows
+        self.keep_last_batch()
+        if self._cursor >= self.X_train.shape[0]:
+            self.epoch += 1
+            self._order, self._cursor = None, 0
+            self.record_losses()
+        else:
+            self.record_losses(curve=False)
+
+    def keep_last_batch(self) -> None:
+        """Copy what the last training step left in the layers: ``dW``, ``db`` and ``delta``."""
+        layers = self.net.layers
+        self.last_batch = {
+            "gradients": [layer.dW.copy() for layer in layers],
+            "bias_gradients": [None if layer.db is None else layer.db.copy() for layer in layers],
+            "deltas": [None if layer.delta is None else layer.delta.sum(axis=0) for layer in layers],
+        }
 
 
 def make_optimizer(settings: Settings) -> Optimizer:
@@ -196,14 +299,16 @@ def make_optimizer(settings: Settings) -> Optimizer:
     return get_optimizer(name, settings.learning_rate, **options)
 
 
-def data_document(split: Split, data_version: int) -> bytes:
-    """The points the page draws, as JSON: ``[x1, x2, label]`` rows for training and test."""
+def data_document(split: Split, data_version: int, task: str = "binary") -> bytes:
+    """The points the page draws, as JSON: ``[x1, x2, label]`` rows (``[x1, x2, value]`` for a
+    regression) for training and test."""
     data = {
         "data_version": data_version,
         "extent": split.extent,
         "note": split.note,
-        "train": np.column_stack([split.X_train.round(4), split.y_train]).tolist(),
-        "test": np.column_stack([split.X_test.round(4), split.y_test]).tolist(),
+        "task": task,
+        "train": np.column_stack([split.X_train.round(4), split.y_train.round(4)]).tolist(),
+        "test": np.column_stack([split.X_test.round(4), split.y_test.round(4)]).tolist(),
     }
     return json.dumps(data, separators=(",", ":")).encode()
 
@@ -253,9 +358,10 @@ class Session:
         self._optimizer = make_optimizer(settings)
         self._resets = 0
         self._data_version = 1
-        self._data_json = data_document(split, 1)
+        self._data_json = data_document(split, 1, TASKS[settings.dataset])
         self._playing = False
         self._error: str | None = None
+        self._walk: Walk | None = None
         self._picture = self._draw()
         # _published guards what the polls read; they wait on it, never on _lock.
         self._published = threading.Condition()
@@ -293,7 +399,8 @@ class Session:
 
         New data or a new architecture starts over from new weights at epoch 0;
         a new learning rate, optimizer, batch size, L2 or speed applies at once.
-        A refused request changes nothing.
+        A change ends a walk, but for one of the speed only. A refused request
+        changes nothing.
 
         Raises
         ------
@@ -301,6 +408,8 @@ class Session:
         """
         with self._lock:
             new = parse_settings(obj, self.settings)
+            if new != dataclasses.replace(self.settings, speed=new.speed):
+                self._walk = None
             self._apply(new, self._upload)
             self._publish()
             return new
@@ -309,13 +418,46 @@ class Session:
         """Train on a CSV from now on: new data, new weights. A refused CSV changes nothing."""
         with self._lock:
             self._apply(parse_settings({"dataset": "upload"}, self.settings), upload, new_data=True)
+            self._walk = None
             self._publish()
 
+    def load_model(self, data: bytes) -> Settings:
+        """Train on from a model file's network (see :mod:`~playwithnn.playground.modelfiles`).
+
+        The file's settings (or, without them, its network) set the session's; its
+        weights are the first weights, which "rewind" goes back to. A refused file
+        changes nothing.
+
+        Raises
+        ------
+        ModelUploadError, SettingsError, DataError
+        """
+        with self._lock:
+            new, parameters = read_model(data, self.settings, self._upload)
+            self._apply(new, self._upload, new_data=True, parameters=parameters)
+            self._playing = False
+            self._walk = None
+            self._publish()
+            return new
+
+    def model_file(self) -> bytes:
+        """The network as a model file that ``playwithnn.load`` and ``playwithnn predict`` read.
+
+        Raises
+        ------
+        ModelDownloadError
+            If it cannot be written (see :func:`~playwithnn.playground.modelfiles.encode_model`).
+        """
+        with self._lock:
+            return encode_model(self.settings, self._model.net, self._upload)
+
     def control(self, action: str) -> None:
-        """``"play"``, ``"pause"``, ``"step"`` (one epoch) or ``"reset"`` (new weights, paused)."""
+        """``"play"``, ``"pause"``, ``"step"`` (one epoch), ``"reset"`` (new weights, paused) or
+        ``"rewind"`` (the same first weights again, at epoch 0, paused). Every action ends a walk."""
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r:.40}")
         with self._lock:
+            self._walk = None
             if action == "play":
                 self._playing = True
                 self._error = None
@@ -325,10 +467,38 @@ class Session:
             elif action == "step":
                 self._playing = False
                 self._step()
-            else:
+            elif action == "reset":
                 self._apply(self.settings, self._upload, new_weights=True)
                 self._playing = False
+            else:
+                self._model = self._model.rewound(self.settings)
+                self._optimizer = make_optimizer(self.settings)  # its velocities and moments start afresh
+                self._playing = False
+                self._error = None
             self._publish()
+
+    def walk(self, action: str) -> None:
+        """``"next"``: the walk's next step; ``"stop"``: back to playing (paused).
+
+        The steps of one iteration are feedforward, loss, backward and update (the
+        weights change); "next" after the update, or with no walk, pauses training
+        and starts an iteration on the next batch. A step that diverges ends the
+        walk, with the state's ``error`` saying why.
+        """
+        if action not in WALK_ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(WALK_ACTIONS)}; got {action!r:.40}")
+        with self._lock:
+            if action == "stop":
+                self._walk = None
+            else:
+                self._walk_next()
+            self._publish()
+
+    @property
+    def walk_phase(self) -> str | None:
+        """The walk's step, or ``None`` when the session is not walking."""
+        walk = self._walk
+        return None if walk is None else walk.phase
 
     def wait_state(self, version: int, data_version: int, timeout: float) -> bytes:
         """The published state as JSON, once it is newer than ``version``.
@@ -390,6 +560,37 @@ class Session:
             if deadline > now:
                 self._closed.wait(deadline - now)
 
+    def _walk_next(self) -> None:
+        """Take the walk's next step. Holds ``_lock``."""
+        m, walk = self._model, self._walk
+        if walk is None or walk.phase == "update":
+            self._playing = False
+            self._error = None
+            s = self.settings
+            rows = m.next_rows(s)
+            # The L2 penalty as training.train shares it among the batches of a summed loss.
+            l2 = s.l2 * len(rows) / m.X_train.shape[0] if m.net.loss_function.reduction == "sum" else s.l2
+            try:
+                self._walk = Walk(m.net, m.X_train[rows], m.y_train[rows], rows, l2=l2,
+                                  iteration=m.iteration, epoch=m.epoch)
+            except Exception:
+                logger.exception("session %s: the walk failed at iteration %d", self.id[:8], m.iteration + 1)
+                self._walk, self._error = None, TRAINING_FAILED
+        elif walk.phase != "backward":
+            walk.advance()
+        else:
+            try:
+                walk.update(m.net, self._optimizer)
+            except TrainingDivergedError:
+                self._walk, self._error = None, DIVERGED
+                return
+            except Exception:
+                logger.exception("session %s: the walk's update failed at iteration %d", self.id[:8],
+                                 m.iteration + 1)
+                self._walk, self._error = None, TRAINING_FAILED
+                return
+            m.walked_batch(walk.n_batch)
+
     def _step(self) -> None:
         """One epoch; if it fails, pause and say why instead of raising. Holds ``_lock``."""
         try:
@@ -418,13 +619,14 @@ class Session:
         m, s = self._model, self.settings
         m.net.fit(m.X_train, m.y_train, epochs=1, optimizer=self._optimizer,
                   batch_size=s.batch_size, l2=s.l2, shuffle=True)
-        m.epoch += 1
-        m.record_losses()
+        m.trained_epoch(s)
 
     # ------------------------------------------------------ building things
     def _apply(self, new: Settings, upload: Upload | None, *, new_data: bool = False,
-               new_weights: bool = False) -> None:
+               new_weights: bool = False, parameters: list[Array] | None = None) -> None:
         """Switch to the settings ``new`` and the CSV ``upload``. Holds ``_lock``.
+
+        ``parameters``, if given, are the new network's first weights.
 
         What the change needs (data, a network, an optimizer) is built first, and
         the session takes all of it only once all of it is built: if building
@@ -438,10 +640,10 @@ class Session:
         resets = self._resets + 1 if new_weights else self._resets
         if new_data or changed & DATA_FIELDS:
             split = make_split(new, upload)
-            data = data_document(split, self._data_version + 1)
-            model = _Model(new, split, resets)
-        elif new_weights or changed & NETWORK_FIELDS:
-            model = _Model(new, self._model.split, resets)
+            data = data_document(split, self._data_version + 1, TASKS[new.dataset])
+            model = _Model(new, split, resets, parameters)
+        elif new_weights or changed & NETWORK_FIELDS or parameters is not None:
+            model = _Model(new, self._model.split, resets, parameters)
         if model is not None or (old.optimizer, old.learning_rate) != (new.optimizer, new.learning_rate):
             optimizer = make_optimizer(new)  # its velocities and moments start afresh
         # Everything is built: from here on nothing can fail.
@@ -469,16 +671,26 @@ class Session:
             self._playing = False
             self._error = DRAWING_FAILED
         m = self._model
+        last = m.last_batch
         state = {
             "epoch": m.epoch,
+            "iteration": m.iteration,
             "playing": self._playing,
             "error": self._error,
+            "task": m.task,
             "train_loss": _round(m.train_loss),
             "test_loss": _round(m.test_loss),
             "history": dict(zip(("epoch", "train", "test"), m.history)),
             "settings": self.settings.to_json(),
             "data_version": self._data_version,
             **self._picture,
+            # The last batch's gradients, beside the weights (null before the first step).
+            "gradients": None if last is None else [to_numbers(g, 6) for g in last["gradients"]],
+            "bias_gradients": None if last is None else [[] if g is None else to_numbers(g, 6)
+                                                         for g in last["bias_gradients"]],
+            "deltas": None if last is None else [None if d is None else to_numbers(d, 6)
+                                                 for d in last["deltas"]],
+            "walk": None if self._walk is None else self._walk.to_json(self.settings.to_json()),
         }
         with self._published:
             self._version += 1
@@ -491,6 +703,8 @@ class Session:
     def _draw(self) -> dict[str, Any]:
         """The picture of the network: every node's output over the plane, the weights, the boundary."""
         m = self._model
+        # The output's colour scale: probabilities as they are, a regression's value from [-1, 1].
+        output_scale = "tanh" if m.task == "regression" else "sigmoid"
         with np.errstate(all="ignore"):  # weights grown huge draw as saturated, not as warnings
             # Every node's output over the small grid, layer by layer, the inputs first.
             A = m.node_grid
@@ -499,19 +713,28 @@ class Session:
                 A = layer.forward(A)
                 nodes.append(_encode_nodes(A, layer.activation.name))
             # The output as the network predicts it: a loss that takes the logits applies
-            # the output activation itself, after the (linear) last layer.
+            # the output activation itself, after the (linear) last layer. One heat map per
+            # output: P(class 1), each class's probability, or the predicted value.
             A = m.net.loss_function.predict(m.net.layers[-1].forward(A))
-            nodes.append(_encode_nodes(A, m.net.output_activation))
-            p = m.net.predict(m.grid)  # (GRID², 1): P(class 1)
-        return {
+            nodes.append(_encode_nodes(A, output_scale))
+            P = m.net.predict(m.grid)  # (GRID², n_outputs)
+        picture = {
             "layer_sizes": m.net.layer_sizes,
             "grid": GRID,
             "node_grid": NODE_GRID,
-            "output": encode_unit(p[:, 0]),
             "nodes": nodes,
             "weights": [_for_display(layer.W) for layer in m.net.layers],
             "biases": [_for_display(layer.b) if layer.b is not None else [] for layer in m.net.layers],
         }
+        if m.task == "multiclass":
+            # The arg-max class of each cell, and how sure the network is of it.
+            P = np.nan_to_num(P)
+            picture["output"] = encode_unit(P.max(axis=1))
+            classes = P.argmax(axis=1).astype(np.uint8)
+            picture["output_class"] = base64.b64encode(classes.tobytes()).decode("ascii")
+        else:
+            picture["output"] = encode_unit(to_unit(np.nan_to_num(P), output_scale)[:, 0])
+        return picture
 
     @property
     def version(self) -> int:
@@ -686,6 +909,8 @@ class SessionManager:
 
 
 __all__ = [
+    "ACTIONS",
+    "WALK_ACTIONS",
     "Session",
     "SessionManager",
     "TooManySessionsError",

@@ -8,6 +8,13 @@ Nothing from a request reaches the network or the data before it passes here.
 >>> s = parse_settings({"dataset": "xor", "hidden_layers": [8, 8]})
 >>> s.dataset, s.hidden_layers, s.activation
 ('xor', (8, 8), 'tanh')
+
+Choosing a data set brings its preset (:data:`PRESETS`) for every field the
+request leaves out: the tutorial's is the article's network, exactly.
+
+>>> t = parse_settings({"dataset": "tutorial"})
+>>> t.features, t.hidden_layers, t.loss, t.bias, t.init, t.learning_rate, t.batch_size
+(('x1', 'x2', 'x3'), (4,), 'sse', False, 'uniform', 1.0, 4)
 >>> parse_settings({"hidden_layers": [4, 17]})
 Traceback (most recent call last):
 ...
@@ -27,15 +34,40 @@ from numpy.typing import NDArray
 from .._validation import check_choice, check_int_in_range, check_number_in_range
 from ..activations import ACTIVATIONS as CORE_ACTIVATIONS
 from ..datasets import DATASETS as CORE_DATASETS
+from ..initializers import INITIALIZERS
 from ..optimizers import OPTIMIZERS as CORE_OPTIMIZERS
 
 Array = NDArray[np.floating]
 
-#: The data sets a page can pick: the core's toy sets, and ``"upload"``, the session's own CSV.
-DATASETS = (*CORE_DATASETS, "upload")
-#: Hidden-layer activations: the core's that a hidden layer may use (the output is
-#: always a sigmoid, for labels 0 and 1).
+#: The playground's own data sets (made in :mod:`~playwithnn.playground.data`): two
+#: regression sets and two of three classes.
+OWN_DATASETS = ("plane", "gaussian_sum", "blobs3", "spiral3")
+#: The data sets a page can pick: the core's toy sets, the playground's own, and
+#: ``"upload"``, the session's own CSV.
+DATASETS = (*CORE_DATASETS, *OWN_DATASETS, "upload")
+#: What each data set asks of the network: ``"binary"`` (two classes, one sigmoid
+#: output: P(class 1)), ``"multiclass"`` (one softmax output per class) or
+#: ``"regression"`` (one identity output).
+TASKS: dict[str, str] = {
+    **dict.fromkeys(CORE_DATASETS, "binary"),
+    "plane": "regression", "gaussian_sum": "regression",
+    "blobs3": "multiclass", "spiral3": "multiclass",
+    "upload": "binary",
+}
+#: Number of classes of the multi-class sets (a network output per class).
+N_CLASSES: dict[str, int] = {"blobs3": 3, "spiral3": 3}
+#: The losses each task may train on; the first is the task's default.
+LOSSES_BY_TASK: dict[str, tuple[str, ...]] = {
+    "binary": ("binary_crossentropy", "sse"),
+    "multiclass": ("categorical_crossentropy",),
+    "regression": ("mse", "sse"),
+}
+LOSSES = ("binary_crossentropy", "categorical_crossentropy", "mse", "sse")
+#: Hidden-layer activations: the core's that a hidden layer may use (the output's
+#: follows from the task: sigmoid, softmax or identity).
 ACTIVATIONS = tuple(name for name, activation in CORE_ACTIVATIONS.items() if activation.hidden)
+#: Initializers: the core's, and ``"auto"``, the core's ``init=None`` (Glorot, He for the ReLUs).
+INITS = ("auto", *INITIALIZERS)
 #: Optimizers the page offers under a name of its own: the core's name and its options.
 OPTIMIZER_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {"momentum": ("sgd", {"momentum": 0.9})}
 #: The core's optimizers, each once, then the presets. ``"gd"`` and ``"sgd"`` name
@@ -53,6 +85,9 @@ FEATURES: dict[str, Callable[[Array, Array], Array]] = {
     "x1x2": lambda x1, x2: x1 * x2,
     "sinx1": lambda x1, x2: np.sin(x1),
     "sinx2": lambda x1, x2: np.sin(x2),
+    # The article's third input, always 1: a network without biases learns its bias
+    # as this input's weight.
+    "x3": lambda x1, x2: np.ones_like(x1),
 }
 
 MAX_HIDDEN_LAYERS = 6
@@ -92,11 +127,19 @@ class Settings:
     features : tuple of str
         Names from :data:`FEATURES` fed to the network, in that order.
     hidden_layers : tuple of int
-        Width of each hidden layer; the network is ``[len(features), *hidden_layers, 1]``.
+        Width of each hidden layer; the network is ``[len(features), *hidden_layers,
+        n_outputs]``, with one output (two classes, regression) or one per class.
     activation : str
         Activation of the hidden layers.
+    loss : str
+        One of :data:`LOSSES` that fits the data set's task (:data:`LOSSES_BY_TASK`).
+    bias : bool
+        Whether every layer has a bias vector (the article's network has none).
+    init : str
+        One of :data:`INITS`: how the first weights are drawn.
     learning_rate, optimizer, batch_size, l2
-        How the network is trained.
+        How the network is trained; a ``batch_size`` of at least the number of
+        training points trains on all of them at once (full batch).
     speed : int
         Epochs per second while playing (0: as fast as possible).
     """
@@ -109,6 +152,9 @@ class Settings:
     features: tuple[str, ...] = ("x1", "x2")
     hidden_layers: tuple[int, ...] = (4, 2)
     activation: str = "tanh"
+    loss: str = "binary_crossentropy"
+    bias: bool = True
+    init: str = "auto"
     learning_rate: float = 0.1
     optimizer: str = "sgd"
     batch_size: int = 10
@@ -123,8 +169,24 @@ class Settings:
 #: Settings whose change makes new data (and so a new network).
 DATA_FIELDS = frozenset({"dataset", "n_samples", "noise", "train_ratio", "seed"})
 #: Settings whose change makes a new network on the same data.
-NETWORK_FIELDS = frozenset({"features", "hidden_layers", "activation"})
+NETWORK_FIELDS = frozenset({"features", "hidden_layers", "activation", "loss", "bias", "init"})
 FIELDS = tuple(f.name for f in dataclasses.fields(Settings))
+DEFAULTS = Settings()
+
+#: What choosing a data set sets, unless the request says otherwise; leaving a data
+#: set puts its preset's fields back to the defaults. The tutorial's is the article's
+#: network, exactly as ``playwithnn explain --faithful`` builds it: its three inputs
+#: (the constant ``x3`` included), 4 sigmoid hidden units, no biases, U[0, 1)
+#: weights, the sum of squared errors, plain gradient descent at learning rate 1 on
+#: all four samples at once.
+PRESETS: dict[str, dict[str, Any]] = {
+    "tutorial": {
+        "features": ("x1", "x2", "x3"), "hidden_layers": (4,), "activation": "sigmoid", "loss": "sse",
+        "bias": False, "init": "uniform", "learning_rate": 1.0, "optimizer": "sgd", "batch_size": 4,
+        "l2": 0.0,
+    },
+    **{name: {"loss": LOSSES_BY_TASK[TASKS[name]][0]} for name in OWN_DATASETS},
+}
 
 
 # The checks are _validation's, the library's own; a refusal becomes a SettingsError.
@@ -178,6 +240,12 @@ def _check_field(name: str, value: Any) -> Any:
         return _choice(value, name, DATASETS)
     if name == "activation":
         return _choice(value, name, ACTIVATIONS)
+    if name == "loss":
+        return _choice(value, name, LOSSES)
+    if name == "bias":
+        return _choice(value, name, (True, False))
+    if name == "init":
+        return _choice(value, name, INITS)
     if name == "optimizer":
         return _choice(value, name, OPTIMIZERS)
     if name == "speed":
@@ -207,24 +275,48 @@ def parse_settings(obj: Any, base: Settings | None = None) -> Settings:
     -------
     Settings
 
+    A change of data set brings the new set's :data:`PRESETS` for the fields
+    ``obj`` leaves out, and puts the old set's preset fields back to their defaults.
+
     Raises
     ------
     SettingsError
-        If ``obj`` is not an object, holds an unknown key, or a value has the
-        wrong type or lies outside its range.
+        If ``obj`` is not an object, holds an unknown key, a value has the
+        wrong type or lies outside its range, or the loss does not fit the data
+        set's task.
 
     Examples
     --------
     >>> parse_settings({"learning_rate": 0.03}, Settings(dataset="xor")).learning_rate
     0.03
+    >>> parse_settings({"dataset": "plane"}, Settings(dataset="xor")).loss
+    'mse'
     """
     if not isinstance(obj, dict):
         raise SettingsError(f"settings must be a JSON object; got {type(obj).__name__}")
     unknown = [k for k in obj if k not in FIELDS]
     if unknown:
         raise SettingsError(f"unknown setting {unknown[0]!r:.60}; expected some of {', '.join(FIELDS)}")
+    base = DEFAULTS if base is None else base
     changes = {name: _check_field(name, value) for name, value in obj.items()}
-    return dataclasses.replace(Settings() if base is None else base, **changes)
+    dataset = changes.get("dataset", base.dataset)
+    if dataset != base.dataset:
+        old, new = PRESETS.get(base.dataset, {}), PRESETS.get(dataset, {})
+        for name in old.keys() | new.keys():
+            if name not in changes:
+                changes[name] = new.get(name, getattr(DEFAULTS, name))
+    settings = dataclasses.replace(base, **changes)
+    task = TASKS[settings.dataset]
+    if settings.loss not in LOSSES_BY_TASK[task]:
+        raise SettingsError(
+            f"loss {settings.loss!r} does not fit data set {settings.dataset!r} ({TASK_NAMES[task]}); "
+            f"use {' or '.join(repr(name) for name in LOSSES_BY_TASK[task])}"
+        )
+    return settings
+
+
+#: The tasks, in words.
+TASK_NAMES = {"binary": "two classes", "multiclass": "three classes or more", "regression": "regression"}
 
 
 def options() -> dict[str, Any]:
@@ -235,6 +327,13 @@ def options() -> dict[str, Any]:
     """
     return {
         "datasets": list(DATASETS),
+        "tasks": TASKS,
+        "n_classes": N_CLASSES,
+        "losses": list(LOSSES),
+        "losses_by_task": {task: list(names) for task, names in LOSSES_BY_TASK.items()},
+        "inits": list(INITS),
+        "presets": {name: {k: list(v) if isinstance(v, tuple) else v for k, v in preset.items()}
+                    for name, preset in PRESETS.items()},
         "activations": list(ACTIVATIONS),
         "optimizers": list(OPTIMIZERS),
         "speeds": list(SPEEDS),
@@ -250,9 +349,15 @@ __all__ = [
     "ACTIVATIONS",
     "DATASETS",
     "FEATURES",
+    "INITS",
+    "LOSSES",
+    "LOSSES_BY_TASK",
+    "N_CLASSES",
     "OPTIMIZERS",
     "OPTIMIZER_PRESETS",
+    "PRESETS",
     "SPEEDS",
+    "TASKS",
     "Settings",
     "SettingsError",
     "options",
