@@ -161,6 +161,11 @@ def test_keep_carries_the_file_cells_through_first(animals: Animals, tmp_path: P
     assert [r[0] for r in rows] == columns["id"]
     assert [r[1] for r in rows] == [cell(v) for v in columns["weight"]]
     assert [r[2] for r in rows] == model.predict(raw(columns, ["weight", "color"])).tolist()
+    # Repeated, --keep adds to itself.
+    again = tmp_path / "again.csv"
+    run(["predict", str(folder / "animals.npz"), str(folder / "animals.csv"), "--keep", "id",
+         "--keep", "weight", "--output", str(again)], capsys)
+    assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
 
 
 def test_a_kept_target_sits_beside_its_prediction(animals: Animals,
@@ -175,6 +180,7 @@ def test_a_kept_target_sits_beside_its_prediction(animals: Animals,
 @pytest.mark.parametrize(("keep", "message"), [
     (["nope"], "animals.csv: no column 'nope'; the columns are id, weight, color, kind"),
     (["id", "id"], "--keep names 'id' more than once"),
+    (["id", "--keep", "id"], "--keep names 'id' more than once"),
     (["p(cat)"], "no column 'p(cat)'"),
 ])
 def test_bad_keep_is_one_line(keep: list[str], message: str, animals: Animals,
@@ -194,8 +200,23 @@ def test_a_kept_column_named_like_a_probability_is_refused(tmp_path: Path,
 
 
 def significant_digits(text: str) -> int:
-    mantissa = text.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
-    return len(mantissa)
+    digits = text.lstrip("-")
+    if "." not in digits:
+        digits = digits.rstrip("0") or "0"  # 1234570: the zero is a place, not a digit
+    return len(digits.replace(".", "").lstrip("0"))
+
+
+def test_regression_values_are_fixed_point_never_scientific(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    net = NeuralNetwork([1, 1], loss="mse", seed=0)
+    net.layers[0].W[...] = 1.0
+    assert net.layers[0].b is not None
+    net.layers[0].b[...] = 0.0
+    Model(net, Preprocessing.identity(["x"]), target_mean=0.0, target_scale=1.0,
+          target="y").save(tmp_path / "m.npz")
+    write_csv(tmp_path / "d.csv", {"x": [1234567.0, 0.000123456789, -2.5e9, 151.0, 0.0, 1e-12]})
+    _, rows = read_output(run(["predict", str(tmp_path / "m.npz"), str(tmp_path / "d.csv")], capsys))
+    assert [r[0] for r in rows] == ["1234570", "0.000123457", "-2500000000", "151", "0", "0.000000000001"]
 
 
 def test_regression_values_have_6_significant_digits(tmp_path: Path,
@@ -207,7 +228,7 @@ def test_regression_values_have_6_significant_digits(tmp_path: Path,
     expected = model.predict(raw(columns, ["area", "town"]))
     assert all(significant_digits(r[1]) <= 6 for r in rows), [r[1] for r in rows][:5]
     assert max(significant_digits(r[1]) for r in rows) == 6  # values of this size need all six
-    # format(v, ".6g") rounds to within half a unit of the 6th digit: 5e-6 relative at most.
+    # Six significant digits are within half a unit of the 6th digit: 5e-6 relative at most.
     np.testing.assert_allclose([float(r[1]) for r in rows], expected, rtol=1e-5)
     assert refused(["predict", str(model_path), str(data), "--probabilities"], capsys) == (
         "--probabilities is for a classifier; this is a regression model")
@@ -237,6 +258,35 @@ def test_unknown_categories_follow_the_model_encoding(tmp_path: Path,
                                "--probabilities"], capsys))
     P = net.predict(np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]))[:, 0]
     np.testing.assert_allclose([float(r[2]) for r in rows], P, atol=5e-7)
+
+
+def test_unknown_categories_get_a_notice_per_column(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    pre = Preprocessing(["color", "size"], [
+        Encoding("color", categories=["blue", "green", "red"], unknown="ignore", impute="red"),
+        Encoding("size", categories=["S", "M"], unknown="ignore")])
+    model = Model(NeuralNetwork([5, 1], loss="binary_crossentropy", seed=0), pre, classes=["no", "yes"])
+    model.save(tmp_path / "m.npz")
+    data = write_csv(tmp_path / "d.csv", {"color": ["red", "purple", "teal", "pink", "", "teal", "aqua"],
+                                          "size": ["S", "M", "XL", "S", "M", "S", "M"],
+                                          "y": ["no", "yes", "no", "no", "yes", "no", "yes"]})
+    for command in (["predict", str(tmp_path / "m.npz"), str(data)],
+                    ["evaluate", str(tmp_path / "m.npz"), str(data), "--target", "y"]):
+        assert cli.main(command) == 0
+        err = capsys.readouterr().err
+        # One line per column; a missing value (filled in) is not unknown; examples sorted, at most 3.
+        assert err.splitlines() == [
+            f"notice: {data}, column 'color': 5 rows hold a category the model was not trained on "
+            "('aqua', 'pink', 'purple', ... 4 in all); the model reads it as none of its categories "
+            "(all zeros)",
+            f"notice: {data}, column 'size': 1 row holds a category the model was not trained on ('XL'); "
+            "the model reads it as none of its categories (all zeros)"]
+    # Python stays silent (pytest turns warnings into errors here), and can ask.
+    assert model.preprocessing.unknown_categories({"color": ["red", "teal", None], "size": ["S"] * 3}) == {
+        "color": (1, 1, ["teal"])}
+    known = write_csv(tmp_path / "k.csv", {"color": ["red", "blue"], "size": ["S", "M"]})
+    assert cli.main(["predict", str(tmp_path / "m.npz"), str(known)]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_help_says_what_happens_to_unknown_categories(capsys: pytest.CaptureFixture[str]) -> None:
@@ -293,15 +343,15 @@ def test_evaluate_classification(animals: Animals,
     assert len({len(line) for line in table_lines}) == 1, table_lines
 
 
-def test_evaluate_shortens_long_class_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_gives_long_class_names_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     long = ["a very long class name indeed", "b"]
     Model(NeuralNetwork([1, 1], loss="binary_crossentropy", seed=0), Preprocessing.identity(["x"]),
           classes=long).save(tmp_path / "m.npz")
     write_csv(tmp_path / "d.csv", {"x": [0.0, 1.0, 2.0], "y": [long[0], "b", "b"]})
     rows = report(run(["evaluate", str(tmp_path / "m.npz"), str(tmp_path / "d.csv"), "--target", "y"],
                       capsys))
-    assert list(rows) == ["a very long c...", "b", "macro avg", "weighted avg"]
-    assert rows["a very long c..."][3] == "1" and rows["b"][3] == "2"
+    assert list(rows) == ["a very long class name indeed", "b", "macro avg", "weighted avg"]
+    assert rows["a very long class name indeed"][3] == "1" and rows["b"][3] == "2"
 
 
 def test_evaluate_regression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -635,3 +685,24 @@ def test_an_estimator_saved_alone_reads_its_columns_by_name(tmp_path: Path,
     X[["v", "u"]].assign(extra="ignored").to_csv(tmp_path / "d.csv", index=False)
     _, rows = read_output(run(["predict", str(tmp_path / "clf.npz"), str(tmp_path / "d.csv")], capsys))
     assert [r[0] for r in rows] == clf.predict(X).tolist()
+
+
+def test_long_class_labels_stay_distinct_in_evaluate(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    classes = ["Alfa Romeo Giulia 2019", "Alfa Romeo Giulia 2020"]
+    net = NeuralNetwork([1, 2], output_activation="softmax", loss="categorical_crossentropy", seed=0)
+    net.layers[0].W[...] = [[1.0, -1.0]]
+    assert net.layers[0].b is not None
+    net.layers[0].b[...] = 0.0
+    Model(net, Preprocessing.identity(["x"]), classes=classes).save(tmp_path / "m.npz")
+    write_csv(tmp_path / "d.csv", {"x": [1.0, 2.0, -1.0, 3.0], "car": [classes[0]] * 3 + [classes[1]]})
+    out = run(["evaluate", str(tmp_path / "m.npz"), str(tmp_path / "d.csv"), "--target", "car"], capsys)
+    lines = out.splitlines()
+    at = lines.index("confusion matrix (rows: true class, columns: predicted class, by its number):")
+    assert lines[at + 1:at + 4] == [
+        "                              [1]  [2]",
+        "  [1] Alfa Romeo Giulia 2019    2    1",
+        "  [2] Alfa Romeo Giulia 2020    1    0"]
+    # The per-class table gives each label whole.
+    assert "  Alfa Romeo Giulia 2019     0.6667  0.6667  0.6667        3" in lines
+    assert "  Alfa Romeo Giulia 2020     0.0000  0.0000  0.0000        1" in lines

@@ -112,6 +112,11 @@ def test_features_and_drop_choose_the_columns(tmp_path: Path, capsys: pytest.Cap
     assert playwithnn.load(model).features == ("a", "c")
     assert train(capsys, *base)[0] == 0
     assert playwithnn.load(model).features == ("a", "b", "c")
+    # Repeated, an option adds to itself: it does not keep only the last.
+    assert train(capsys, *base, "--features", "c", "--features", "a")[0] == 0
+    assert playwithnn.load(model).features == ("c", "a")
+    assert train(capsys, *base, "--drop", "a", "--drop", "c")[0] == 0
+    assert playwithnn.load(model).features == ("b",)
 
 
 @pytest.mark.parametrize(
@@ -125,6 +130,8 @@ def test_features_and_drop_choose_the_columns(tmp_path: Path, capsys: pytest.Cap
         (["--features", "a", "--drop", "b"], "argument --drop: not allowed with argument --features"),
         (["--drop", "a", "b", "c"], "d.csv: no feature columns besides the target 'y' and those of --drop"),
         (["--features", "a", "a"], "--features names 'a' more than once"),
+        (["--features", "a", "--features", "a"], "--features names 'a' more than once"),
+        (["--drop", "a", "--drop", "a"], "--drop names 'a' more than once"),
         (["--features"], "argument --features: expected at least one argument"),
     ],
 )
@@ -190,6 +197,13 @@ def test_row_id_notices(column: list[object], name: str, reason: str, tmp_path: 
     assert status == 0
     assert err.splitlines() == [f"notice: column {name!r} looks like a row ID ({reason}); it is a feature, "
                                 f"which rarely helps a model; leave it out with --drop {name}"]
+    # Chosen with --features, it is left out of --features, not dropped.
+    status, _, err = train(capsys, str(tmp_path / "d.csv"), "--target", "y", "--output",
+                           str(tmp_path / "m.npz"), "--epochs", "1", "--validation-split", "0.3",
+                           "--features", "x", name)
+    assert status == 0
+    assert err.splitlines() == [f"notice: column {name!r} looks like a row ID ({reason}); it is a feature, "
+                                "which rarely helps a model; leave it out of --features"]
 
 
 def test_measurements_get_no_notice(sk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -210,7 +224,17 @@ def test_early_stopping_is_on_and_keeps_the_best_epoch(sk: Path, tmp_path: Path,
     assert history["stopped_early"] and history["best_epoch"] == best
     assert best < history["epochs"] < 200  # the default --epochs, never reached
     assert history["epochs"] == best + 10  # the default --patience
-    assert re.search(r"^train: R² \S+  RMSE \S+\nvalidation: R² \S+  RMSE \S+$", out, flags=re.M)
+    assert re.search(r"^train: R² \S+  RMSE \S+  MAE \S+\nvalidation: R² \S+  RMSE \S+  MAE \S+$", out,
+                     flags=re.M)
+    # Without a validation split, train scores every row: what evaluate says of the same file.
+    status, out, _ = train(capsys, data, "--target", "target", "--output", model, "--epochs", "3",
+                           "--validation-split", "0")
+    assert status == 0
+    train_scores = re.search(r"^train: (R² .*)$", out, flags=re.M)
+    assert train_scores, out
+    assert cli.main(["evaluate", model, data, "--target", "target"]) == 0
+    assert capsys.readouterr().out == f"{data} (442 rows): {train_scores[1]}\n"
+    assert train(capsys, data, "--target", "target", "--output", model)[0] == 0
     early = playwithnn.load(model).network.parameters()
     # The weights kept are those of the best epoch: the same as a run that stops there.
     assert train(capsys, data, "--target", "target", "--output", model, "--patience", "0",
@@ -363,6 +387,25 @@ def test_text_columns_are_one_hot_encoded(tmp_path: Path, capsys: pytest.Capture
     assert loaded.predict(pd.DataFrame({"colour": ["purple"], "x": [0.0], "size": ["M"]})).shape == (1,)
 
 
+def test_too_many_categories_are_refused_however_many_rows(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # 101 zip codes on 2020 rows: few per row, but 101 inputs; 100 of them are taken.
+    rng = np.random.default_rng(0)
+    for n_codes, refused_ in ((cli.MAX_CATEGORIES + 1, True), (cli.MAX_CATEGORIES, False)):
+        codes = [f"z{i:05d}" for i in range(n_codes)]
+        frame = pd.DataFrame({"zip": rng.permutation(codes * 20), "y": [0, 1] * (10 * n_codes)})
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        args = (str(tmp_path / "d.csv"), "--target", "y", "--output", str(tmp_path / "m.npz"))
+        if refused_:
+            assert refused(capsys, *args).endswith(
+                f"column 'zip': {n_codes} different texts in {20 * n_codes} rows, too many to be categories "
+                f"(at most {cli.MAX_CATEGORIES}, each an input of the network; it looks like an ID, "
+                "free text or a code); leave it out with --drop zip")
+        else:
+            assert train(capsys, *args, "--epochs", "1")[0] == 0
+            assert playwithnn.load(tmp_path / "m.npz").network.layer_sizes[0] == n_codes
+
+
 def test_too_many_categories_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"name": [f"person {i}" for i in rng.permutation(120)], "x": rng.normal(size=120),
@@ -370,7 +413,11 @@ def test_too_many_categories_is_one_line(tmp_path: Path, capsys: pytest.CaptureF
     frame.to_csv(tmp_path / "d.csv", index=False)
     line = refused(capsys, str(tmp_path / "d.csv"), "--target", "y", "--output", str(tmp_path / "m.npz"))
     assert line.endswith("d.csv, column 'name': 120 different texts in 120 rows, too many to be categories "
-                         "(it looks like an ID or free text); leave it out with --drop name")
+                         f"(at most {cli.MAX_CATEGORIES}, each an input of the network; it looks like an ID, "
+                         "free text or a code); leave it out with --drop name")
+    line = refused(capsys, str(tmp_path / "d.csv"), "--target", "y", "--output", str(tmp_path / "m.npz"),
+                   "--features", "name", "x")
+    assert line.endswith("a code); leave it out of --features")
     status, _, _ = train(capsys, str(tmp_path / "d.csv"), "--target", "y", "--output",
                          str(tmp_path / "m.npz"), "--drop", "name", "--epochs", "1")
     assert status == 0
@@ -383,7 +430,7 @@ def test_a_text_cell_among_numbers_is_a_typo_not_a_category(tmp_path: Path,
     (tmp_path / "d.csv").write_text("x,y\n" + "\n".join(rows) + "\n")
     line = refused(capsys, str(tmp_path / "d.csv"), "--target", "y", "--output", str(tmp_path / "m.npz"))
     assert line.endswith("d.csv, line 14, column 'x': '6.O' is not a number; the column holds numbers "
-                         "(a missing value is an empty cell or NaN)")
+                         "(a missing value is an empty cell, NaN, NA, ...)")
 
 
 # ------------------------------------------------------------------ output

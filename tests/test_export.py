@@ -612,3 +612,33 @@ def test_importing_skl2onnx_first_registers_the_converters(tmp_path: Path) -> No
                             timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "variable"
+
+
+def test_the_script_reads_bools_as_the_model_does(tmp_path: Path) -> None:
+    # A bool read as a number is 1 or 0, its text in any case too; read as categories it is "True"/"False".
+    pre = Preprocessing(["flag", "smoker"], [Encoding("flag", mean=[0.5], scale=[0.5]),
+                                             Encoding("smoker", categories=[False, True])])
+    net = random_network([3, 4, 1], np.float64, loss="mse")
+    model = Model(net, pre, target_mean=0.0, target_scale=1.0)
+    _, namespace = script_namespace(model, tmp_path)
+    rows = {"flag": ["True", "false", True, " FALSE "], "smoker": [True, "False", "True", False]}
+    assert relative_error(namespace["predict"](rows), model.predict(rows)) <= 1e-14
+    assert model.predict(rows).tolist() == model.predict({"flag": [1.0, 0.0, 1.0, 0.0],
+                                                          "smoker": ["True", "False"] * 2}).tolist()
+
+
+@pytest.mark.parametrize("marker", ["NA", "N/A", "NULL", "None", "#N/A", "NAN", ""])
+def test_the_graph_and_the_script_take_pandas_missing_markers_as_python_does(marker: str,
+                                                                            tmp_path: Path) -> None:
+    model = animals_model(unknown="error")
+    rows = {f: v[:5] for f, v in ROWS.items()}
+    rows["colour"] = ["brown", marker, "7", marker, "grey"]  # filled with "grey"
+    expected = model.predict_proba(rows)
+    assert relative_error(expected, model.predict_proba({**rows, "colour": ["brown", "grey", "7", "grey",
+                                                                            "grey"]})) == 0.0
+    P, _ = session(model.to_onnx()).run(None, graph_inputs(model, rows, np.float64))
+    assert relative_error(P, expected) <= BOUND[np.float64]
+    _, namespace = script_namespace(model, tmp_path)
+    assert relative_error(namespace["predict_proba"](rows), expected) <= 1e-14
+    assert relative_error(namespace["predict_proba"]({**rows, "weight": [4.0, marker, 30.0, 11.0, 9.5]}),
+                          model.predict_proba({**rows, "weight": [4.0, marker, 30.0, 11.0, 9.5]})) <= 1e-14

@@ -225,7 +225,7 @@ def test_repr_features_and_metadata() -> None:
 def test_default_preprocessing_passes_the_inputs_through() -> None:
     net = NeuralNetwork([3, 5, 2], loss="mse", seed=0)
     model = Model(net)
-    assert model.preprocessing.is_identity
+    assert model.preprocessing.to_json() == Preprocessing.identity(["x0", "x1", "x2"]).to_json()
     X = np.random.default_rng(0).normal(size=(6, 3))
     np.testing.assert_array_equal(model.predict(X), net.predict(X))  # the same code: bit-identical
     columns = {"x0": X[:, 0], "x1": X[:, 1], "x2": X[:, 2]}

@@ -303,7 +303,7 @@ def test_fit_standardises_numbers_and_sorts_categories() -> None:
 
 def test_fitted_inputs_have_mean_0_and_standard_deviation_1() -> None:
     rng = np.random.default_rng(0)
-    X = {"a": rng.normal(3, 7, 1000), "b": rng.integers(0, 5, 1000), "c": rng.random(1000) < 0.3}
+    X = {"a": rng.normal(3, 7, 1000), "b": rng.integers(0, 5, 1000), "c": (rng.random(1000) < 0.3) * 1.0}
     out = Preprocessing.fit(X).transform(X)
     # Summation order differs between the fit's statistics and these: a tolerance of a few ulps of 1000 terms.
     np.testing.assert_allclose(out.mean(axis=0), 0.0, atol=1e-12)
@@ -495,8 +495,7 @@ MALFORMED_JSON = [
     (one_hot(categories=3), "categories must be a list; got int"),
     (one_hot(categories=[]), "categories is empty"),
     (one_hot(categories=[None]), "a category must be a str or a number; got None"),
-    (one_hot(categories=[True, False]),
-     "a category must be a str or a number; got True"),
+    (one_hot(categories=[True, "True"]), "categories True, True are not distinct"),
     (one_hot(categories=[["a"]]), "a category must be a str"),
     (one_hot(categories=["a", ""]), r"a category is a missing value \(''\)"),
     (one_hot(categories=["NaN"]), "a category is a missing"),
@@ -506,8 +505,8 @@ MALFORMED_JSON = [
     (one_hot(categories=["a"], impute=["a"]),
      r"impute must be a str or a number; got \['a'\]"),
     (one_hot(categories=["a"], impute={"a": 1}), "impute must be a str or a number"),
-    (one_hot(categories=["a"], impute=True),
-     "impute must be a str or a number; got True"),
+    (one_hot(categories=["a"], impute=[True]),
+     r"impute must be a str or a number; got \[True\]"),
     (one_hot(categories=["a", "b"], mean=[0.0]), r"mean has 1 values for 2 input\(s\)"),
     (one_hot(categories=["a"], scale=[0.0]), "a scale is 0"),
     (one_hot(categories=[10**400, "1" + "0" * 400]), "are not distinct"),
@@ -611,21 +610,29 @@ def test_preprocessing_checks() -> None:
 def test_identity_repr_and_names() -> None:
     pre = Preprocessing.identity(["a", "b"])
     assert pre.is_identity and pre.n_inputs == 2 and pre.input_names == ["a", "b"]
-    assert repr(pre) == "Preprocessing(a, b -> 2 inputs)"
-    X = np.array([[0.1, -2.0], [1e300, 3.0]])
-    np.testing.assert_array_equal(pre.transform(X), X)
     assert not age_and_color().is_identity
     assert not Preprocessing(["a", "b"], [Encoding("b"), Encoding("a")]).is_identity
     assert not Preprocessing(["a"], [Encoding("a", impute=0.0)]).is_identity
+    assert [(e.feature, e.categories, e.impute, e.mean, e.scale) for e in pre.encodings] == [
+        ("a", None, None, (0.0,), (1.0,)), ("b", None, None, (0.0,), (1.0,))]
+    assert repr(pre) == "Preprocessing(a, b -> 2 inputs)"
+    X = np.array([[0.1, -2.0], [1e300, 3.0]])
+    np.testing.assert_array_equal(pre.transform(X), X)
     assert repr(age_and_color()) == "Preprocessing(age, color -> 3 inputs)"
 
 
-def test_a_feature_without_encoding_must_still_be_there() -> None:
-    # The features say what a row holds, in order; an encoding may leave one unread.
+def test_a_feature_without_encoding_is_a_place_in_a_row_not_a_column_to_give() -> None:
+    # The features say what a row holds, in order; an encoding may leave one unread (a pipeline's
+    # ColumnTransformer that drops an ID): a row still holds it, a table found by name need not.
     pre = Preprocessing(["id", "x"], [Encoding("x")])
+    assert pre.features_read == ("x",)
     assert pre.transform([["p", 1.0], ["q", 2.0]]).tolist() == [[1.0], [2.0]]
-    with pytest.raises(ValueError, match="X has no column id"):
-        pre.transform({"x": [1.0]})
+    assert pre.transform({"x": [1.0, 2.0]}).tolist() == [[1.0], [2.0]]
+    assert pre.transform(pd.DataFrame({"x": [1.0], "id": ["p"]})).tolist() == [[1.0]]
+    with pytest.raises(ValueError, match=r"^X has no column x; the model reads x$"):
+        pre.transform({"id": ["p"]})
+    with pytest.raises(ValueError, match="X has 1 columns, but the model reads 2 features"):
+        pre.transform([[1.0]])
 
 
 # ------------------------------------------------------------------- speed
@@ -656,3 +663,78 @@ def test_work_per_distinct_value_not_per_cell(monkeypatch: pytest.MonkeyPatch) -
         calls = 0
         np.testing.assert_array_equal(pre.transform(X), inputs)
         assert calls <= 2 * (20 + 20)  # the categories and the distinct values of each categorical column
+
+
+# ---------------------------------------------------------------- booleans
+def test_a_bool_column_is_categories_false_and_true_as_its_text_in_a_csv() -> None:
+    # A pandas bool column, and the same column as a CSV gives it (text), are one and the same feature.
+    smoker = pd.Series([True, False, True, True])
+    fitted = Preprocessing.fit({"smoker": smoker})
+    assert fitted.encodings[0].categories == ("False", "True")
+    as_text = fitted.transform({"smoker": ["True", "False", "True", "True"]})
+    assert as_text.tolist() == [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]
+    assert fitted.transform(pd.DataFrame({"smoker": smoker})).tolist() == as_text.tolist()
+    assert fitted.transform({"smoker": np.array([False, True])}).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    # The text fitted the same way gives the same categories.
+    assert Preprocessing.fit({"smoker": ["True", "False"]}).encodings[0].categories == ("False", "True")
+
+
+def test_a_nullable_boolean_column_keeps_its_holes() -> None:
+    smoker = pd.Series([True, None, False], dtype="boolean")
+    pre = Preprocessing.fit({"smoker": smoker}, impute="most_frequent")
+    assert pre.encodings[0].categories == ("False", "True")
+    assert pre.transform({"smoker": smoker}).tolist() == [[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]]
+
+
+def test_a_number_encoding_reads_bools_and_their_text_in_any_case_as_1_and_0() -> None:
+    pre = Preprocessing(["x"], [Encoding("x", mean=[0.5], scale=[0.5])])
+    assert pre.transform({"x": ["True", "false", "TRUE", " False "]})[:, 0].tolist() == [1.0, -1.0, 1.0, -1.0]
+    assert pre.transform({"x": pd.Series([True, False])})[:, 0].tolist() == [1.0, -1.0]
+    with pytest.raises(PreprocessingError, match="'yes' is not a number"):
+        pre.transform({"x": ["True", "yes"]})
+
+
+def test_bool_categories_are_stored_as_their_text() -> None:
+    e = Encoding("smoker", categories=[np.False_, True], impute=True)
+    assert e.categories == ("False", "True") and e.impute == "True"
+    assert e.to_json()["categories"] == ["False", "True"]
+    pre = Preprocessing(["smoker"], [e])
+    assert pre.transform({"smoker": [True, "True", "False", None]}).tolist() == [
+        [0.0, 1.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]
+
+
+@pytest.mark.parametrize(("impute", "x_fill"), [("mean", 2.5), ("median", 2.5), ("most_frequent", 1.0)])
+def test_impute_all_gives_every_feature_a_fill_value(impute: str, x_fill: float) -> None:
+    columns = {"x": [1.0, 1.0, 4.0, 4.0], "c": ["b", "a", "b", "a"], "h": [1.0, None, 3.0, 3.0]}
+    pre = Preprocessing.fit(columns, impute=impute, impute_all=True)
+    assert [e.impute for e in pre.encodings] == [x_fill, "a", {"mean": 7 / 3, "median": 3.0,
+                                                              "most_frequent": 3.0}[impute]]
+    # Without it, only the feature with a hole gets one; a hole elsewhere is refused later.
+    plain = Preprocessing.fit(columns, impute=impute)
+    assert [e.impute is None for e in plain.encodings] == [True, True, False]
+    with pytest.raises(PreprocessingError, match="feature 'x', row 1: the value is missing"):
+        plain.transform({"x": [1.0, None], "c": ["a", "b"], "h": [1.0, 2.0]})
+    assert pre.transform({"x": [1.0, None], "c": ["a", None], "h": [1.0, 2.0]})[1].tolist() == \
+        pre.transform({"x": [1.0, x_fill], "c": ["a", "a"], "h": [1.0, 2.0]})[1].tolist()
+    # impute_all without impute changes nothing.
+    assert Preprocessing.fit({"x": [1.0, 2.0]}, impute_all=True).encodings[0].impute is None
+
+
+def test_text_is_made_distinct_by_a_hash_not_by_sorting(monkeypatch: pytest.MonkeyPatch) -> None:
+    # np.unique sorts Python strings (1 s per 200 000 rows); Arrow's dictionary_encode hashes them.
+    unique = np.unique
+
+    def numbers_only(values: Any, *args: Any, **kwargs: Any) -> Any:
+        assert np.asarray(values).dtype.kind in "biuf", "np.unique on text"
+        return unique(values, *args, **kwargs)
+
+    monkeypatch.setattr(np, "unique", numbers_only)
+    column = np.array(["b", "a", None, "b", " a "], dtype=object)
+    distinct, inverse = preprocessing.distinct_values(column)
+    assert [distinct[j] for j in inverse] == ["b", "a", None, "b", " a "]
+    assert len(distinct) == 4
+    mixed = np.array([True, 1, "1", math.nan, float("nan"), None], dtype=object)  # a dict pass
+    distinct, inverse = preprocessing.distinct_values(mixed)
+    assert inverse.tolist() == [0, 1, 2, 3, 3, 4]  # True and 1 stay two; every NaN is one
+    pre = Preprocessing.fit({"c": ["b", "a", "b", None]}, impute="most_frequent", unknown="ignore")
+    assert pre.transform({"c": ["a", None, "c"]}).tolist() == [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 from typing import Any
 
 import numpy as np
@@ -480,3 +481,152 @@ def test_the_command_line_predicts_what_the_pipeline_predicts(tmp_path: pathlib.
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "prediction"  # the model names no target column
     assert lines[1:] == pipe.predict(df).tolist()
+
+
+# ---------------------------------------------------------------- booleans
+def _smokers() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=600)
+    smoker = rng.random(600) < 0.4
+    return pd.DataFrame({"x": x, "smoker": smoker, "y": x + 3.0 * smoker})
+
+
+def _predicted_by_the_command_line(model_path: pathlib.Path, csv_path: pathlib.Path,
+                                   tmp_path: pathlib.Path) -> np.ndarray:
+    out = tmp_path / "predicted.csv"
+    assert main(["predict", str(model_path), str(csv_path), "--output", str(out)]) == 0
+    return pd.read_csv(out).iloc[:, -1].to_numpy()
+
+
+def test_a_bool_column_trained_by_the_command_line_predicts_the_same_from_pandas(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "smokers.csv"
+    _smokers().to_csv(data, index=False)  # the bool column becomes the text True / False
+    model_path = tmp_path / "m.npz"
+    assert main(["train", str(data), "--target", "y", "--output", str(model_path), "--quiet",
+                 "--epochs", "30", "--seed", "0"]) == 0
+    model = playwithnn.load(model_path)
+    smoker = next(e for e in model.preprocessing.encodings if e.feature == "smoker")
+    assert smoker.categories == ("False", "True")
+    from_pandas = model.predict(pd.read_csv(data))  # a bool column again
+    from_text = model.predict({name: pd.read_csv(data, dtype=str)[name] for name in ("x", "smoker")})
+    np.testing.assert_array_equal(from_pandas, from_text)
+    # The command line writes 6 significant digits.
+    np.testing.assert_allclose(_predicted_by_the_command_line(model_path, data, tmp_path), from_pandas,
+                               rtol=1e-5, atol=1e-5)
+    # Both sides of the one-hot are used: the bool moves the prediction by about 3.
+    flipped = pd.read_csv(data).assign(smoker=lambda d: ~d.smoker)
+    assert np.mean(np.abs(model.predict(flipped) - from_pandas)) > 1.0
+
+
+@pytest.mark.parametrize("encoder", ["scaler", "one-hot"])
+def test_a_pipeline_fitted_on_a_bool_column_saves_and_predicts_from_its_csv(
+        encoder: str, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    frame = _smokers()
+    X, y = frame[["x", "smoker"]], frame["y"]
+    first = (StandardScaler() if encoder == "scaler"
+             else make_column_transformer((OneHotEncoder(), ["smoker"]), (StandardScaler(), ["x"])))
+    pipe = make_pipeline(first, _regressor()).fit(X, y)
+    model_path = tmp_path / "m.npz"
+    playwithnn.save(pipe, model_path)
+    np.testing.assert_allclose(playwithnn.load(model_path).predict(X), pipe.predict(X), rtol=1e-12)
+    data = tmp_path / "smokers.csv"
+    frame.to_csv(data, index=False)
+    np.testing.assert_allclose(_predicted_by_the_command_line(model_path, data, tmp_path), pipe.predict(X),
+                               rtol=1e-5, atol=1e-5)
+
+
+# ------------------------------------------------------------ missing values
+def test_the_command_line_and_pandas_read_the_same_cells_as_missing(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rng = np.random.default_rng(1)
+    n = 300
+    x = rng.normal(size=n).round(3)
+    colour = rng.choice(["red", "blue", "green"], n)
+    y = x + (colour == "red")
+    x_cells = [str(v) for v in x]
+    markers = ["NA", "N/A", "NULL", "None", "#N/A", "nan", "", "n/a", "<NA>", "null"]
+    for i, marker in enumerate(markers):
+        x_cells[10 * i] = marker
+        colour[10 * i + 5] = marker
+    data = tmp_path / "holes.csv"
+    pd.DataFrame({"x": x_cells, "colour": colour, "y": y}).to_csv(data, index=False)
+    frame = pd.read_csv(data)
+    assert frame.x.isna().sum() == len(markers) and frame.colour.isna().sum() == len(markers)
+    model_path = tmp_path / "m.npz"
+    assert main(["train", str(data), "--target", "y", "--output", str(model_path), "--quiet",
+                 "--epochs", "20", "--seed", "0", "--impute", "mean"]) == 0
+    model = playwithnn.load(model_path)
+    colour_encoding = next(e for e in model.preprocessing.encodings if e.feature == "colour")
+    assert colour_encoding.categories == ("blue", "green", "red")  # no "NA" nor "None" category
+    assert model.preprocessing.encodings[0].impute == pytest.approx(frame.x.iloc[
+        np.flatnonzero(frame.x.notna())].mean(), abs=0.5)
+    np.testing.assert_allclose(_predicted_by_the_command_line(model_path, data, tmp_path),
+                               model.predict(frame), rtol=1e-5, atol=1e-5)
+
+
+# ------------------------------------------------- features no encoding reads
+def test_a_column_the_pipeline_drops_need_not_be_given_by_name(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    X = X[["age", "bmi", "bp"]].assign(id=np.arange(len(X)))
+    pipe = make_pipeline(ColumnTransformer([("scale", StandardScaler(), ["age", "bmi", "bp"])],
+                                           remainder="drop"), _regressor()).fit(X, y)
+    path = tmp_path / "m.npz"
+    playwithnn.save(pipe, path)
+    model = playwithnn.load(path)
+    assert model.features == ("age", "bmi", "bp", "id")  # rows of an array still hold id, in its place
+    assert model.preprocessing.features_read == ("age", "bmi", "bp")
+    without_id = X.drop(columns="id")
+    np.testing.assert_allclose(model.predict(without_id), pipe.predict(X), rtol=1e-12)
+    np.testing.assert_allclose(model.predict(X.to_numpy()), pipe.predict(X), rtol=1e-12)
+    data = tmp_path / "no_id.csv"
+    without_id.to_csv(data, index=False)
+    np.testing.assert_allclose(_predicted_by_the_command_line(path, data, tmp_path), pipe.predict(X),
+                               rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match=r"^X has no column bmi; the model reads age, bmi, bp$"):
+        model.predict(without_id.drop(columns="bmi"))
+
+
+def test_a_model_fitted_on_an_array_says_so_when_a_table_lacks_x0(
+        tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    est = _classifier().fit(X.to_numpy(), y)
+    path = tmp_path / "m.npz"
+    est.save(path)
+    hint = ("x0, x1, ... are the names scikit-learn gives the columns of an array: the model was fitted "
+            "without column names; fit it on a DataFrame to read columns by name")
+    with pytest.raises(ValueError, match=re.escape(hint)):
+        playwithnn.load(path).predict(X)
+    data = tmp_path / "iris.csv"
+    X.to_csv(data, index=False)
+    assert main(["predict", str(path), str(data)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and hint in err
+
+
+# ---------------------------------------------------------------- subclasses
+class MyRegressor(NeuralNetworkRegressor):
+    """A user's subclass, defined outside playwithnn and scikit-learn."""
+
+
+class MyPipeline(Pipeline):
+    """A user's Pipeline subclass."""
+
+
+def test_a_subclass_of_our_estimator_saves(tmp_path: pathlib.Path) -> None:
+    X, y = load_diabetes(return_X_y=True)
+    est = MyRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50, random_state=0)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        playwithnn.save(est, tmp_path / "m.npz")
+    est.fit(X, y)
+    np.testing.assert_allclose(_round_trip(est, tmp_path).predict(X), est.predict(X), rtol=1e-12)
+    pipe = make_pipeline(StandardScaler(), MyRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50,
+                                                       random_state=0)).fit(X, y)
+    np.testing.assert_allclose(_round_trip(pipe, tmp_path).predict(X), pipe.predict(X), rtol=1e-12)
+    # A Pipeline subclass may transform otherwise: refused by to_model, which says what it takes.
+    mine = MyPipeline([("scale", StandardScaler()), ("net", _regressor())]).fit(X, y)
+    with pytest.raises(TypeError, match=r"to_model takes .* got MyPipeline"):
+        playwithnn.save(mine, tmp_path / "m.npz")
+    with pytest.raises(TypeError, match="got dict"):
+        playwithnn.save({}, tmp_path / "m.npz")

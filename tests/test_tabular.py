@@ -166,6 +166,8 @@ def test_everything_else_is_not_a_number(text: str) -> None:
         ("", "the cell is empty; fill or remove missing values first"),
         ("NaN", "the cell is NaN; fill or remove missing values first"),
         ("nan", "the cell is NaN; fill or remove missing values first"),
+        ("NA", "the cell is 'NA' (a missing value); fill or remove missing values first"),
+        ("N/A", "the cell is 'N/A' (a missing value); fill or remove missing values first"),
         ("-inf", "the cell is infinite ('-inf')"),
         ("1e999", "the cell is infinite ('1e999')"),
         ("1_000", "'1_000' is not a number; numbers only, please"),
@@ -184,8 +186,8 @@ def test_a_cell_that_is_not_a_number_is_named(cell: str, problem: str) -> None:
 
 
 def test_missing_values() -> None:
-    assert [is_missing(t) for t in ["", "nan", "NaN", "NAN", "0", "na", "null"]] == [
-        True, True, True, True, False, False, False]
+    assert [is_missing(t) for t in ["", "nan", "NaN", "NAN", "0", "na", "null", "NA", "None"]] == [
+        True, True, True, True, False, False, True, True, True]
 
 
 # ------------------------------------------------------------------- labels
@@ -571,3 +573,44 @@ def test_chunks_of_no_rows_are_refused(tmp_path: Path) -> None:
     for rows in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="rows must be a positive integer"):
             next(tabular.read_chunks(tmp_path / "d.csv", rows))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------- missing values
+@pytest.mark.parametrize("marker", [*sorted(tabular.MISSING_VALUES), "NAN", "nAn"])
+def test_pandas_missing_value_markers_are_missing_everywhere(marker: str) -> None:
+    pd = pytest.importorskip("pandas")
+    assert tabular.is_missing(marker)
+    text = f"x,c,y\n1,a,p\n{marker},{marker},q\n2.5,b,{marker}\n"
+    t = tabular.parse_table(text.encode(), source="m.csv")
+    # As a number column, a category column and the Arrow regex: one rule, pandas' own.
+    assert np.isnan(t.values("x")).tolist() == [False, True, False]
+    assert t.numbers_or_missing("x")[[0, 2]].tolist() == [1.0, 2.5]
+    missing_texts = tabular._as_numpy(tabular._missing_texts(t.cells("c")))
+    assert np.asarray(missing_texts).tolist() == [False, True, False]
+    with pytest.raises(tabular.TableError, match="line 4, column 'y': the label is missing"):
+        t.labels("y")
+    if marker in tabular.MISSING_VALUES:  # pandas reads exactly these as missing (case counts)
+        frame = pd.read_csv(io.StringIO(text))
+        assert frame.isna().to_numpy().tolist() == [[False] * 3, [True, True, False], [False, False, True]]
+
+
+def test_other_texts_are_not_missing() -> None:
+    for text in ["na", "Null", "NONE", "n.a.", "-", "?", "0", "nan nan"]:
+        assert not tabular.is_missing(text), text
+
+
+def test_the_cells_of_a_column_of_numbers_are_read_again_by_arrow(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    text = 'id,x,name\n 007 ,1.50,"a, b"\n,,\n2.0,-3,c\n\n"1e3", 4 ,"d\ne"\n'
+    path = tmp_path / "d.csv"
+    path.write_text(text)
+    by_csv = [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)][1:]
+    table = tabular.read_table(path)
+    assert table.numbers("id").tolist() == [7.0, 2.0, 1000.0]
+
+    def row_by_row(self: Any) -> Any:
+        raise AssertionError("read row by row")
+
+    monkeypatch.setattr(tabular._Origin, "records", row_by_row)
+    assert table.cells("id").tolist() == [row[0].strip() for row in by_csv] == ["007", "2.0", "1e3"]
+    assert table.cells("x").tolist() == ["1.50", "-3", "4"]

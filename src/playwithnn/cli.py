@@ -506,14 +506,26 @@ def _classification_scores(net: NeuralNetwork, X: NDArray[np.float64], k: NDArra
 
 def _confusion_lines(k: NDArray[np.int64], predicted: NDArray[np.intp], classes: Sequence[str]
                      ) -> list[str]:
-    """The confusion matrix as aligned lines: a row per true class, a column per predicted one."""
+    """The confusion matrix as aligned lines: a row per true class, a column per predicted one.
+
+    Columns are headed by the classes' labels; when one is longer than
+    :data:`MAX_LABEL_WIDTH`, by numbers instead, each row then starting with its
+    class's number and its whole label (labels cut short could no longer be told
+    apart: ``"Alpha Romeo Giulia 2019"`` and ``"Alpha Romeo Giulia 2020"``).
+    """
     C = metrics.confusion_matrix(k, predicted, n_classes=len(classes))
-    names = [_short_label(c) for c in classes]
+    numbered = any(len(c) > MAX_LABEL_WIDTH for c in classes)
+    if numbered:
+        heads = [f"[{j + 1}]" for j in range(len(classes))]
+        names = [f"{head} {c}" for head, c in zip(heads, classes)]
+        title = "confusion matrix (rows: true class, columns: predicted class, by its number):"
+    else:
+        heads = names = list(classes)
+        title = "confusion matrix (rows: true class, columns: predicted class):"
     left = max(len(n) for n in names)
     digits = len(str(int(C.max(initial=0))))
-    widths = [max(len(n), digits) for n in names]
-    lines = ["confusion matrix (rows: true class, columns: predicted class):",
-             "  " + " " * left + "".join(f"  {n:>{w}}" for n, w in zip(names, widths))]
+    widths = [max(len(h), digits) for h in heads]
+    lines = [title, "  " + " " * left + "".join(f"  {h:>{w}}" for h, w in zip(heads, widths))]
     for name, row in zip(names, C):
         lines.append(f"  {name:<{left}}" + "".join(f"  {int(v):>{w}}" for v, w in zip(row, widths)))
     return lines
@@ -532,7 +544,7 @@ def _class_report_lines(k: NDArray[np.int64], predicted: NDArray[np.intp], class
     precision, recall, f1, support = metrics.precision_recall_f1(k, predicted, n_classes=len(classes))
     scores = np.column_stack([precision, recall, f1])  # (n_classes, 3)
     total = int(support.sum())
-    rows = [(_short_label(c), s, int(n)) for c, s, n in zip(classes, scores, support)]
+    rows = [(c, s, int(n)) for c, s, n in zip(classes, scores, support)]  # whole labels
     rows += [("macro avg", scores.mean(axis=0), total), ("weighted avg", support @ scores / total, total)]
     left = max(len("class"), *(len(name) for name, _, _ in rows))
     headers = ("precision", "recall", "F1")
@@ -547,10 +559,6 @@ def _class_report_lines(k: NDArray[np.int64], predicted: NDArray[np.intp], class
     return lines
 
 
-def _short_label(label: str) -> str:
-    return label if len(label) <= 16 else label[:13] + "..."
-
-
 def _value_scores(y: NDArray[np.float64], predicted: NDArray[np.float64]) -> dict[str, float]:
     """R², RMSE and MAE of a regressor's ``predicted`` values against ``y``, in the target's units."""
     return {"R²": metrics.r2_score(y, predicted), "RMSE": metrics.rmse(y, predicted),
@@ -562,14 +570,18 @@ def _value_scores(y: NDArray[np.float64], predicted: NDArray[np.float64]) -> dic
 FIT_OPTIONS = {"epochs": "--epochs", "learning_rate": "--learning-rate", "optimizer": "--optimizer",
                "batch_size": "--batch-size", "l2": "--l2", "dropout": "--dropout",
                "validation_split": "--validation-split", "patience": "--patience"}
+#: A confusion matrix whose labels are all at most this long is headed by them, else by numbers.
+MAX_LABEL_WIDTH = 16
 #: Epochs without a better validation loss before ``train`` stops, when ``--patience`` is not given.
 DEFAULT_PATIENCE = 10
-#: A column of text with more distinct values than this (and than half the rows) is not categories.
-MAX_CATEGORIES = 50
+#: A column of text with more distinct values than this is refused, whatever the number of rows: each
+#: category is an input of the network, a dense column of float64 per row (1500 zip codes on 200 000 rows
+#: would be 2.4 GB), and so many are an ID, free text or a code to group first.
+MAX_CATEGORIES = 100
 #: Feature names that say "row ID" (with all-distinct values), as pandas and databases write them.
 ID_NAMES = re.compile(r"id|index|.*_id|unnamed: 0", re.IGNORECASE)
 #: Added to the message of a text cell in a column whose other cells are numbers.
-NUMBERS_HINT = "; the column holds numbers (a missing value is an empty cell or NaN)"
+NUMBERS_HINT = "; the column holds numbers (a missing value is an empty cell, NaN, NA, ...)"
 
 
 def _patience(args: argparse.Namespace) -> int | None:
@@ -644,12 +656,11 @@ def _feature_names(args: argparse.Namespace, names: Sequence[str]) -> list[str]:
     return features
 
 
-def _missing(values: NDArray[Any]) -> NDArray[np.bool_]:
-    """Where a column of :meth:`Table.values` is missing: NaN, or the text ``""`` or ``nan``."""
-    if values.dtype.kind == "f":
-        return np.isnan(values)
-    distinct, inverse = np.unique(values, return_inverse=True)
-    return np.array([tabular.is_missing(str(v)) for v in distinct], dtype=bool)[inverse.reshape(-1)]
+def _leave_out(args: argparse.Namespace, name: str) -> str:
+    """How to leave the feature ``name`` out: by ``--drop``, or, when ``--features`` chose them, out of it."""
+    if args.features is not None:
+        return "leave it out of --features"
+    return f"leave it out with --drop {shlex.quote(name)}"
 
 
 def _looks_like_a_number(text: str) -> bool:
@@ -661,25 +672,23 @@ def _looks_like_a_number(text: str) -> bool:
     return True
 
 
-def _row_id_reason(name: str, values: NDArray[Any]) -> str | None:
+def _row_id_reason(name: str, values: NDArray[Any], n_distinct: int, any_missing: bool) -> str | None:
     """Why a feature column looks like a row ID rather than a measurement, or ``None``.
 
     Integers all different that run from one to the next (pandas' index 0 .. n-1)
     or only go up; text all different; or a name such as ``id``, ``index``,
-    ``user_id`` or ``Unnamed: 0`` with all-different values.
+    ``user_id`` or ``Unnamed: 0`` with all-different values. ``n_distinct`` is
+    the number of distinct values, ``any_missing`` whether one is missing.
     """
     n = len(values)
-    if n < 3 or _missing(values).any():
+    if n < 3 or any_missing or n_distinct != n:
         return None
     if values.dtype.kind != "f":
-        return "its values are all different texts" if len(set(values.tolist())) == n else None
-    distinct = np.unique(values)
-    if distinct.size != n:
-        return None
-    if (distinct == np.round(distinct)).all():
-        low, high = _format_number(distinct[0]), _format_number(distinct[-1])
-        if distinct[-1] - distinct[0] == n - 1:
-            return f"its values are the integers {low} to {high}, each once"
+        return "its values are all different texts"
+    low, high = float(values.min()), float(values.max())
+    if (values == np.round(values)).all():
+        if high - low == n - 1:
+            return f"its values are the integers {_format_number(low)} to {_format_number(high)}, each once"
         if (np.diff(values) > 0).all():
             return "its values are all-different integers in increasing order"
     if ID_NAMES.fullmatch(name):
@@ -688,55 +697,67 @@ def _row_id_reason(name: str, values: NDArray[Any]) -> str | None:
 
 
 def _feature_columns(args: argparse.Namespace, table: Table, names: Sequence[str]
-                     ) -> tuple[dict[str, NDArray[Any]], list[str]]:
-    """The feature columns as :meth:`Table.values` gives them, checked for what training needs, and
-    the notices to give about them.
+                     ) -> tuple[dict[str, NDArray[Any]], dict[str, NDArray[np.bool_]], list[str]]:
+    """The feature columns as :meth:`Table.values` gives them, checked for what training needs; where
+    each is missing; and the notices to give about them.
 
     Refuses (one line naming the file, line and column) a cell of text in a
     column whose other cells are mostly numbers (a typo, not a category), a
-    column of text with too many distinct values to be categories, and without
-    ``--impute`` a missing value. A notice tells of a column that looks like a
-    row ID; the caller gives it once the data has passed every check, so that a
-    refusal stays one line.
+    column of text with more than :data:`MAX_CATEGORIES` distinct values, and
+    without ``--impute`` a missing value. A notice tells of a column that looks
+    like a row ID; the caller gives it once the data has passed every check, so
+    that a refusal stays one line. Each column's distinct values are found once.
     """
+    from .preprocessing import distinct_values
+
     columns = {name: table.values(name) for name in names}
+    missing_of: dict[str, NDArray[np.bool_]] = {}
     notices = []
     first_missing: tuple[int, str] | None = None
     for name, values in columns.items():
-        missing = _missing(values)
-        if values.dtype.kind != "f":
-            present = values[~missing]
-            distinct, counts = np.unique(present, return_counts=True)
-            numbers = sum(int(c) for v, c in zip(distinct.tolist(), counts) if _looks_like_a_number(v))
-            if present.size and 2 * numbers >= present.size:
+        if values.dtype.kind == "f":
+            missing = np.isnan(values)
+            n_distinct = int(np.unique(values).size) if not missing.any() else 0
+        else:
+            distinct, inverse = distinct_values(values)
+            is_missing = np.array([tabular.is_missing(str(v)) for v in distinct], dtype=bool)
+            missing = is_missing[inverse]
+            counts = np.bincount(inverse, minlength=len(distinct))
+            n_present = int(counts[~is_missing].sum())
+            numbers = sum(int(c) for v, c, gone in zip(distinct, counts.tolist(), is_missing)
+                          if not gone and _looks_like_a_number(str(v)))
+            if n_present and 2 * numbers >= n_present:
                 table.numbers_or_missing(name, hint=NUMBERS_HINT)  # raises at the first that is not one
-            if distinct.size > MAX_CATEGORIES and distinct.size > table.n_rows / 2:
+            n_distinct = int((~is_missing).sum())
+            if n_distinct > MAX_CATEGORIES:
                 raise CommandError(
-                    f"{table.source}, column {shorten(name, 40)!r}: {distinct.size} different texts in "
-                    f"{table.n_rows} rows, too many to be categories (it looks like an ID or free text); "
-                    f"leave it out with --drop {shlex.quote(name)}")
+                    f"{table.source}, column {shorten(name, 40)!r}: {n_distinct} different texts in "
+                    f"{table.n_rows} rows, too many to be categories (at most {MAX_CATEGORIES}, each an "
+                    f"input of the network; it looks like an ID, free text or a code); "
+                    f"{_leave_out(args, name)}")
+        missing_of[name] = missing
         if missing.any() and (first_missing is None or int(np.argmax(missing)) < first_missing[0]):
             first_missing = int(np.argmax(missing)), name
-        reason = _row_id_reason(name, values)
+        reason = _row_id_reason(name, values, n_distinct, bool(missing.any()))
         if reason is not None:
             notices.append(f"column {shorten(name, 40)!r} looks like a row ID ({reason}); it is a feature, "
-                           f"which rarely helps a model; leave it out with --drop {shlex.quote(name)}")
+                           f"which rarely helps a model; {_leave_out(args, name)}")
     if first_missing is not None and args.impute is None:
         row, name = first_missing
         values = columns[name]
         cell = ""
-        if values.dtype.kind == "f":  # "" or "NaN": only the file's text says which
+        if values.dtype.kind == "f":  # "", "NA", "NaN", ...: only the file's text says which
             try:
                 table.numbers(name)
             except TableError as exc:
                 cell = exc.cell or ""
         else:
             cell = str(values[row])
-        raise TableError(table.source, f"the cell is {'empty' if cell == '' else 'NaN'}; fill or remove "
+        raise TableError(table.source, f"the cell is {tabular.missing_name(cell)}; fill or remove "
                          "missing values first, or let --impute fill them in (mean, median or "
                          "most_frequent)", line=int(table.lines[row]), column=name,
                          position=table.index(name) + 1, cell=cell)
-    return columns, notices
+    return columns, missing_of, notices
 
 
 @contextmanager
@@ -769,19 +790,7 @@ def _fit_preprocessing(table: Table, columns: dict[str, NDArray[Any]], rows: NDA
 
     train = {name: values[rows] for name, values in columns.items()}
     with _preprocessing_errors(table, rows):
-        pre = Preprocessing.fit(train, impute=impute, unknown="ignore")
-        if impute is None:
-            return pre
-        encodings = []
-        for encoding in pre.encodings:
-            if encoding.impute is None:
-                # The value the fit fills a hole with, by the fit's own rule: the column with one hole.
-                values = train[encoding.feature]
-                holed = np.append(values, np.nan if values.dtype.kind == "f" else "")
-                fill = Preprocessing.fit({encoding.feature: holed}, impute=impute).encodings[0].impute
-                encoding = dataclasses.replace(encoding, impute=fill)
-            encodings.append(encoding)
-    return Preprocessing(pre.features, encodings)
+        return Preprocessing.fit(train, impute=impute, impute_all=True, unknown="ignore")
 
 
 def _class_values(labels: Sequence[str]) -> list[str | int | float]:
@@ -804,14 +813,14 @@ def _inputs_note(pre: Preprocessing, filled: int, impute: str | None) -> str:
     return "".join(f"{note}; " for note in notes)
 
 
-def _trained_scores(model: Model, X: NDArray[np.float64], truth: NDArray[Any]) -> dict[str, float]:
-    """A model's scores on the network inputs ``X``: accuracy and loss against the class indices
-    ``truth``, or R² and RMSE against the target's values, in its units."""
-    net = model.network
+def _trained_scores(model: Model, truth: NDArray[Any], *, X: NDArray[np.float64], raw: Any
+                    ) -> dict[str, float]:
+    """A model's scores as ``evaluate`` gives them: accuracy and loss of the network inputs ``X``
+    against the class indices ``truth``, or R², RMSE and MAE of ``model.predict(raw)`` (the raw rows)
+    against the target's values, in its units."""
     if model.classes is not None:
-        return _classification_scores(net, X, truth)[0]
-    predicted = net.predict(X)[:, 0].astype(np.float64) * model.target_scale[0] + model.target_mean[0]
-    return {"R²": metrics.r2_score(truth, predicted), "RMSE": metrics.rmse(truth, predicted)}
+        return _classification_scores(model.network, X, truth)[0]
+    return _value_scores(truth, model.predict(raw))
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -833,7 +842,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     outputs = [("model file", output)] + ([("figure", plot_path)] if plot_path is not None else [])
     _check_distinct(outputs, [("data file", args.data)])
     feature_names = _feature_names(args, table.names)
-    columns, notices = _feature_columns(args, table, feature_names)
+    columns, missing_of, notices = _feature_columns(args, table, feature_names)
     task = args.task or table.infer_task(args.target)
     n = table.n_rows
 
@@ -885,7 +894,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     n_val = len(val_idx)
     model, X, Y = model_of(train_idx, rng)
     net = model.network
-    filled = sum(int(_missing(values).sum()) for values in columns.values()) if args.impute else 0
+    filled = sum(int(missing.sum()) for missing in missing_of.values()) if args.impute else 0
     hidden = f"{args.activation} hidden layers" if args.hidden else "no hidden layer"
     for notice in notices:
         _notice(notice)
@@ -918,8 +927,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     net.metadata = {"history": {"epochs": history.epochs, "seconds": history.seconds,
                                 "best_epoch": history.best_epoch, "stopped_early": history.stopped_early}}
     lines = [_trained_line(history, stop_request)]
-    scored = [("train", model, X[train_idx], truth[train_idx]),
-              ("validation", model, X[val_idx], truth[val_idx])]
+    def rows_of(rows: NDArray[np.intp]) -> dict[str, NDArray[Any]]:
+        return {name: values[rows] for name, values in columns.items()}
+
+    scored = [("train", model, X, train_idx), ("validation", model, X, val_idx)]
     saved, interrupted, plotted_rows = model, history.interrupted, train_idx
     if refit is not None:
         refit_model, refit_history, X_all = refit
@@ -936,10 +947,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             refit_model.network.metadata = {"history": {
                 "epochs": epochs, "seconds": refit_history.seconds, "refit": True,
                 "early_stopped_run": net.metadata["history"]}}
-            scored[0] = ("train", refit_model, X_all, truth)
+            scored[0] = ("train", refit_model, X_all, np.arange(n))
             saved, plotted_rows = refit_model, np.arange(n)
-    for label, scored_model, X_scored, t in scored[:2 if n_val else 1]:
-        lines.append(_metric_line(label, _trained_scores(scored_model, X_scored, t)))
+    for label, scored_model, X_of_model, rows in scored[:2 if n_val else 1]:
+        lines.append(_metric_line(label, _trained_scores(scored_model, truth[rows], X=X_of_model[rows],
+                                                         raw=rows_of(rows))))
 
     def figure() -> Figure:
         X_raw = None
@@ -1116,7 +1128,7 @@ def _streamed_arrays(chunk: Table, model: Model, classes: Sequence[str]
     """A chunk as the network takes it: ``X`` of shape (n_rows, n_features), standardized by the
     model's preprocessing; ``Y`` of shape (n_rows, n_outputs); and the truth to score against (class
     indices in ``classes``, the labels' text, or the target's values)."""
-    X = model.transform(chunk.matrix(model.features, hint=STREAM_HINT))
+    X = model.transform(chunk.matrix(model.features, hint=STREAM_HINT))  # raw: numbers in order
     target = str(model.target)
     n_out = model.network.n_outputs
     if model.classes is not None:
@@ -1249,7 +1261,8 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
                         else np.zeros(chunk.n_rows, dtype=bool))
                 if epoch == 1 and held.any():
                     keys = _row_draws(args.seed, 1, first_row, chunk.n_rows)[held]
-                    reservoir.offer(keys, X[held], Y[held], truth[held])
+                    raw = chunk.matrix(model.features, hint=STREAM_HINT)[held]
+                    reservoir.offer(keys, X[held], Y[held], truth[held], raw)
                 first_row += chunk.n_rows
                 kept = ~held
                 if kept.any():
@@ -1273,7 +1286,7 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
                 if classify:
                     history.accuracy.append(correct / seen)
             if reservoir.arrays and history.loss:
-                X_val, Y_val, _ = reservoir.arrays
+                X_val, Y_val, _, _ = reservoir.arrays
                 val_loss, P = net.evaluate(X_val, Y_val)
                 history.val_loss.append(val_loss)
                 if classify:
@@ -1294,8 +1307,9 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
         train_scores = {"loss": history.loss[-1]} | ({"accuracy": history.accuracy[-1]} if classify else {})
         lines.append(_metric_line("train (last epoch, each batch before its update)", train_scores))
     if reservoir.arrays:
-        X_val, _, truth = reservoir.arrays
-        lines.append(_metric_line(f"validation ({len(truth)} rows)", _trained_scores(model, X_val, truth)))
+        X_val, _, truth, raw_val = reservoir.arrays
+        lines.append(_metric_line(f"validation ({len(truth)} rows)",
+                                  _trained_scores(model, truth, X=X_val, raw=raw_val)))
     return _save_trained(model, history.interrupted, stop_request, [] if args.quiet else lines, output,
                          plot_path, lambda: _training_figure(model, history, None, None))
 
@@ -1310,7 +1324,8 @@ MODEL_HELP = ("The model reads its features by name from the columns of DATA.csv
               "encodes them as it was trained to: numbers scaled, categories one-hot, missing values "
               "filled in where it learnt a value for them. A category it was not trained on is refused "
               "(one line naming the file, line and column), unless the model encodes unknown categories "
-              "as all zeros (unknown=\"ignore\", as OneHotEncoder(handle_unknown=\"ignore\")).")
+              "as all zeros (unknown=\"ignore\", as OneHotEncoder(handle_unknown=\"ignore\"), and every "
+              "model trained by the command line), with a notice: on standard error per column.")
 
 
 def _load_model(path: str) -> Model:
@@ -1353,16 +1368,29 @@ def _model_inputs(model: Model, table: Table) -> dict[str, NDArray[Any]]:
     TableError
         If a column of numbers holds an infinite one.
     """
+    from .preprocessing import positional_hint
+
     present = set(table.names)
-    missing = [repr(shorten(f, 24)) for f in model.features if f not in present]
+    read = model.preprocessing.features_read  # a pipeline may drop a column (an ID) that it was fitted on
+    missing = [repr(shorten(f, 24)) for f in read if f not in present]
     if missing:
-        lacks = ("none of them" if len(missing) == len(model.features) > 1 else
+        lacks = ("none of them" if len(missing) == len(read) > 1 else
                  f"no column{'s' if len(missing) > 1 else ''} {name_list(missing)}")
         raise CommandError(
-            f"{table.source}: the model was trained on the features {name_list(list(model.features))}, "
+            f"{table.source}: the model was trained on the features {name_list(list(read))}, "
             f"but the file has {lacks} (its columns: {name_list(table.names)})"
-        )
-    return {f: table.values(f) for f in model.features}
+            + positional_hint(model.features, table.names))
+    return {f: table.values(f) for f in read}
+
+
+def _notice_unknown_categories(model: Model, table: Table, columns: dict[str, NDArray[Any]]) -> None:
+    """A notice per feature whose cells hold categories the model does not know (all zeros to it)."""
+    for feature, (n, n_distinct, examples) in model.preprocessing.unknown_categories(columns).items():
+        shown = ", ".join(repr(shorten(e, 24)) for e in examples)
+        more = f", ... {n_distinct} in all" if n_distinct > len(examples) else ""
+        _notice(f"{table.source}, column {shorten(feature, 40)!r}: {n} row{'s' if n > 1 else ''} "
+                f"{'hold' if n > 1 else 'holds'} a category the model was not trained on ({shown}{more}); "
+                "the model reads it as none of its categories (all zeros)")
 
 
 @contextmanager
@@ -1412,13 +1440,20 @@ def _prediction_header(model: Model, keep: Sequence[str], probabilities: bool) -
     return [*keep, *predictions]
 
 
+def _six_digits(value: float) -> str:
+    """A predicted value to 6 significant digits, in fixed-point notation: ``1234570``, ``0.000123457``,
+    never ``1.23457e+06`` (a spreadsheet or ``cut`` reads it as written)."""
+    return str(np.format_float_positional(value, precision=6, unique=False, fractional=False, trim="-"))
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     """Predict every row of a CSV file with a saved model, in the file's order.
 
     Writes the class label of each row (and with ``--probabilities`` each class's
     probability, to 6 places), or a regressor's value in the target's units, to 6
-    significant digits; ``--keep`` columns come first, their cells as the file has
-    them. Unknown categories: as the model's encoding says (see :data:`MODEL_HELP`).
+    significant digits in fixed-point notation (:func:`_six_digits`); ``--keep``
+    columns come first, their cells as the file has them. Unknown categories: as
+    the model's encoding says (see :data:`MODEL_HELP`), with a notice.
     """
     model = _load_model(args.model)
     table = read_table(args.data)
@@ -1433,7 +1468,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     with _cells_the_model_reads(table):
         predicted = model.predict(columns)
         P = model.predict_proba(columns) if args.probabilities else np.empty((table.n_rows, 0))
-    values = ([format(v, ".6g") for v in predicted.tolist()] if model.classes is None
+    _notice_unknown_categories(model, table, columns)
+    values = ([_six_digits(v) for v in predicted.tolist()] if model.classes is None
               else [str(label) for label in predicted.tolist()])
     probabilities = [[f"{p:.6f}" for p in column] for column in P.T.tolist()]
     buffer = _io.StringIO()
@@ -1468,11 +1504,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if model.classes is None:
         with _cells_the_model_reads(table):
             predicted_values = model.predict(columns)
+        _notice_unknown_categories(model, table, columns)
         y = table.numbers(args.target, hint="; a regression target must be numeric")
         print(_metric_line(label, _value_scores(y, predicted_values)))
         return 0
     with _cells_the_model_reads(table):
         X = model.transform(columns)
+    _notice_unknown_categories(model, table, columns)
     classes = [str(c) for c in model.classes]
     k = table.class_indices(args.target, classes, whose="the model's")
     scores, predicted = _classification_scores(model.network, X, k)
@@ -1619,10 +1657,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("data", metavar="DATA.csv")
     train.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
     chosen = train.add_mutually_exclusive_group()
-    chosen.add_argument("--features", nargs="+", metavar="COLUMN",
+    chosen.add_argument("--features", nargs="+", action="extend", metavar="COLUMN",
                         help="the feature columns, exactly these, in this order (default: every column "
                         "but the target)")
-    chosen.add_argument("--drop", nargs="+", metavar="COLUMN",
+    chosen.add_argument("--drop", nargs="+", action="extend", metavar="COLUMN",
                         help="leave these columns out: the features are every other column but the target")
     from .preprocessing import IMPUTE_STRATEGIES
 
@@ -1682,13 +1720,14 @@ def build_parser() -> argparse.ArgumentParser:
     predict = sub.add_parser("predict", help="predict a CSV file with a saved model",
                              description="Predict every row of a CSV file, in its order: one column "
                              "named after the model's target (or 'prediction') of class labels, or of "
-                             "values in the target's units to 6 significant digits. " + MODEL_HELP)
+                             "values in the target's units to 6 significant digits, in fixed-point "
+                             "notation. " + MODEL_HELP)
     predict.add_argument("model", metavar="MODEL.npz")
     predict.add_argument("data", metavar="DATA.csv")
     predict.add_argument("--output", metavar="FILE.csv", help="where to write (default: standard output)")
     predict.add_argument("--probabilities", action="store_true",
                          help="classification: add a probability column per class, p(CLASS), to 6 places")
-    predict.add_argument("--keep", nargs="+", metavar="COLUMN",
+    predict.add_argument("--keep", nargs="+", action="extend", metavar="COLUMN",
                          help="columns of DATA.csv to write first, their cells as the file has them "
                          "(an id, say); the prediction of a kept target column is named "
                          "predicted_TARGET")

@@ -31,7 +31,8 @@ shape (N,): a float tensor for a number, a string tensor for categories. Each
   a category when it is the category's label as the model file writes it
   (:func:`~playwithnn.preprocessing.category_key`: ``"red"``, the number 1 as
   ``"1"``), exactly: the graph does not remove spaces or rewrite numbers
-  (``"1.0"`` is not ``"1"``). The text ``""`` and ``"nan"`` in any case is a
+  (``"1.0"`` is not ``"1"``). The text of a missing value (pandas' markers,
+  :data:`playwithnn.tabular.MISSING_VALUES`, and ``"nan"`` in any case) is a
   missing value.
 
 The network's inputs are these blocks side by side (``Concat``). A classifier's
@@ -93,6 +94,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._validation import check_float_dtype, check_int_in_range, name_list, shorten
 from .activations import ACTIVATIONS, LEAKY_SLOPE, Activation
 from .preprocessing import Encoding, category_key
+from .tabular import MISSING_VALUES
 
 if TYPE_CHECKING:
     import onnx
@@ -103,8 +105,10 @@ ONNX_OPSET = 17
 ML_OPSET = 3
 #: How the ONNX packages are installed.
 ONNX_EXTRA = "pip install 'playwithnn[onnx]'"
-#: The text that stands for a missing category value in a graph: "" and "nan" in any case.
-MISSING_TEXT = ("", *("".join(letters) for letters in itertools.product("nN", "aA", "nN")))
+#: The text that stands for a missing category value in a graph: :data:`playwithnn.tabular.MISSING_VALUES`
+#: (pandas' markers) and "nan" in any case.
+MISSING_TEXT = tuple(sorted(MISSING_VALUES | {"".join(letters)
+                                               for letters in itertools.product("nN", "aA", "nN")}))
 
 
 # ----------------------------------------------------------------- what it reads
@@ -530,11 +534,14 @@ _SCRIPT_ACTIVATIONS = {
 #: The script's preprocessing helpers, for a model.
 _SCRIPT_PREPROCESSING = '''
 
+MISSING = MISSING_VALUES_LITERAL
+
+
 def is_missing(value):
-    """None, NaN, and the text "" or "nan" (in any case, spaces around it ignored)."""
+    """None, NaN, and the text of a missing value: pandas' markers, "nan" in any case (spaces ignored)."""
     if value is None or (isinstance(value, (float, np.floating)) and np.isnan(value)):
         return True
-    return isinstance(value, str) and value.strip().lower() in ("", "nan")
+    return isinstance(value, str) and (value.strip() in MISSING or value.strip().lower() == "nan")
 
 
 def label(value):
@@ -559,9 +566,17 @@ def column(X, feature, j):
     return [row[j] for row in X]
 
 
+def as_number(value):
+    """A value as a float: NaN if missing; True and False (or their text, in any case) are 1 and 0."""
+    if is_missing(value):
+        return np.nan
+    text = str(value).strip().lower()
+    return 1.0 if text == "true" else 0.0 if text == "false" else float(value)
+
+
 def number(values, feature, impute=None):
     """A number feature as floats, a missing value replaced by impute (None: refused)."""
-    v = np.array([np.nan if is_missing(x) else float(x) for x in values])
+    v = np.array([as_number(x) for x in values])
     if np.isnan(v).any():
         if impute is None:
             raise ValueError(f"feature {feature!r}: a value is missing, and the model has none to fill in")
@@ -732,7 +747,8 @@ def to_numpy_script(obj: Any) -> str:
                   f'    """The network\'s outputs for X of shape (n_rows, {net.n_features})."""',
                   f"    return feedforward(np.asarray(X, dtype={dtype}))", ""]
         return "\n".join(lines)
-    lines.append(_SCRIPT_PREPROCESSING.rstrip("\n"))
+    missing = "{" + ", ".join(repr(m) for m in sorted(MISSING_VALUES)) + "}"
+    lines.append(_SCRIPT_PREPROCESSING.replace("MISSING_VALUES_LITERAL", missing).rstrip("\n"))
     columns = {f: j for j, f in enumerate(model.features)}
     encodings = model.preprocessing.encodings
     lines += ["", "", "def transform(X):",

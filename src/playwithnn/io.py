@@ -70,7 +70,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         - a :class:`~playwithnn.model.Model`: the network with its preprocessing
           and labels or target scaling; :func:`load` gives back a model;
         - a fitted :class:`~playwithnn.sklearn.NeuralNetworkClassifier` or
-          :class:`~playwithnn.sklearn.NeuralNetworkRegressor`, or a fitted
+          :class:`~playwithnn.sklearn.NeuralNetworkRegressor` (or a subclass), or a fitted
           ``Pipeline`` of one behind ``SimpleImputer``, ``StandardScaler`` and
           ``OneHotEncoder`` steps (a ``ColumnTransformer`` of them too): saved as
           the model they make (:func:`playwithnn.sklearn.to_model`), which predicts
@@ -86,6 +86,9 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         If ``obj`` is none of the above, or its metadata holds something other
         than JSON values (dicts with string keys, lists, strings, numbers,
         booleans, None).
+    sklearn.exceptions.NotFittedError
+        If ``obj`` is an estimator or a pipeline that is not fitted yet (a
+        ``ValueError`` and an ``AttributeError`` too, as scikit-learn's is).
     ValueError
         If a weight is NaN or infinite, the metadata holds a NaN or infinity, a
         pipeline step has no counterpart in a model file (the message names it),
@@ -96,7 +99,8 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     if isinstance(obj, (NeuralNetwork, Model)):
         obj.save(path)
         return
-    if not type(obj).__module__.startswith(("sklearn.", "playwithnn.sklearn")):
+    # A subclass of an estimator or a Pipeline, defined anywhere, is one too.
+    if not any(cls.__module__.startswith(("sklearn.", "playwithnn.sklearn")) for cls in type(obj).__mro__):
         raise TypeError("obj must be a playwithnn NeuralNetwork or Model, a fitted playwithnn estimator, "
                         f"or a scikit-learn Pipeline of one; got {type(obj).__name__}")
     from .sklearn import to_model

@@ -47,12 +47,10 @@ from . import metrics
 from ._validation import name_list, shorten
 from .network import NeuralNetwork
 from .preprocessing import Preprocessing, category_key
+from .tabular import TASKS  # what a model predicts: one tuple for the model and the command line
 
 if TYPE_CHECKING:
     import onnx
-
-#: What a model predicts.
-TASKS = ("classification", "regression")
 
 
 def _is_label(value: Any) -> bool:

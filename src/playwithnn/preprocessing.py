@@ -16,14 +16,24 @@ one-hot
     (``unknown="error"``, the default) or gives all zeros before the scaling
     (``unknown="ignore"``, as scikit-learn's ``OneHotEncoder(handle_unknown="ignore")``).
 
+Booleans are neither numbers nor text of their own: a bool column (NumPy's
+``bool``, pandas' ``bool`` and nullable ``boolean``, whose ``NA`` is missing)
+is kept as Python bools, so that :meth:`Preprocessing.fit` makes it the
+categories ``"False"`` and ``"True"``, as it does the text of the same column in
+a CSV file; a bool category is stored as that text, and ``True`` and ``"True"``
+are one category. A number encoding reads ``True`` and ``False``, and their
+text in any case, as 1 and 0 (as scikit-learn's ``StandardScaler`` does a bool).
+
 Categories are matched as the command line matches class labels
 (:func:`playwithnn.tabular.label_of`): the numbers ``1``, ``1.0`` and the text
 ``"1.0"`` are one category; other text is compared as it is, after the spaces
 around it are removed.
 
-Missing values are ``None``, NaN, pandas' ``NA``, and the text ``""`` or
-``"nan"`` (in any case), as in :mod:`playwithnn.tabular`. A missing value in a
-feature without ``impute`` is refused.
+Missing values are ``None``, NaN, pandas' ``NA``, and the text of a missing
+cell in :mod:`playwithnn.tabular` (:func:`~playwithnn.tabular.is_missing`:
+pandas' markers ``""``, ``"NA"``, ``"N/A"``, ``"NULL"``, ``"None"``, ...,
+and ``"nan"`` in any case). A missing value in a feature without ``impute``
+is refused.
 
 >>> import numpy as np
 >>> pre = Preprocessing(["age", "color"], [
@@ -39,11 +49,13 @@ array([[1., 0., 1.],
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
 from ._validation import name_list, shorten
@@ -55,6 +67,8 @@ UNKNOWN_POLICIES = ("error", "ignore")
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent")
 
 Category = str | int | float
+#: The text of a bool, in any case, as a number encoding reads it.
+_TRUTH = {"true": 1.0, "false": 0.0}
 
 
 class PreprocessingError(ValueError):
@@ -117,9 +131,9 @@ class Encoding:
     ----------
     feature : str
         The raw column it reads.
-    categories : sequence of str or numbers, optional
+    categories : sequence of str, numbers or bools, optional
         One-hot categories, in the order of the inputs; ``None`` (the default)
-        for a number.
+        for a number. A bool is stored as its text, ``"True"`` or ``"False"``.
     impute : float, str or None, default=None
         What a missing value becomes: a number for a number, a category value
         for categories. ``None`` refuses missing values.
@@ -152,7 +166,7 @@ class Encoding:
             if isinstance(self.categories, (str, bytes)) or not isinstance(self.categories,
                                                                            Sequence | np.ndarray):
                 raise TypeError(f"{where}: categories must be a list; got {type(self.categories).__name__}")
-            categories = tuple(c.item() if isinstance(c, np.generic) else c for c in self.categories)
+            categories = tuple(_plain(c) for c in self.categories)
             if not categories:
                 raise ValueError(f"{where}: categories is empty")
             keys = [category_key(c) if isinstance(c, (str, int, float)) and not isinstance(c, bool)
@@ -169,7 +183,7 @@ class Encoding:
             if self.categories is None:
                 set_(self, "impute", _finite(self.impute, f"{where}: impute"))
             else:
-                impute = self.impute.item() if isinstance(self.impute, np.generic) else self.impute
+                impute = _plain(self.impute)
                 if not isinstance(impute, (str, int, float)) or isinstance(impute, bool):
                     raise TypeError(f"{where}: impute must be a str or a number; got "
                                     f"{shorten(repr(impute), 40)}")
@@ -231,7 +245,7 @@ class Encoding:
         """The index of each value's category: -1 for an unknown one under ``unknown="ignore"``."""
         assert self.categories is not None
         lookup = {category_key(c): j for j, c in enumerate(self.categories)}
-        distinct, inverse = _distinct(values)
+        distinct, inverse = distinct_values(values)
         keys = [category_key(v) for v in distinct]
         if None in keys:
             if self.impute is None:
@@ -248,42 +262,87 @@ class Encoding:
         return codes
 
 
+def _plain(value: Any) -> Any:
+    """A category value as a model file stores it: a NumPy scalar as Python's, a bool as its text."""
+    value = value.item() if isinstance(value, np.generic) else value
+    return str(value) if isinstance(value, bool) else value
+
+
 def _bad_category(value: Any, where: str) -> NoReturn:
     raise TypeError(f"{where}: a category must be a str or a number; got {shorten(repr(value), 40)}")
 
 
-def _distinct(values: NDArray[Any]) -> tuple[list[Any], NDArray[np.intp]]:
-    """The distinct values and each value's index among them, with one Python step per distinct value."""
-    try:
+def distinct_values(values: NDArray[Any]) -> tuple[list[Any], NDArray[np.intp]]:
+    """The distinct values of a column and each value's index among them.
+
+    One Python step per distinct value, not per row: a column of text is
+    dictionary-encoded by Arrow (``pyarrow.compute.dictionary_encode``, a hash
+    pass in compiled code, where ``np.unique`` would sort Python strings); numbers
+    by ``np.unique``; a column of mixed objects (text and NaN, bools) by a dict.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_rows,)
+
+    Returns
+    -------
+    distinct : list
+        Each distinct value once, in no particular order (``None`` for a null
+        of Arrow, one NaN for every NaN).
+    inverse : ndarray of shape (n_rows,)
+        ``distinct[inverse[i]]`` is ``values[i]`` (NaN aside).
+    """
+    if values.dtype.kind in "biuf":
         distinct, inverse = np.unique(values, return_inverse=True)
-        return list(distinct), inverse.reshape(-1)
-    except TypeError:  # an object column that mixes types (text and NaN): no order to sort by
+        return list(distinct), inverse.reshape(-1).astype(np.intp, copy=False)
+    try:
+        encoded = pc.dictionary_encode(pa.array(values, type=pa.string()), null_encoding="encode")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not text alone: a dict pass
         index: dict[Any, int] = {}
-        codes = np.fromiter((index.setdefault(_hashable(v), len(index)) for v in values),
-                            dtype=np.intp, count=len(values))
-        return [v for v, _ in sorted(index.items(), key=lambda item: item[1])], codes
+        first: list[Any] = []
+        codes = np.empty(len(values), dtype=np.intp)
+        for i, v in enumerate(values):
+            key = _hashable(v)
+            j = index.get(key)
+            if j is None:
+                j = index[key] = len(first)
+                first.append(v)
+            codes[i] = j
+        return first, codes
+    inverse = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+    return encoded.dictionary.to_pylist(), inverse
+
+
 
 
 def _hashable(value: Any) -> Any:
-    # NaN != NaN: every NaN would be a value of its own; one stands for all.
-    return None if isinstance(value, float) and math.isnan(value) else value
+    # NaN != NaN: every NaN would be a value of its own; one stands for all. The type is part of the key,
+    # so that True and 1 (equal in Python) stay two values.
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return type(value), value
 
 
 def _numbers(values: NDArray[Any], feature: str) -> NDArray[np.float64]:
     """A column as a new float64 array, NaN where a value is missing."""
     if values.dtype.kind in "biuf":
         v = values.astype(np.float64)
-    else:
-        v = np.empty(len(values))
-        for i, value in enumerate(values):  # text or objects: checked one by one
+    else:  # text or objects: each distinct value read once
+        distinct, inverse = distinct_values(values)
+        numbers = np.empty(len(distinct))
+        for j, value in enumerate(distinct):
             key = category_key(value)
             if key is None:
-                v[i] = np.nan
-                continue
-            if not is_number(key):
-                raise PreprocessingError(feature, i, f"{shorten(str(value), 40)!r} is not a number; "
-                                         "the model reads this feature as numbers")
-            v[i] = float(key)
+                numbers[j] = np.nan
+            elif key.lower() in _TRUTH:  # True and False (a bool, or its text in any case) are 1 and 0
+                numbers[j] = _TRUTH[key.lower()]
+            elif is_number(key):
+                numbers[j] = float(key)
+            else:
+                raise PreprocessingError(feature, int(np.argmax(inverse == j)),
+                                         f"{shorten(str(value), 40)!r} is not a number; the model reads "
+                                         "this feature as numbers")
+        v = numbers[inverse]
     infinite = np.isinf(v)
     if infinite.any():
         raise PreprocessingError(feature, int(np.argmax(infinite)), "the value is infinite")
@@ -306,6 +365,11 @@ class Preprocessing:
     ----------
     features : tuple of str
     encodings : tuple of Encoding
+    features_read : tuple of str
+        The features some encoding reads, in the order of ``features``: all
+        that a table whose columns are found by name must have (a pipeline's
+        ``ColumnTransformer`` may drop a column, such as an ID, that a matrix
+        of rows still holds).
     n_inputs : int
         The number of network inputs it makes.
     input_names : list of str
@@ -327,6 +391,8 @@ class Preprocessing:
                 raise ValueError(f"an encoding reads {encoding.feature!r}, which is not one of the "
                                  f"features ({name_list(list(self.features))})")
         self.n_inputs = sum(e.width for e in self.encodings)
+        read = {e.feature for e in self.encodings}
+        self.features_read = tuple(f for f in self.features if f in read)
         self.input_names = [name for e in self.encodings for name in e.input_names()]
 
     @classmethod
@@ -336,7 +402,8 @@ class Preprocessing:
 
     @property
     def is_identity(self) -> bool:
-        """Whether it passes the features through unchanged, in their order."""
+        """Whether it passes the features through unchanged, in their order (as the playground's
+        networks read their inputs)."""
         return (tuple(e.feature for e in self.encodings) == self.features
                 and all(e.categories is None and e.impute is None and tuple(e.mean) == (0.0,)
                         and tuple(e.scale) == (1.0,)
@@ -347,8 +414,8 @@ class Preprocessing:
 
     # ------------------------------------------------------------------ fit
     @classmethod
-    def fit(cls, columns: Mapping[str, Any], *, impute: str | None = None, scale: bool = True,
-            unknown: str = "error") -> Preprocessing:
+    def fit(cls, columns: Mapping[str, Any], *, impute: str | None = None, impute_all: bool = False,
+            scale: bool = True, unknown: str = "error") -> Preprocessing:
         """Learn the encodings from the training columns.
 
         A column of numbers (a float, integer or boolean array, or numbers with
@@ -365,6 +432,11 @@ class Preprocessing:
             How missing values are filled: the mean or median of a number's
             present values, the most frequent value for ``"most_frequent"`` and
             for categories. ``None`` refuses missing values.
+        impute_all : bool, default=False
+            With ``impute``, learn a fill value for every feature, even one
+            without a missing value in ``columns``: rows met later (validation
+            rows, rows to predict) may have one there. By default only the
+            features with holes get one, and a hole elsewhere is refused later.
         scale : bool, default=True
             Whether numbers are standardised.
         unknown : {"error", "ignore"}, default="error"
@@ -387,12 +459,14 @@ class Preprocessing:
         encodings = []
         for name, column in columns.items():
             values = _column(column, name)
-            if values.dtype.kind in "biuf":
+            if values.dtype.kind in "iuf":
                 v = _numbers(values, name)
                 present = v[~np.isnan(v)]
                 if present.size == 0:
                     raise ValueError(f"feature {name!r} has no values, only missing ones")
                 fill: float | None = None
+                if impute is not None and impute_all:
+                    fill = _fill_number(present, impute)
                 if present.size < v.size:
                     if impute is None:
                         raise PreprocessingError(name, int(np.argmax(np.isnan(v))), "the value is missing; "
@@ -402,7 +476,7 @@ class Preprocessing:
                 mean, std = (float(v.mean()), float(v.std())) if scale else (0.0, 1.0)
                 encodings.append(Encoding(name, impute=fill, mean=[mean], scale=[std or 1.0]))
                 continue
-            distinct, inverse = _distinct(values)
+            distinct, inverse = distinct_values(values)
             keys = [category_key(v) for v in distinct]
             counts: dict[str, int] = {}
             for key, n in zip(keys, np.bincount(inverse, minlength=len(keys)).tolist()):
@@ -411,10 +485,10 @@ class Preprocessing:
             if not counts:
                 raise ValueError(f"feature {name!r} has no values, only missing ones")
             fill_category: str | None = None
-            if None in keys:
-                if impute is None:
-                    raise PreprocessingError(name, int(np.argmax(inverse == keys.index(None))), "the value "
-                                             "is missing; choose how to fill missing values (impute)")
+            if None in keys and impute is None:
+                raise PreprocessingError(name, int(np.argmax(inverse == keys.index(None))), "the value "
+                                         "is missing; choose how to fill missing values (impute)")
+            if impute is not None and (None in keys or impute_all):
                 # The most frequent category; on a tie the first in sorted order.
                 fill_category = max(sort_classes(counts), key=lambda k: counts[k])
             encodings.append(Encoding(name, categories=sort_classes(counts), impute=fill_category,
@@ -429,8 +503,9 @@ class Preprocessing:
         ----------
         X : DataFrame, mapping of str to array-like, or array-like of shape (n_rows, n_features)
             Raw rows: a pandas DataFrame, a dict of columns or a pyarrow Table,
-            whose columns are found by name (others are ignored), or rows whose
-            columns are the features in order. Numbers, text, and missing values.
+            whose columns are found by name (those of ``features_read``; others
+            are ignored), or rows whose columns are the features in order.
+            Numbers, text, and missing values.
 
         Returns
         -------
@@ -445,7 +520,7 @@ class Preprocessing:
             If ``X`` lacks a feature, has the wrong number of columns, or no rows.
         """
         columns = self.columns_of(X)
-        n_rows = len(next(iter(columns.values()))) if columns else _n_rows(X)
+        n_rows = len(next(iter(columns.values()))) if columns else len(X)
         out = np.empty((n_rows, self.n_inputs))
         start = 0
         for encoding in self.encodings:
@@ -454,14 +529,15 @@ class Preprocessing:
         return out
 
     def columns_of(self, X: Any) -> dict[str, NDArray[Any]]:
-        """The features' columns of the raw rows ``X`` (see :meth:`transform`), by name."""
+        """The columns of the raw rows ``X`` that the encodings read (see :meth:`transform`), by name."""
         names = _column_names(X)
         if names is not None:
-            missing = [f for f in self.features if f not in names]
+            missing = [f for f in self.features_read if f not in names]
             if missing:
                 raise ValueError(f"X has no column{'s' if len(missing) > 1 else ''} {name_list(missing)}; "
-                                 f"the model reads {name_list(list(self.features))}")
-            columns = {f: _column(_get(X, names[f]), f) for f in self.features}
+                                 f"the model reads {name_list(list(self.features_read))}"
+                                 + positional_hint(self.features, names))
+            columns = {f: _column(_get(X, names[f]), f) for f in self.features_read}
         else:
             rows = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=object)
             if rows.ndim != 2:
@@ -477,6 +553,42 @@ class Preprocessing:
         if lengths == {0}:
             raise ValueError("X has no rows")
         return columns
+
+    def unknown_categories(self, X: Any, *, examples: int = 3) -> dict[str, tuple[int, int, list[str]]]:
+        """The values of ``X`` that a category encoding does not know, by feature.
+
+        Under ``unknown="ignore"`` they become all zeros without a word; this says
+        where they are (the command line's ``predict`` and ``evaluate`` tell of
+        them). Missing values, filled in by ``impute``, are not unknown.
+
+        Parameters
+        ----------
+        X : as for :meth:`transform`
+        examples : int, default=3
+            At most this many distinct unknown values to give, in sorted order.
+
+        Returns
+        -------
+        dict of str to (int, int, list of str)
+            For each feature with unknown values: the number of rows that hold
+            one, the number of distinct ones, and up to ``examples`` of them
+            (their labels, :func:`category_key`). Features without any are left
+            out.
+        """
+        columns = self.columns_of(X)
+        found: dict[str, tuple[int, int, list[str]]] = {}
+        for encoding in self.encodings:
+            if encoding.categories is None or encoding.feature in found:
+                continue
+            known = {category_key(c) for c in encoding.categories}
+            distinct, inverse = distinct_values(columns[encoding.feature])
+            keys = [category_key(v) for v in distinct]
+            unknown = [j for j, key in enumerate(keys) if key is not None and key not in known]
+            if unknown:
+                counts = np.bincount(inverse, minlength=len(keys))
+                labels = sorted({str(keys[j]) for j in unknown})
+                found[encoding.feature] = (int(counts[unknown].sum()), len(labels), labels[:examples])
+        return found
 
     # ------------------------------------------------------------------ JSON
     def to_json(self) -> dict[str, Any]:
@@ -511,6 +623,21 @@ class Preprocessing:
             raise ValueError(str(exc)) from None
 
 
+def positional_hint(features: Sequence[str], names: Iterable[str]) -> str:
+    """What features ``x0``, ``x1``, ... that a table (of column ``names``) lacks mean, or ``""``.
+
+    They are the names that :func:`playwithnn.sklearn.to_model` gives the columns
+    of an estimator fitted on an array: the model was fitted without column names.
+    """
+    names = set(names)
+    positional = all(f == f"x{j}" for j, f in enumerate(features))
+    if features and positional and not any(f in names for f in features):
+        return ("; x0, x1, ... are the names scikit-learn gives the columns of an array: the model was "
+                "fitted without column names; fit it on a DataFrame to read columns by name, or give it "
+                "the rows as an array, its columns in the order of fitting")
+    return ""
+
+
 def _fill_number(present: NDArray[np.float64], impute: str) -> float:
     if impute == "mean":
         return float(present.mean())
@@ -542,12 +669,14 @@ def _column(values: Any, name: str) -> NDArray[Any]:
     """A column as a 1-D array: numbers (with None or pandas.NA for missing ones) as float, anything else
     as objects."""
     if hasattr(values, "to_numpy") and not isinstance(values, np.ndarray):  # pandas Series
-        try:
-            values = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError):
-            values = values.to_numpy(dtype=object)
+        if str(getattr(values, "dtype", "")) in ("bool", "boolean"):  # NA of a nullable boolean: None
+            values = values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+        else:
+            values = _series_numbers(values)
     arr = np.asarray(values)
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind == "b":  # True and False are categories, or 1 and 0 to a number encoding
+        arr = arr.astype(object)
+    elif arr.dtype.kind not in "iuf":
         arr = np.asarray(values, dtype=object)
         types = set(map(type, arr)) if arr.ndim == 1 else {object}  # one Python step per cell, in C
         is_na = [t.__name__ == "NAType" for t in types]  # pandas.NA, without importing pandas
@@ -565,9 +694,13 @@ def _column(values: Any, name: str) -> NDArray[Any]:
     return arr
 
 
-def _n_rows(X: Any) -> int:
-    return len(X)
+def _series_numbers(values: Any) -> NDArray[Any]:
+    """A pandas Series as float64 (NaN for a missing value) when it holds numbers, else as objects."""
+    try:
+        return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan))
+    except (TypeError, ValueError):
+        return np.asarray(values.to_numpy(dtype=object))
 
 
 __all__ = ["IMPUTE_STRATEGIES", "UNKNOWN_POLICIES", "Encoding", "Preprocessing", "PreprocessingError",
-           "category_key"]
+           "category_key", "distinct_values", "positional_hint"]

@@ -1172,7 +1172,7 @@ def to_model(obj: Any) -> Model:
     steps: list[tuple[str, Any]] = []
     if isinstance(obj, _BaseNeuralNetwork):
         estimator = obj
-    elif type(obj) is Pipeline:
+    elif type(obj) is Pipeline:  # the exact type, as for steps: a subclass may transform otherwise
         *steps, (last, estimator) = _flat_steps(obj, "")
         if not isinstance(estimator, _BaseNeuralNetwork):
             _refuse(last, estimator, "is the last step; a model file needs a NeuralNetworkClassifier or "

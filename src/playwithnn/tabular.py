@@ -35,8 +35,14 @@ Numbers
     ``2e-3``, ``1E+6``), whose value is finite in float64. Nothing else is a
     number: not ``1_000``, ``1,5``, ``0x1f``, ``inf``, ``nan`` or ``1e999``.
 Missing values
-    An empty cell, or ``nan`` in any case (``NaN``, ``NAN``), is missing. A
-    missing number or label is an error: fill or remove those cells first.
+    A cell is missing when it is one of pandas' default missing-value markers
+    (``pandas.read_csv``'s ``na_values``, :data:`MISSING_VALUES`): empty,
+    ``NA``, ``N/A``, ``n/a``, ``NULL``, ``null``, ``None``, ``<NA>``, ``#N/A``,
+    ``#N/A N/A``, ``#NA``, ``NaN``, ``-NaN``, ``nan``, ``-nan``, ``1.#IND``,
+    ``-1.#IND``, ``1.#QNAN``, ``-1.#QNAN``; and ``nan`` in any case (``NAN``).
+    So a file means the same to the command line as to ``pd.read_csv`` (a
+    category named ``NA`` is missing to both). A missing number or label is an
+    error: fill or remove those cells first.
 Labels
     A label is its cell's text, but a number is written one way, so that cells
     holding the same number are one class: an integer value below 2**53 as an
@@ -68,8 +74,10 @@ How a file is read
     - A column asked for as float64 comes back whole only when every cell is a
       finite number or empty: Arrow's parser takes no number the grammar refuses
       (it takes ``nan`` and ``inf``, whose non-finite values send the column
-      back to be read as text). Its values are correctly rounded, as
-      ``float()``'s are.
+      back to be read as text, as does a missing-value marker other than an
+      empty cell, ``NA`` say: Arrow's nulls are the empty cells alone, and the
+      column of text is then checked by the grammar's regular expressions).
+      Its values are correctly rounded, as ``float()``'s are.
     - A column of text is trimmed of exactly the characters ``str.strip``
       removes, and checked with the grammar's regular expression, vectorised,
       when it is asked for numbers.
@@ -132,9 +140,14 @@ SEPARATORS = (",", ";", "\t")
 _NUMBER_PATTERN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _NUMBER = re.compile(_NUMBER_PATTERN)
 _INFINITY = re.compile(r"[+-]?inf(?:inity)?", re.IGNORECASE)
-# The same rules for Arrow's RE2, on a whole cell: a number, and a missing value.
+#: The cells that are missing values: pandas' default ``na_values`` (and ``nan`` in any case, below).
+MISSING_VALUES = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+                            "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
+# The same rules for Arrow's RE2, on a whole cell: a number, and a missing value. (Of the markers'
+# characters only "." is special to a regular expression.)
 _NUMBER_RE2 = f"^{_NUMBER_PATTERN}$"
-_MISSING_RE2 = "(?i)^nan$"
+_MISSING_RE2 = ("^(?:(?i:nan)|" + "|".join(sorted(m.replace(".", "\\.") for m in MISSING_VALUES if m))
+                + ")$")
 # What str.strip() removes: the characters for which str.isspace() is true.
 _WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
                "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
@@ -188,12 +201,19 @@ def is_number(text: str) -> bool:
 
 
 def is_missing(text: str) -> bool:
-    """Whether a cell is a missing value: empty, or ``nan`` in any case.
+    """Whether a cell is a missing value: one of :data:`MISSING_VALUES`, or ``nan`` in any case.
 
-    >>> is_missing(""), is_missing("NaN"), is_missing("0")
-    (True, True, False)
+    >>> is_missing(""), is_missing("NaN"), is_missing("NAN"), is_missing("NA"), is_missing("0")
+    (True, True, True, True, False)
     """
-    return text == "" or (len(text) == 3 and text.lower() == "nan")
+    return text in MISSING_VALUES or (len(text) == 3 and text.lower() == "nan")
+
+
+def missing_name(cell: str) -> str:
+    """How a message names a missing cell: ``empty``, ``NaN``, or ``'NA' (a missing value)``."""
+    if cell == "":
+        return "empty"
+    return "NaN" if cell.lower() == "nan" else f"{cell!r} (a missing value)"
 
 
 def label_of(text: str) -> str:
@@ -254,7 +274,7 @@ def _not_a_number(cell: str) -> str:
     if cell == "":
         return "the cell is empty; fill or remove missing values first"
     if is_missing(cell):
-        return "the cell is NaN; fill or remove missing values first"
+        return f"the cell is {missing_name(cell)}; fill or remove missing values first"
     if _INFINITY.fullmatch(cell) or _NUMBER.fullmatch(cell):  # "inf", or "1e999" beyond float64
         return f"the cell is infinite ({shorten(cell, 40)!r})"
     return f"{shorten(cell, 40)!r} is not a number"
@@ -399,8 +419,11 @@ class Table:
         column = self._columns[j]
         if isinstance(column, _Texts):
             return np.asarray(column.cells.to_numpy(zero_copy_only=False), dtype=object)
-        out = np.empty(self.n_rows, dtype=object)
         assert self._origin is not None  # columns of numbers are read from files only
+        texts = self._origin.texts(j, self.n_rows)  # Arrow, in compiled code
+        if texts is not None:
+            return texts
+        out = np.empty(self.n_rows, dtype=object)  # else the csv module, row by row
         for i, (_, cells) in zip(range(self.n_rows), self._origin.records()):
             out[i] = cells[j]
         return out
@@ -544,7 +567,7 @@ class Table:
         ndarray of shape (n_rows,)
             float64 when every cell is a number or missing, with NaN for a
             missing cell; else dtype object, of ``str`` (the text of each cell,
-            ``""`` or ``"nan"`` for a missing one, as :func:`is_missing` says).
+            one of :data:`MISSING_VALUES` for a missing one, as :func:`is_missing` says).
             A new array either way.
 
         Raises
@@ -836,6 +859,22 @@ class _Origin:
     file: _Source
     separator: str
     first: int
+    layout: _Layout | None = None  # the whole file's, for a table of all its rows
+
+    def texts(self, j: int, n_rows: int) -> Cells | None:
+        """Column ``j``'s cells as text, read again by Arrow as a column of text: ``None`` where that
+        does not apply (a table of some of the file's rows) or Arrow refuses what the csv module took."""
+        if self.layout is None or self.first != self.layout.first:
+            return None
+        try:
+            as_text = [False] * len(self.layout.names)
+            texts = [batch.texts[j] for batch in _batches(self.file, self.layout, as_text)]
+        except (_ArrowRefusedError, _NotNumbersError):
+            return None
+        cells = pa.chunked_array(texts, type=pa.string())
+        if len(cells) != n_rows:  # pragma: no cover - the file changed since it was read
+            return None
+        return np.asarray(cells.to_numpy(zero_copy_only=False), dtype=object)
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """The table's rows, from its first: ``(line, cells)``."""
@@ -852,7 +891,7 @@ class _Origin:
         raise IndexError(i)  # pragma: no cover - the file changed since it was read
 
     def after(self, n: int) -> _Origin:
-        return _Origin(self.file, self.separator, self.first + n)
+        return _Origin(self.file, self.separator, self.first + n, self.layout)
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -1171,7 +1210,8 @@ def _table(file: _Source, layout: _Layout, numeric: Sequence[bool], block: NDArr
         for j in range(len(numeric))
     ]
     return Table._of(file.name, layout.names, columns, int(block.shape[0]), header=layout.first == 1,
-                     origin=_Origin(file, layout.separator, first), block=block, positions=positions)
+                     origin=_Origin(file, layout.separator, first, layout), block=block,
+                     positions=positions)
 
 
 def _check_text(file: _Source) -> None:
@@ -1432,6 +1472,7 @@ def _text_table(source: str, layout: _Layout, rows: list[tuple[int, list[str]]])
 
 __all__ = [
     "MAX_INTEGER_CLASSES",
+    "MISSING_VALUES",
     "SEPARATORS",
     "TASKS",
     "Table",
@@ -1440,6 +1481,7 @@ __all__ = [
     "is_missing",
     "is_number",
     "label_of",
+    "missing_name",
     "parse_table",
     "read_chunks",
     "read_table",
