@@ -614,6 +614,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .training import TrainingDivergedError, holdout_split
 
     options = _fit_options(args)
+    _check_device(args.device)  # before any file is read
     if args.chunk_rows is not None:
         return _train_streamed(args, options)
     table = read_table(args.data)
@@ -671,7 +672,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     n_val = len(val_idx)
     try:
         net = NeuralNetwork([X.shape[1], *args.hidden, n_out], activation=args.activation,
-                            loss=loss, seed=rng)
+                            loss=loss, seed=rng, device=args.device)
     except (TypeError, ValueError) as exc:
         raise CommandError(str(exc)) from None
     net.metadata = metadata
@@ -706,6 +707,16 @@ def cmd_train(args: argparse.Namespace) -> int:
                                 feature_names, metadata)
 
     return _save_trained(net, history, stop_request, lines, output, plot_path, figure)
+
+
+def _check_device(device: str) -> None:
+    """``--device``: a ``cuda`` that this machine cannot give is bad input, said in one line."""
+    from ._arrays import placement
+
+    try:
+        placement(device)
+    except (ImportError, RuntimeError) as exc:
+        raise CommandError(f"--device {device}: {exc}") from None
 
 
 def _trained_line(history: History, stop_request: _StopRequest) -> str:
@@ -961,7 +972,7 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
     rng = np.random.default_rng(args.seed)
     try:
         net = NeuralNetwork([len(feature_names), *args.hidden, n_out], activation=args.activation,
-                            loss=loss, seed=rng)
+                            loss=loss, seed=rng, device=args.device)
     except (TypeError, ValueError) as exc:
         raise CommandError(str(exc)) from None
     net.metadata = metadata
@@ -1280,6 +1291,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--patience", type=_integer,
                        help="stop after this many epochs without a better validation loss")
     train.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
+    train.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                       help="where to train: cuda is a GPU, through CuPy or PyTorch, whichever is "
+                       "installed (default cpu)")
     train.add_argument("--chunk-rows", type=_positive_int, metavar="N",
                        help="read the file N rows at a time and train chunk by chunk, in memory bounded "
                        "by N rather than by the file: a first pass takes the scaling, then each epoch is "
