@@ -226,6 +226,15 @@ def float_dtype(xp: Namespace, dtype: np.dtype[Any]) -> Any:
     return getattr(xp, np.dtype(dtype).name)
 
 
+def numpy_dtype(dtype: Any) -> np.dtype[Any]:
+    """The NumPy dtype of a dtype of any library, by its name: ``torch.float32`` is ``numpy.float32``.
+
+    >>> numpy_dtype(np.float32), numpy_dtype("float64")
+    (dtype('float32'), dtype('float64'))
+    """
+    return np.dtype(str(np.dtype(dtype) if isinstance(dtype, (type, str)) else dtype).rpartition(".")[2])
+
+
 def flat_views(flat: Any, shapes: Sequence[tuple[int, ...]], xp: Namespace) -> list[Any]:
     """Arrays of ``shapes`` that are views of consecutive stretches of the 1-D array ``flat``.
 
@@ -335,6 +344,7 @@ __all__ = [
     "library",
     "matmul_into",
     "namespace",
+    "numpy_dtype",
     "overflow_ignored",
     "placement",
     "sigmoid",
