@@ -137,3 +137,57 @@ def test_threads_are_reported(quick_run: tuple[dict[str, Any], str]) -> None:
     if installed("torch"):
         assert threads["torch_num_threads"] == requested
         assert f"torch {requested})" in table
+
+
+# ------------------------------------------------------------ benchmarks/gpu.py on the CPU
+GPU_SCRIPT = ROOT / "benchmarks" / "gpu.py"
+GPU_ROWS = [f"{w}/{c}" for w in ("large", "mnist") for c in
+            ("playwithnn_numpy", "playwithnn_torch", "torch_eager", "gemm_floor_numpy", "gemm_floor_torch")]
+
+
+@pytest.fixture(scope="module")
+def gpu_script_on_the_cpu(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    """What CI can run of the GPU benchmark: its CPU mode, NumPy against PyTorch CPU tensors, tiny sizes."""
+    output = tmp_path_factory.mktemp("gpu") / "gpu-cpu.json"
+    done = subprocess.run(
+        [sys.executable, str(GPU_SCRIPT), "--device", "cpu", "--quick", "--threads", "1", "--repeat", "1",
+         "--output", str(output)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(output.read_text()), done.stdout
+
+
+def test_gpu_script_runs_every_row_on_the_cpu(gpu_script_on_the_cpu: tuple[dict[str, Any], str]) -> None:
+    result, table = gpu_script_on_the_cpu
+    rows = {row["id"]: row for row in result["rows"]}
+    assert list(rows) == GPU_ROWS
+    for row in rows.values():
+        assert row["status"] == ("ok" if installed("torch") or "numpy" in row["id"] else "missing"), row
+        if row["status"] == "ok":
+            assert len(row["samples"]) == 1 and math.isfinite(row["median"]) and row["median"] > 0
+            assert row["name"][:40] in table
+    assert result["meta"]["device"] == "cpu" and result["meta"]["mode"] == "quick"
+
+
+def test_gpu_script_reports_the_ratios(gpu_script_on_the_cpu: tuple[dict[str, Any], str]) -> None:
+    result, table = gpu_script_on_the_cpu
+    rows = {row["id"]: row for row in result["rows"]}
+    assert {t["id"] for t in result["targets"]} == {
+        f"{w}_{what}" for w in ("large", "mnist")
+        for what in ("torch_vs_numpy", "numpy_vs_floor", "torch_vs_floor")}
+    for target in result["targets"]:
+        num, den = rows[target["numerator"]], rows[target["denominator"]]
+        if num["status"] == den["status"] == "ok":
+            assert target["ratio"] == pytest.approx(num["median"] / den["median"])
+        assert target["description"][:40] in table
+
+
+def test_gpu_script_without_a_gpu_says_what_it_needs() -> None:
+    done = subprocess.run([sys.executable, str(GPU_SCRIPT), "--device", "cuda", "--quick"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False,
+                          env={**os.environ, "CUDA_VISIBLE_DEVICES": ""})
+    if installed("cupy"):
+        pytest.skip("CuPy is installed: whether it sees a GPU is this machine's business")
+    assert done.returncode == 2, done.stderr
+    assert "needs CuPy or PyTorch with a CUDA device" in done.stderr

@@ -6,11 +6,16 @@ Four independent witnesses check ``NeuralNetwork.gradients``:
 2. PyTorch autograd on the same networks, written out by hand from the same weights;
 3. a 2-2-1 network worked out with pen and paper;
 4. the tutorial's own update loop, line for line, over 1500 iterations.
+
+The first, second and fourth run on every array library of ``conftest.LIBRARIES``
+(NumPy, array-api-strict, PyTorch tensors): the network computes with the arrays it
+is given, so each library's run of the same code is proved on its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,6 +24,8 @@ from torch.nn import functional
 
 from playwithnn import NeuralNetwork
 from playwithnn.gradcheck import max_relative_error, numerical_gradients
+
+from conftest import LIBRARIES, Library
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 NATURAL_LOSSES = ("sse", "mse", "binary_crossentropy", "categorical_crossentropy")
@@ -120,11 +127,13 @@ def _cases() -> list[tuple[str, str, str | None, bool]]:
 CASES = _cases()
 
 
-def networks_for(case_index: int) -> list[tuple[NeuralNetwork, np.ndarray, np.ndarray]]:
-    """Four random networks, with 1, 2, 3 and 4 layers of weights, for ``CASES[case_index]``.
+def networks_for(case_index: int, library: Library | None = None, depths: tuple[int, ...] = (1, 2, 3, 4)
+                 ) -> list[tuple[NeuralNetwork, Any, Any]]:
+    """Random networks with ``depths`` layers of weights (of 1, 2, 3 and 4), for ``CASES[case_index]``.
 
     Seeded by the case's index, so each test sees the same networks every run
-    and the finite-difference and PyTorch tests see the same ones.
+    and the finite-difference and PyTorch tests see the same ones. With ``library``,
+    each network is rebuilt there from the same weights, and its data moved there.
     """
     activation, loss, output, bias = CASES[case_index]
     rng = np.random.default_rng([2024, case_index])
@@ -133,8 +142,23 @@ def networks_for(case_index: int) -> list[tuple[NeuralNetwork, np.ndarray, np.nd
         act: str | list[str] = (
             [str(a) for a in rng.choice(HIDDEN, size=3)] if activation == "mixed" else activation
         )
-        nets.append(draw_case(rng, depth, act, loss, output, bias))
+        case = draw_case(rng, depth, act, loss, output, bias)
+        if depth in depths:
+            nets.append(case if library is None else on(library, *case))
     return nets
+
+
+def on(library: Library, net: NeuralNetwork, X: np.ndarray, y: np.ndarray) -> tuple[NeuralNetwork, Any, Any]:
+    """The same network and data in ``library``: the network built there, with the same weights."""
+    moved = NeuralNetwork(**net.get_config(), device=library.device)
+    moved.set_parameters(net.parameters())
+    return moved, library.asarray(X), library.asarray(y)
+
+
+#: Central differences cost two evaluations of the loss per weight, each many times slower on
+#: array-api-strict (which checks every operation) than on NumPy; away from NumPy they run on the
+#: networks with two layers of weights, which still take every hidden activation, output and loss.
+FINITE_DIFFERENCE_DEPTHS = {"numpy": (1, 2, 3, 4), "array_api_strict": (2,), "torch": (2,)}
 
 
 def _case_id(case: tuple[str, str, str | None, bool]) -> str:
@@ -149,17 +173,18 @@ CASE_IDS = [_case_id(c) for c in CASES]
 
 
 @pytest.mark.parametrize("case_index", range(len(CASES)), ids=CASE_IDS)
-def test_backprop_matches_central_differences(case_index: int) -> None:
+def test_backprop_matches_central_differences(case_index: int, library: Library) -> None:
     # Central differences in float64 err by well under 1e-7 relative here (see
     # EPS); a wrong factor anywhere in backpropagation gives an error of order 1.
     # The bound 1e-6 is the issue's.
-    for net, X, y in networks_for(case_index):
-        before = [p.copy() for p in net.parameters()]
+    for net, X, y in networks_for(case_index, library, FINITE_DIFFERENCE_DEPTHS[library.name]):
+        before = [library.numpy(p).copy() for p in net.parameters()]
         numerical = numerical_gradients(net, X, y, eps=EPS)
         for p, p0 in zip(net.parameters(), before):
-            np.testing.assert_array_equal(p, p0)  # every entry restored exactly
+            np.testing.assert_array_equal(library.numpy(p), p0)  # every entry restored exactly
         backprop = net.gradients(X, y)
-        assert [g.shape for g in backprop] == [p.shape for p in net.parameters()]
+        assert all(library.owns(g) for g in backprop)
+        assert [tuple(g.shape) for g in backprop] == [tuple(p.shape) for p in net.parameters()]
         assert max_relative_error(numerical, backprop) < 1e-6, net
 
 
@@ -218,14 +243,15 @@ def torch_loss_and_gradients(net: NeuralNetwork, X: np.ndarray, y: np.ndarray
 
 
 @pytest.mark.parametrize("case_index", range(len(CASES)), ids=CASE_IDS)
-def test_backprop_matches_pytorch(case_index: int) -> None:
+def test_backprop_matches_pytorch(case_index: int, library: Library) -> None:
     # Both sides compute the same float64 products in different orders, so they
     # agree to rounding: ~1e-15 relative. 1e-10 leaves room and still catches
-    # any real difference.
-    for net, X, y in networks_for(case_index):
+    # any real difference. PyTorch differentiates the NumPy network; ours runs on the library.
+    for (net, X, y), (ours, X_ours, y_ours) in zip(networks_for(case_index),
+                                                   networks_for(case_index, library)):
         torch_loss, torch_grads = torch_loss_and_gradients(net, X, y)
-        assert net.loss(X, y) == pytest.approx(torch_loss, rel=1e-10, abs=1e-300)
-        assert max_relative_error(net.gradients(X, y), torch_grads) < 1e-10, net
+        assert ours.loss(X_ours, y_ours) == pytest.approx(torch_loss, rel=1e-10, abs=1e-300)
+        assert max_relative_error(ours.gradients(X_ours, y_ours), torch_grads) < 1e-10, net
 
 
 # --------------------------------------------------------------------------- 3. worked by hand
@@ -318,42 +344,53 @@ def _article_training(X: np.ndarray, y: np.ndarray, weights1: np.ndarray, weight
     return weights1, weights2, losses
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_faithful_mode_is_the_article_loop(seed: int, tutorial_X: np.ndarray, tutorial_y: np.ndarray) -> None:
+@pytest.mark.parametrize(("library", "seed"), [
+    # three seeds on NumPy; elsewhere the demo's (each run takes 1500 steps, slow on array-api-strict)
+    (Library(name), seed) for name in LIBRARIES for seed in (0, 1, 2) if name == "numpy" or seed == 1
+], ids=str)
+def test_faithful_mode_is_the_article_loop(seed: int, tutorial_X: np.ndarray, tutorial_y: np.ndarray,
+                                           library: Library) -> None:
     net = NeuralNetwork([3, 4, 1], bias=False, init="uniform", loss="sse", seed=seed)
     weights1, weights2 = (p.copy() for p in net.parameters())
     expected1, expected2, expected_losses = _article_training(
         tutorial_X, tutorial_y, weights1, weights2, 1500)
 
-    history = net.fit(tutorial_X, tutorial_y, epochs=1500, learning_rate=1.0)
+    # The network's first fit puts it where its data is: in the library.
+    history = net.fit(library.asarray(tutorial_X), library.asarray(tutorial_y), epochs=1500,
+                      learning_rate=1.0)
 
     # Both compute the same operations; they differ only in how the sigmoid is
-    # evaluated (the article's 1 / (1 + exp(-x)) against scipy's expit), a unit in
-    # the last place at most per call. Gradient descent on this problem converges,
-    # so these differences do not grow: the largest measured is 8.9e-15, far inside 1e-9.
-    W1, W2 = net.parameters()
+    # evaluated (the article's 1 / (1 + exp(-x)) against scipy's expit on NumPy,
+    # 1 / (1 + exp(-|x|)) elsewhere), a unit in the last place at most per call. Gradient
+    # descent on this problem converges, so these differences do not grow: the largest
+    # measured is 8.9e-15, far inside 1e-9.
+    assert all(library.owns(p) for p in net.parameters())
+    W1, W2 = (library.numpy(p) for p in net.parameters())
     np.testing.assert_allclose(W1, expected1, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(W2, expected2, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(history.loss, expected_losses, rtol=1e-9, atol=1e-12)
 
 
 def test_faithful_mode_one_epoch_is_one_article_update(
-    tutorial_X: np.ndarray, tutorial_y: np.ndarray
+    tutorial_X: np.ndarray, tutorial_y: np.ndarray, library: Library
 ) -> None:
     net = NeuralNetwork([3, 4, 1], bias=False, init="uniform", loss="sse", seed=0)
     weights1, weights2 = (p.copy() for p in net.parameters())
     expected1, expected2, _ = _article_training(tutorial_X, tutorial_y, weights1, weights2, 1)
 
-    net.fit(tutorial_X, tutorial_y, epochs=1, learning_rate=1.0)
+    net.fit(library.asarray(tutorial_X), library.asarray(tutorial_y), epochs=1, learning_rate=1.0)
 
-    W1, W2 = net.parameters()
+    W1, W2 = (library.numpy(p) for p in net.parameters())
     assert not np.array_equal(W1, weights1)  # the step did something
     # The same products and sums in the same order, so the same numbers, except
     # that the sigmoid is evaluated by different code (see above) and may differ
     # in its last bit on some machines. Each weight is allowed 2 units in the last
     # place; on the machine these tests were written on the results are identical.
-    np.testing.assert_array_max_ulp(W1, expected1, maxulp=2)
-    np.testing.assert_array_max_ulp(W2, expected2, maxulp=2)
+    # PyTorch has an exp and a matrix product of its own, which round otherwise: 4 units
+    # measured, 16 allowed.
+    maxulp = 16 if library.name == "torch" else 2
+    np.testing.assert_array_max_ulp(W1, expected1, maxulp=maxulp)
+    np.testing.assert_array_max_ulp(W2, expected2, maxulp=maxulp)
 
 
 def test_tutorial_data_is_solved_for_most_seeds(tutorial_X: np.ndarray, tutorial_y: np.ndarray) -> None:
@@ -373,23 +410,25 @@ def test_tutorial_data_is_solved_for_most_seeds(tutorial_X: np.ndarray, tutorial
 
 @pytest.mark.parametrize("activation", HIDDEN)
 @pytest.mark.parametrize("loss", NATURAL_LOSSES)
-def test_float32_gradients_match_float64(activation: str, loss: str) -> None:
+def test_float32_gradients_match_float64(activation: str, loss: str, library: Library) -> None:
     rng = np.random.default_rng([32, HIDDEN.index(activation), NATURAL_LOSSES.index(loss)])
     n_out = 3
-    net32 = NeuralNetwork([4, 8, 8, n_out], activation=activation, loss=loss, seed=1, dtype=np.float32)
-    net64 = NeuralNetwork([4, 8, 8, n_out], activation=activation, loss=loss, seed=1, dtype=np.float64)
-    for p32, p64 in zip(net32.parameters(), net64.parameters()):
-        p32[...] = rng.normal(0.0, 0.5, size=p32.shape)  # nonzero biases too
-        p64[...] = p32  # the same (float32-representable) weights
+    kwargs = {"activation": activation, "loss": loss, "seed": 1, "device": library.device}
+    net32 = NeuralNetwork([4, 8, 8, n_out], dtype=np.float32, **kwargs)
+    net64 = NeuralNetwork([4, 8, 8, n_out], dtype=np.float64, **kwargs)
+    # the same (float32-representable) weights, nonzero biases too
+    weights = [rng.normal(0.0, 0.5, size=tuple(p.shape)).astype(np.float32) for p in net32.parameters()]
+    net32.set_parameters(weights)
+    net64.set_parameters(weights)
     output = net64.output_activation
-    X = rng.normal(size=(10, 4)).astype(np.float32)
-    y = _targets(loss, output, (10, n_out), rng).astype(np.float32)
+    X = library.asarray(rng.normal(size=(10, 4)).astype(np.float32))
+    y = library.asarray(_targets(loss, output, (10, n_out), rng).astype(np.float32))
 
     grads32 = net32.gradients(X, y)
     grads64 = net64.gradients(X, y)
-    assert all(g.dtype == np.float32 for g in grads32)
-    assert all(g.dtype == np.float64 for g in grads64)
-    assert net32.feedforward(X).dtype == np.float32
+    assert all(library.numpy(g).dtype == np.float32 for g in grads32)
+    assert all(library.numpy(g).dtype == np.float64 for g in grads64)
+    assert library.numpy(net32.feedforward(X)).dtype == np.float32
     # float32 rounds each operation to 6e-8 relative; through three layers, sums
     # over 10 samples and the loss, the roundings add up to a few times 1e-7
     # (2e-7 at most over these 20 cases). 1e-5 leaves room for other machines'

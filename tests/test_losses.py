@@ -196,7 +196,9 @@ def test_gradients_keep_the_dtype(dtype: type) -> None:
                      categorical_crossentropy_gradient):
         assert gradient(y, P).dtype == dtype, gradient.__name__
     for loss in (sse, mse, binary_crossentropy, categorical_crossentropy):
-        assert isinstance(loss(y, P), float), loss.__name__
+        value = loss(y, P)  # a 0-d value of the arrays' dtype, left where they are: float() reads it
+        assert np.ndim(value) == 0 and value.dtype == dtype, loss.__name__
+        assert isinstance(float(value), float)
 
 
 # --------------------------------------------------------------------------- the table and look-up

@@ -15,9 +15,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from scipy.special import expit
 
 from playwithnn import Adam, GradientDescent, NeuralNetwork
+
+from conftest import Library
 
 LOSS_NAMES = ["sse", "mse", "binary_crossentropy", "categorical_crossentropy"]
 NATURAL_OUTPUT = {
@@ -69,7 +72,7 @@ def data() -> tuple[np.ndarray, np.ndarray]:
 def test_constructor_signature_and_defaults() -> None:
     sig = inspect.signature(NeuralNetwork)
     assert list(sig.parameters) == [
-        "layer_sizes", "activation", "output_activation", "loss", "bias", "init", "seed", "dtype",
+        "layer_sizes", "activation", "output_activation", "loss", "bias", "init", "seed", "dtype", "device",
     ]
     defaults = {name: p.default for name, p in sig.parameters.items()}
     assert defaults["layer_sizes"] is inspect.Parameter.empty
@@ -80,6 +83,7 @@ def test_constructor_signature_and_defaults() -> None:
     assert defaults["init"] is None
     assert defaults["seed"] is None
     assert defaults["dtype"] is np.float64
+    assert defaults["device"] is None
 
 
 def test_defaults_build_the_tutorial_network() -> None:
@@ -579,3 +583,69 @@ def test_a_shallow_copy_is_a_whole_new_network() -> None:
     history = net.fit(X, y, epochs=50)
     assert history.loss[-1] < history.loss[0]
     np.testing.assert_array_equal(twin.parameters()[0], NeuralNetwork([3, 4, 1], seed=0).parameters()[0])
+
+
+# ----------------------------------------------------- where the network computes
+def test_the_same_seed_gives_the_same_weights_on_every_library(library: Library) -> None:
+    """Drawn on the host with NumPy, then moved: a run on tensors compares with the same run on NumPy."""
+    kwargs: dict[str, Any] = {"activation": "relu", "loss": "categorical_crossentropy", "seed": 7}
+    here = NeuralNetwork([5, 8, 3], device=library.device, **kwargs)
+    numpy_net = NeuralNetwork([5, 8, 3], **kwargs)
+    assert here.device == library.device
+    for p, q in zip(here.parameters(), numpy_net.parameters()):
+        assert library.owns(p)
+        np.testing.assert_array_equal(library.numpy(p), q)
+    assert library.owns(here.parameter_vector) and library.owns(here.gradient_vector)
+
+
+def test_the_first_fit_decides_where_the_network_computes(library: Library) -> None:
+    X, y = np.random.default_rng(0).normal(size=(8, 3)), np.random.default_rng(1).random((8, 1))
+    net = NeuralNetwork([3, 4, 1], seed=0)
+    assert net.device is None and all(isinstance(p, np.ndarray) for p in net.parameters())
+    net.predict(library.asarray(X))  # predicting does not decide
+    assert net.device is None
+    net.fit(library.asarray(X), library.asarray(y), epochs=2)
+    assert all(library.owns(p) for p in net.parameters())
+    assert str(net.device) == str(library.device)
+    # Later fits keep it there: data from elsewhere is copied to it.
+    net.fit(X, y, epochs=2)
+    assert all(library.owns(p) for p in net.parameters())
+
+
+def test_predictions_come_back_in_the_library_of_the_input(library: Library) -> None:
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    for where in ("cpu", library.device):
+        net = NeuralNetwork([3, 4, 2], loss="categorical_crossentropy", seed=0, device=where)
+        from_library, from_numpy = net.predict(library.asarray(X)), net.predict(X)
+        assert library.owns(from_library) and isinstance(from_numpy, np.ndarray)
+        np.testing.assert_allclose(library.numpy(from_library), from_numpy, rtol=1e-15)
+        assert isinstance(net.loss(library.asarray(X), library.asarray(np.eye(2)[[0, 1, 1, 0]])), float)
+
+
+def test_a_network_on_a_library_copies_and_pickles_with_its_weights(library: Library) -> None:
+    X = library.asarray(np.random.default_rng(0).normal(size=(6, 3)))
+    y = library.asarray(np.random.default_rng(1).random((6, 1)))
+    net = NeuralNetwork([3, 5, 1], seed=0, device=library.device)
+    net.fit(X, y, epochs=3, optimizer="adam", learning_rate=0.01)
+    for other in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        assert all(library.owns(p) for p in other.parameters())
+        np.testing.assert_array_equal(library.numpy(other.predict(X)), library.numpy(net.predict(X)))
+        other.parameters()[0][...] = 0.0  # its own weights, still one vector
+        assert float(library.numpy(other.parameter_vector)[0]) == 0.0
+        assert float(library.numpy(net.parameter_vector)[0]) != 0.0
+        other.fit(X, y, epochs=1)
+
+
+def test_a_device_that_is_not_one_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"device must be 'cpu', 'cuda', 'cuda:N'"):
+        NeuralNetwork([3, 4, 1], device="gpu")
+    with pytest.raises(TypeError, match=r"device must be"):
+        NeuralNetwork([3, 4, 1], device=3)
+
+
+def test_a_sparse_matrix_is_for_numpy_only() -> None:
+    import scipy.sparse
+
+    net = NeuralNetwork([3, 4, 1], seed=0, device=torch.device("cpu"))
+    with pytest.raises(TypeError, match=r"X is a SciPy sparse matrix, which only a network on NumPy takes"):
+        net.predict(scipy.sparse.csr_matrix(np.eye(3)))

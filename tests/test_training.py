@@ -13,12 +13,15 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
-from playwithnn import History, NeuralNetwork, Optimizer
+from playwithnn import GradientDescent, History, NeuralNetwork, Optimizer, TrainingDivergedError
+
+from conftest import Library
 
 
 class RecordingNetwork(NeuralNetwork):
@@ -885,3 +888,118 @@ def test_bad_sample_weights_are_refused(weights: list[float], message: str) -> N
     with pytest.raises(ValueError, match=message):
         net.fit(TUTORIAL_X, TUTORIAL_Y, epochs=2, sample_weight=weights)
     assert all(np.array_equal(a, b) for a, b in zip(before, net.parameters()))
+
+
+# ---------------------------------------------------------- on every array library
+LIBRARY_RUNS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    # id: (network, fit options): every option of the loop, on the library's arrays
+    "sgd-momentum-shuffled": ({"activation": "tanh", "loss": "mse"},
+                              {"optimizer": "sgd", "momentum": 0.9, "nesterov": True, "batch_size": 5,
+                               "learning_rate": 0.05}),
+    "adam-split-l2-accuracy": ({"activation": "relu", "loss": "categorical_crossentropy"},
+                               {"optimizer": "adam", "learning_rate": 0.01, "batch_size": 7,
+                                "validation_split": 0.25, "l2": 1e-3}),
+    "dropout-patience-weights": ({"activation": "leaky_relu", "loss": "binary_crossentropy"},
+                                 {"learning_rate": 0.5, "batch_size": 6, "dropout": 0.3, "patience": 2,
+                                  "min_delta": 1e-3, "sample_weight": "weights",
+                                  "validation_data": "held out"}),
+    "full-batch-sse": ({"activation": "sigmoid", "loss": "sse"}, {"learning_rate": 0.5}),
+}
+
+
+@pytest.mark.parametrize("run", list(LIBRARY_RUNS))
+def test_training_on_a_library_is_training_on_numpy(library: Library, run: str) -> None:
+    """The same seed, data and options give the same history and weights on every library.
+
+    Shuffled orders, validation splits and dropout masks are drawn on the host from the one
+    seed, so both runs see the same batches; the sums differ in order only: rtol 1e-9.
+    """
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(size=(24, 3)), rng.normal(size=(24, 2))
+    config, options = LIBRARY_RUNS[run]
+    if config["loss"] == "categorical_crossentropy":
+        y = np.eye(2)[(X[:, 0] > 0).astype(int)]
+    elif config["loss"] == "binary_crossentropy":
+        y = (y > 0).astype(float)
+    held_out = (rng.normal(size=(6, 3)), (rng.random((6, 2)) > 0.5).astype(float))
+    weights = rng.random(24) + 0.5
+
+    def fit(net: NeuralNetwork, arrays: Callable[[Any], Any]) -> History:
+        kwargs = dict(options)
+        if kwargs.get("sample_weight") == "weights":
+            kwargs["sample_weight"] = arrays(weights)
+        if kwargs.get("validation_data") == "held out":
+            kwargs["validation_data"] = tuple(arrays(a) for a in held_out)
+        return net.fit(arrays(X), arrays(y), epochs=12, **kwargs)
+
+    ours = NeuralNetwork([3, 6, 2], seed=3, **config)
+    numpy_net = NeuralNetwork([3, 6, 2], seed=3, **config)
+    history, expected = fit(ours, library.asarray), fit(numpy_net, np.asarray)
+    assert all(library.owns(p) for p in ours.parameters())
+    for key in ("loss", "val_loss", "accuracy", "val_accuracy"):
+        assert len(history[key]) == len(expected[key])
+        np.testing.assert_allclose(history[key], expected[key], rtol=1e-9, err_msg=key)
+    assert (history.best_epoch, history.stopped_early) == (expected.best_epoch, expected.stopped_early)
+    for p, q in zip(ours.parameters(), numpy_net.parameters()):
+        np.testing.assert_allclose(library.numpy(p), q, rtol=1e-9, atol=1e-12)
+
+
+class ReadCounting:
+    """Counts the numbers a run reads back from its arrays: ``float()`` and ``bool()`` of a 0-d array."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import torch
+
+        self.reads = 0
+        for method in ("__float__", "__bool__", "item"):
+            original = getattr(torch.Tensor, method)
+
+            def counted(tensor: Any, *args: Any, _original: Any = original) -> Any:
+                self.reads += 1
+                return _original(tensor, *args)
+
+            monkeypatch.setattr(torch.Tensor, method, counted)
+
+
+def test_a_gpu_library_is_read_once_per_epoch_not_once_per_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No synchronisation per batch: a fit of 10 batches an epoch reads as much as one of 1."""
+    import torch
+
+    rng = np.random.default_rng(0)
+    X, y = torch.tensor(rng.normal(size=(40, 3))), torch.tensor(np.eye(2)[rng.integers(0, 2, 40)])
+    reads = {}
+    for batch_size in (40, 4):
+        net = NeuralNetwork([3, 5, 2], loss="categorical_crossentropy", seed=0, device=torch.device("cpu"))
+        counter = ReadCounting(monkeypatch)
+        net.fit(X, y, epochs=3, batch_size=batch_size, optimizer="adam")
+        reads[batch_size] = counter.reads
+        monkeypatch.undo()
+    assert reads[4] == reads[40]
+    assert reads[40] <= 2 + 3 * 3  # checking the data, and per epoch: finiteness, loss, accuracy
+
+
+@pytest.mark.parametrize("name", ["array_api_strict", "torch"])
+def test_a_diverging_epoch_is_undone_away_from_numpy(name: str) -> None:
+    """Checked once per epoch, at its end: the weights and the optimizer's state go back to its start."""
+    library = Library(name)
+    rng = np.random.default_rng(0)
+    X, y = library.asarray(rng.normal(size=(32, 3))), library.asarray(rng.normal(size=(32, 1)))
+    net = NeuralNetwork([3, 8, 1], activation="relu", loss="mse", seed=0, device=library.device)
+    optimizer = GradientDescent(learning_rate=0.2, momentum=0.9)  # diverges in the third epoch
+    after_each_epoch: list[tuple[list[np.ndarray], np.ndarray | None]] = []
+
+    def record(epoch: int, history: History, net: NeuralNetwork) -> None:
+        velocity = optimizer.state.get(0, {}).get("velocity")
+        after_each_epoch.append(([library.numpy(p).copy() for p in net.parameters()],
+                                 None if velocity is None else library.numpy(velocity).copy()))
+
+    with pytest.raises(TrainingDivergedError, match=r"training diverged in epoch (\d+): .*The weights are "
+                                                    r"put back as they were before that epoch") as caught:
+        net.fit(X, y, epochs=200, batch_size=4, optimizer=optimizer, callbacks=record)
+    epoch = int(re.search(r"epoch (\d+)", str(caught.value)).group(1))  # type: ignore[union-attr]
+    assert epoch > 1 and caught.value.history is not None and caught.value.history.epochs == epoch - 1
+    params, velocity = after_each_epoch[-1]
+    for p, q in zip(net.parameters(), params):
+        np.testing.assert_array_equal(library.numpy(p), q)
+    np.testing.assert_array_equal(library.numpy(optimizer.state[0]["velocity"]), velocity)
+    net.fit(X, y, epochs=1, learning_rate=1e-3)  # and it trains on

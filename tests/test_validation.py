@@ -18,6 +18,8 @@ import pytest
 
 from playwithnn import Adam, GradientDescent, NeuralNetwork, TrainingDivergedError
 
+from conftest import LIBRARIES, Library
+
 N_SAMPLES, N_FEATURES, N_OUTPUTS = 6, 3, 2
 GOOD_X = np.arange(N_SAMPLES * N_FEATURES, dtype=float).reshape(N_SAMPLES, N_FEATURES) / 10
 GOOD_Y = np.eye(N_OUTPUTS)[[0, 1, 0, 1, 1, 0]]
@@ -270,27 +272,39 @@ def test_bad_constructor_arguments(kwargs: dict[str, Any], error: type[Exception
         NeuralNetwork(**arguments)
 
 
+def _numbers(value: Any) -> bool:
+    """Whether every library can hold ``value``: a number, or a NumPy array of numbers."""
+    return isinstance(value, float) or (isinstance(value, np.ndarray) and value.dtype.kind in "biufc")
+
+
+def on_every_library(cases: list[tuple[Any, ...]]) -> list[Any]:
+    """Each case on NumPy, and those made of numbers on the other libraries too (as their arrays)."""
+    return [pytest.param(Library(name), *case[1:], id=f"{name}-{case[0]}") for name in LIBRARIES
+            for case in cases if name == "numpy" or (_numbers(case[1]) and _numbers(case[2]))]
+
+
 @pytest.mark.parametrize("method", ["fit", "loss", "gradients"])
-@pytest.mark.parametrize(("X", "y", "error", "match"), [c[1:] for c in BAD_DATA],
-                         ids=[c[0] for c in BAD_DATA])
-def test_bad_data(net: NeuralNetwork, method: str, X: Any, y: Any, error: type[Exception],
+@pytest.mark.parametrize(("library", "X", "y", "error", "match"), on_every_library(BAD_DATA))
+def test_bad_data(net: NeuralNetwork, method: str, library: Library, X: Any, y: Any, error: type[Exception],
                   match: str) -> None:
     params, state = _params(net), net.rng.bit_generator.state
     call: Callable[..., Any] = getattr(net, method)
     args: dict[str, Any] = {"epochs": 2} if method == "fit" else {}
+    if library.name != "numpy":  # the arrays of another library: checked where they are, with the same words
+        X, y = library.asarray(X), library.asarray(y)
     with pytest.raises(error, match=match):
         call(X, y, **args)
     _assert_unchanged(net, params, state)
+    assert net.device is None  # a failed first fit has not put the network anywhere
 
 
 @pytest.mark.parametrize("method", ["predict", "feedforward"])
-@pytest.mark.parametrize(("X", "y", "error", "match"), [c[1:] for c in X_ONLY],
-                         ids=[c[0] for c in X_ONLY])
-def test_bad_X_for_prediction(net: NeuralNetwork, method: str, X: Any, y: Any, error: type[Exception],
-                              match: str) -> None:
+@pytest.mark.parametrize(("library", "X", "y", "error", "match"), on_every_library(X_ONLY))
+def test_bad_X_for_prediction(net: NeuralNetwork, method: str, library: Library, X: Any, y: Any,
+                              error: type[Exception], match: str) -> None:
     params, state = _params(net), net.rng.bit_generator.state
     with pytest.raises(error, match=match):
-        getattr(net, method)(X)
+        getattr(net, method)(X if library.name == "numpy" else library.asarray(X))
     _assert_unchanged(net, params, state)
 
 
@@ -304,15 +318,15 @@ def test_bad_fit_arguments(net: NeuralNetwork, kwargs: dict[str, Any], error: ty
     _assert_unchanged(net, params, state)
 
 
-def test_values_beyond_float32_range() -> None:
+def test_values_beyond_float32_range(library: Library) -> None:
     """1e39 is a finite float64 but not a float32: a clear error, not an overflow warning."""
     net = NeuralNetwork([N_FEATURES, 4, N_OUTPUTS], seed=0, dtype=np.float32)
     params, state = _params(net), net.rng.bit_generator.state
-    X = _with(GOOD_X, (1, 1), 1e39)
+    X = library.asarray(_with(GOOD_X, (1, 1), 1e39))
     with pytest.raises(ValueError, match=r"X contains NaN or infinity.*too large for float32"):
         net.predict(X)
     with pytest.raises(ValueError, match=r"y contains NaN or infinity.*too large for float32"):
-        net.fit(GOOD_X, _with(GOOD_Y, (0, 0), -1e39), epochs=1)
+        net.fit(library.asarray(GOOD_X), library.asarray(_with(GOOD_Y, (0, 0), -1e39)), epochs=1)
     _assert_unchanged(net, params, state)
 
 

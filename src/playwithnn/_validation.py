@@ -15,6 +15,18 @@ import numpy as np
 import scipy.sparse
 from numpy.typing import DTypeLike, NDArray
 
+from ._arrays import (
+    Device,
+    Namespace,
+    float_dtype,
+    float_errors_ignored,
+    is_array,
+    library,
+    namespace,
+    to_namespace,
+    to_numpy,
+)
+
 T = TypeVar("T")
 
 
@@ -26,8 +38,14 @@ def check_array(
     n_columns: int | None = None,
     columns_hint: str = "",
     allow_1d: bool = False,
+    xp: Namespace | None = None,
+    device: Device = None,
 ) -> NDArray[np.floating]:
     """Convert ``X`` to a finite 2-D float array of ``dtype``, or raise.
+
+    An array of a library of the array API standard (a PyTorch tensor, a CuPy array)
+    is checked where it lives, in its own namespace, and only whether it is all finite
+    is read from it; anything else is read with NumPy.
 
     Parameters
     ----------
@@ -42,6 +60,9 @@ def check_array(
         Where the required number comes from, e.g. ``"layer_sizes[0]"``.
     allow_1d : bool
         Accept a 1-D array as a single column (targets of a one-output network).
+    xp, device : array namespace and device, optional
+        Where the result lives: ``X`` is copied there unless it is there already.
+        By default where ``X`` is (NumPy for anything but an array of such a library).
 
     Raises
     ------
@@ -53,7 +74,20 @@ def check_array(
     if isinstance(X, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers; got a string {X!r:.40}")
     if scipy.sparse.issparse(X):
+        if xp is not None and library(xp) != "numpy":
+            raise TypeError(f"{name} is a SciPy sparse matrix, which only a network on NumPy takes; "
+                            f"a network on {library(xp)} needs it dense ({name}.toarray())")
         return _check_sparse(X, name, dtype, n_columns, columns_hint)
+    if is_array(X) and not isinstance(X, np.ndarray):
+        checked = _check_standard_array(X, name, dtype, n_columns, columns_hint, allow_1d)
+    else:
+        checked = _check_numpy_array(X, name, dtype, n_columns, columns_hint, allow_1d)
+    return checked if xp is None else to_namespace(checked, xp, device)
+
+
+def _check_numpy_array(X: Any, name: str, dtype: DTypeLike, n_columns: int | None, columns_hint: str,
+                       allow_1d: bool) -> NDArray[np.floating]:
+    """:func:`check_array` for anything NumPy reads: lists, NumPy arrays, pandas frames."""
     try:
         arr = np.asarray(X)
     except (ValueError, TypeError) as exc:
@@ -76,30 +110,59 @@ def check_array(
             raise TypeError(f"{name} must contain numbers; got an array of dtype {arr.dtype}")
     if arr.ndim == 1 and allow_1d:
         arr = arr.reshape(-1, 1)
-    if arr.ndim != 2:
+    _check_shape(tuple(arr.shape), name, n_columns, columns_hint)
+    with np.errstate(over="ignore"):  # numbers beyond float32's range become inf, reported below
+        arr = np.asarray(arr, dtype=dtype)
+    if not _all_finite(arr):
+        raise ValueError(_not_finite(name, dtype))
+    return arr
+
+
+def _check_standard_array(X: Any, name: str, dtype: DTypeLike, n_columns: int | None, columns_hint: str,
+                          allow_1d: bool) -> Any:
+    """:func:`check_array` for an array of a library of the standard, in its own namespace.
+
+    Nothing leaves its device but whether it is all finite (one number per call).
+    """
+    xp = namespace(X)
+    if not xp.isdtype(X.dtype, ("bool", "integral", "real floating")):
+        raise TypeError(f"{name} must contain numbers; got an array of dtype {X.dtype}")
+    if X.ndim == 1 and allow_1d:
+        X = xp.reshape(X, (-1, 1))
+    _check_shape(tuple(X.shape), name, n_columns, columns_hint)
+    with float_errors_ignored():  # numbers beyond float32's range become inf, reported below
+        X = xp.astype(X, float_dtype(xp, np.dtype(dtype)), copy=False)
+        finite = bool(xp.all(xp.isfinite(X)))
+    if not finite:
+        raise ValueError(_not_finite(name, dtype))
+    return X
+
+
+def _check_shape(shape: tuple[int, ...], name: str, n_columns: int | None, columns_hint: str) -> None:
+    """Two dimensions, at least one row, and ``n_columns`` columns if given; else a ``ValueError``."""
+    if len(shape) != 2:
         hint = ""
-        if arr.ndim == 1:
+        if len(shape) == 1:
             hint = (
                 f"; use {name}.reshape(-1, 1) if it has a single feature "
                 f"or {name}.reshape(1, -1) if it is a single sample"
             )
         raise ValueError(
             f"{name} must be a 2-D array of shape (n_samples, n_features); "
-            f"got {arr.ndim}-D with shape {arr.shape}{hint}"
+            f"got {len(shape)}-D with shape {shape}{hint}"
         )
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} is empty: it has 0 samples (shape {arr.shape})")
-    if n_columns is not None and arr.shape[1] != n_columns:
+    if shape[0] == 0:
+        raise ValueError(f"{name} is empty: it has 0 samples (shape {shape})")
+    if n_columns is not None and shape[1] != n_columns:
         where = f" ({columns_hint})" if columns_hint else ""
         raise ValueError(
-            f"{name} has {arr.shape[1]} columns but the network expects {n_columns}{where}"
+            f"{name} has {shape[1]} columns but the network expects {n_columns}{where}"
         )
-    with np.errstate(over="ignore"):  # numbers beyond float32's range become inf, reported below
-        arr = np.asarray(arr, dtype=dtype)
-    if not _all_finite(arr):
-        too_large = "" if np.dtype(dtype) == np.float64 else f" (or numbers too large for {np.dtype(dtype)})"
-        raise ValueError(f"{name} contains NaN or infinity{too_large}; remove or fill those values first")
-    return arr
+
+
+def _not_finite(name: str, dtype: DTypeLike) -> str:
+    too_large = "" if np.dtype(dtype) == np.float64 else f" (or numbers too large for {np.dtype(dtype)})"
+    return f"{name} contains NaN or infinity{too_large}; remove or fill those values first"
 
 
 def _check_sparse(X: Any, name: str, dtype: DTypeLike, n_columns: int | None, columns_hint: str) -> Any:
@@ -474,6 +537,8 @@ def check_sample_weight(sample_weight: Any, n_samples: int, name: str = "sample_
     """
     if sample_weight is None:
         return None
+    if is_array(sample_weight):  # one number per sample: checked on the host
+        sample_weight = to_numpy(sample_weight)
     w = check_array(sample_weight, name=name, dtype=np.float64, allow_1d=True, n_columns=1)[:, 0]
     if w.shape[0] != n_samples:
         raise ValueError(f"{name} has {w.shape[0]} weights but there are {n_samples} samples; "
@@ -524,15 +589,18 @@ def check_seed(seed: Any) -> np.random.Generator:
                          f"got {seed!r:.60} ({exc})") from None
 
 
-def check_X_y(X: Any, y: Any, *, names: tuple[str, str], dtype: DTypeLike, n_features: int, n_outputs: int
+def check_X_y(X: Any, y: Any, *, names: tuple[str, str], dtype: DTypeLike, n_features: int, n_outputs: int,
+              xp: Namespace | None = None, device: Device = None
               ) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
     """``X`` of shape (n_samples, n_features) and ``y`` of shape (n_samples, n_outputs), checked.
 
-    A 1-D ``y`` is one column when ``n_outputs`` is 1. Messages name ``names``.
+    A 1-D ``y`` is one column when ``n_outputs`` is 1. Messages name ``names``. Both are
+    moved to ``xp`` on ``device`` if given (:func:`check_array`).
     """
-    X = check_array(X, name=names[0], dtype=dtype, n_columns=n_features, columns_hint="layer_sizes[0]")
+    X = check_array(X, name=names[0], dtype=dtype, n_columns=n_features, columns_hint="layer_sizes[0]",
+                    xp=xp, device=device)
     y = check_array(y, name=names[1], dtype=dtype, n_columns=n_outputs, columns_hint="layer_sizes[-1]",
-                    allow_1d=n_outputs == 1)
+                    allow_1d=n_outputs == 1, xp=xp, device=device)
     if y.shape[0] != X.shape[0]:
         raise ValueError(f"{names[0]} has {X.shape[0]} samples but {names[1]} has {y.shape[0]}; "
                          "they must match")
@@ -545,7 +613,7 @@ def check_parameter_arrays(arrays: Any, shapes: Sequence[tuple[int, ...]]) -> li
         raise ValueError(f"expected {len(shapes)} arrays (one per parameter); got {len(arrays)}")
     checked = []
     for i, (shape, a) in enumerate(zip(shapes, arrays)):
-        a = np.asarray(a)
+        a = to_numpy(a) if is_array(a) else np.asarray(a)
         if a.shape != shape:
             raise ValueError(f"arrays[{i}] has shape {a.shape}; parameter {i} has shape {shape}")
         if a.dtype.kind not in "biuf" or not np.isfinite(a).all():

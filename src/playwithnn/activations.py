@@ -12,6 +12,11 @@ Backpropagation through an activation is one line, the chain rule
 ``δ = dA ⊙ f'(Z)`` (:meth:`Activation.backward`), where ``dA = dL/dA`` comes
 from the layer above and ``δ = dL/dZ`` goes on to the layer's weights.
 
+Every function takes the arrays of any library of the array API standard (NumPy,
+CuPy, PyTorch) and computes with their namespace ``xp``; a caller who has looked it
+up already passes it (``xp=numpy``), and one who has not leaves it out
+(:mod:`playwithnn._arrays`).
+
 >>> import numpy as np
 >>> A = sigmoid(np.array([[0.0, 2.0]]))
 >>> A.round(4)
@@ -27,93 +32,100 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit
 
+from . import _arrays
+from ._arrays import Namespace, namespace
 from ._validation import lookup
 
-Array = NDArray[np.floating]
+Array = NDArray[np.floating]  # or an array of another library of the standard
 
 #: Slope of ``leaky_relu`` for negative inputs.
 LEAKY_SLOPE = 0.01
 
 
-def sigmoid(Z: Array) -> Array:
+def sigmoid(Z: Array, xp: Namespace | None = None) -> Array:
     """Logistic sigmoid ``A = 1 / (1 + exp(-Z))``.
 
-    Computed without overflow for any finite ``Z`` (``scipy.special.expit``
-    evaluates ``exp(-|Z|)`` only), so ``sigmoid(±1e4)`` is exactly 1 or 0 and raises
+    Computed without overflow for any finite ``Z`` (from ``exp(-|Z|)`` only: on NumPy
+    by ``scipy.special.expit``), so ``sigmoid(±1e4)`` is exactly 1 or 0 and raises
     no warning.
 
     Parameters
     ----------
-    Z : ndarray of shape (n_samples, n_units)
+    Z : array of shape (n_samples, n_units)
+    xp : array namespace, optional
+        ``Z``'s, if the caller knows it.
 
     Returns
     -------
-    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    A : array of shape (n_samples, n_units), same dtype as ``Z``
     """
-    return expit(Z)
+    return _arrays.sigmoid(Z, namespace(Z) if xp is None else xp)
 
 
-def sigmoid_derivative(A: Array) -> Array:
+def sigmoid_derivative(A: Array, xp: Namespace | None = None) -> Array:
     """``dA/dZ = A (1 - A)``, given the sigmoid's **output** ``A = sigmoid(Z)``.
 
     Parameters
     ----------
-    A : ndarray of shape (n_samples, n_units)
+    A : array of shape (n_samples, n_units)
         The activation's output.
+    xp : array namespace, optional
 
     Returns
     -------
-    dA_dZ : ndarray of shape (n_samples, n_units), same dtype as ``A``
+    dA_dZ : array of shape (n_samples, n_units), same dtype as ``A``
     """
     return A * (1 - A)
 
 
-def tanh(Z: Array) -> Array:
+def tanh(Z: Array, xp: Namespace | None = None) -> Array:
     """Hyperbolic tangent ``A = tanh(Z)``; saturates to ±1 without overflow.
 
     Parameters
     ----------
-    Z : ndarray of shape (n_samples, n_units)
+    Z : array of shape (n_samples, n_units)
+    xp : array namespace, optional
 
     Returns
     -------
-    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    A : array of shape (n_samples, n_units), same dtype as ``Z``
     """
-    return np.tanh(Z)
+    return namespace(Z, xp=xp).tanh(Z)
 
 
-def tanh_derivative(A: Array) -> Array:
+def tanh_derivative(A: Array, xp: Namespace | None = None) -> Array:
     """``dA/dZ = 1 - A**2``, given the output ``A = tanh(Z)``.
 
     Parameters
     ----------
-    A : ndarray of shape (n_samples, n_units)
+    A : array of shape (n_samples, n_units)
         The activation's output.
+    xp : array namespace, optional
 
     Returns
     -------
-    dA_dZ : ndarray of shape (n_samples, n_units), same dtype as ``A``
+    dA_dZ : array of shape (n_samples, n_units), same dtype as ``A``
     """
     return 1 - A * A
 
 
-def relu(Z: Array) -> Array:
+def relu(Z: Array, xp: Namespace | None = None) -> Array:
     """Rectified linear unit ``A = max(Z, 0)``.
 
     Parameters
     ----------
-    Z : ndarray of shape (n_samples, n_units)
+    Z : array of shape (n_samples, n_units)
+    xp : array namespace, optional
 
     Returns
     -------
-    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    A : array of shape (n_samples, n_units), same dtype as ``Z``
     """
-    return np.maximum(Z, 0)
+    return namespace(Z, xp=xp).maximum(Z, 0)
 
 
-def relu_derivative(A: Array) -> Array:
+def relu_derivative(A: Array, xp: Namespace | None = None) -> Array:
     """``dA/dZ = 1 where A > 0 else 0``, given the output ``A = relu(Z)``.
 
     ``A > 0`` exactly when ``Z > 0``; at ``Z = 0`` the derivative is taken as 0,
@@ -121,109 +133,117 @@ def relu_derivative(A: Array) -> Array:
 
     Parameters
     ----------
-    A : ndarray of shape (n_samples, n_units)
+    A : array of shape (n_samples, n_units)
         The activation's output.
+    xp : array namespace, optional
 
     Returns
     -------
-    dA_dZ : ndarray of shape (n_samples, n_units), same dtype as ``A``
+    dA_dZ : array of shape (n_samples, n_units), same dtype as ``A``
     """
-    return (A > 0).astype(A.dtype)
+    return namespace(A, xp=xp).astype(A > 0, A.dtype)
 
 
-def leaky_relu(Z: Array) -> Array:
+def leaky_relu(Z: Array, xp: Namespace | None = None) -> Array:
     """Leaky ReLU ``A = Z where Z > 0 else 0.01 Z`` (slope :data:`LEAKY_SLOPE`).
 
     Parameters
     ----------
-    Z : ndarray of shape (n_samples, n_units)
+    Z : array of shape (n_samples, n_units)
+    xp : array namespace, optional
 
     Returns
     -------
-    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    A : array of shape (n_samples, n_units), same dtype as ``Z``
     """
-    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+    return namespace(Z, xp=xp).where(Z > 0, Z, LEAKY_SLOPE * Z)
 
 
-def leaky_relu_derivative(A: Array) -> Array:
+def leaky_relu_derivative(A: Array, xp: Namespace | None = None) -> Array:
     """``dA/dZ = 1 where A > 0 else 0.01``, given the output ``A = leaky_relu(Z)``.
 
     The slope is positive, so ``A > 0`` exactly when ``Z > 0``.
 
     Parameters
     ----------
-    A : ndarray of shape (n_samples, n_units)
+    A : array of shape (n_samples, n_units)
         The activation's output.
+    xp : array namespace, optional
 
     Returns
     -------
-    dA_dZ : ndarray of shape (n_samples, n_units), same dtype as ``A``
+    dA_dZ : array of shape (n_samples, n_units), same dtype as ``A``
     """
-    return np.where(A > 0, 1, LEAKY_SLOPE).astype(A.dtype)
+    xp = namespace(A, xp=xp)
+    return xp.where(A > 0, xp.ones_like(A), LEAKY_SLOPE)
 
 
-def identity(Z: Array) -> Array:
+def identity(Z: Array, xp: Namespace | None = None) -> Array:
     """``A = Z``: the output of a regression network.
 
     Parameters
     ----------
-    Z : ndarray of shape (n_samples, n_units)
+    Z : array of shape (n_samples, n_units)
+    xp : array namespace, optional
 
     Returns
     -------
-    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    A : array of shape (n_samples, n_units), same dtype as ``Z``
     """
     return Z
 
 
-def identity_derivative(A: Array) -> Array:
+def identity_derivative(A: Array, xp: Namespace | None = None) -> Array:
     """``dA/dZ = 1``.
 
     Parameters
     ----------
-    A : ndarray of shape (n_samples, n_units)
+    A : array of shape (n_samples, n_units)
         The activation's output.
+    xp : array namespace, optional
 
     Returns
     -------
-    dA_dZ : ndarray of shape (n_samples, n_units), same dtype as ``A``
+    dA_dZ : array of shape (n_samples, n_units), same dtype as ``A``
     """
-    return np.ones_like(A)
+    return namespace(A, xp=xp).ones_like(A)
 
 
-def exp(Z: Array) -> Array:
+def exp(Z: Array, xp: Namespace | None = None) -> Array:
     """``A = exp(Z)``: a positive output, the mean of a Poisson regression (output layer only).
 
     Beyond ``Z ≈ 709`` (float64) the result is ``inf``, without a warning.
 
     Parameters
     ----------
-    Z : ndarray of shape (n_samples, n_units)
+    Z : array of shape (n_samples, n_units)
+    xp : array namespace, optional
 
     Returns
     -------
-    A : ndarray of shape (n_samples, n_units), same dtype as ``Z``
+    A : array of shape (n_samples, n_units), same dtype as ``Z``
     """
-    with np.errstate(over="ignore"):
-        return np.exp(Z)
+    with _arrays.overflow_ignored():
+        return namespace(Z, xp=xp).exp(Z)
 
 
-def exp_derivative(A: Array) -> Array:
+def exp_derivative(A: Array, xp: Namespace | None = None) -> Array:
     """``dA/dZ = A``, given the output ``A = exp(Z)``.
 
     Parameters
     ----------
-    A : ndarray of shape (n_samples, n_units)
+    A : array of shape (n_samples, n_units)
         The activation's output.
+    xp : array namespace, optional
 
     Returns
     -------
-    dA_dZ : ndarray of shape (n_samples, n_units)
+    dA_dZ : array of shape (n_samples, n_units)
     """
     return A
 
 
-def softmax(Z: Array) -> Array:
+def softmax(Z: Array, xp: Namespace | None = None) -> Array:
     """Row-wise softmax ``A_ik = exp(Z_ik) / sum_j exp(Z_ij)``.
 
     The row maximum is subtracted first (the value does not change), so no
@@ -231,11 +251,12 @@ def softmax(Z: Array) -> Array:
 
     Parameters
     ----------
-    Z : ndarray of shape (n_samples, n_classes)
+    Z : array of shape (n_samples, n_classes)
+    xp : array namespace, optional
 
     Returns
     -------
-    A : ndarray of shape (n_samples, n_classes)
+    A : array of shape (n_samples, n_classes)
         Each row is positive and sums to 1.
 
     Examples
@@ -244,12 +265,13 @@ def softmax(Z: Array) -> Array:
     array([[1. , 0. ],
            [0.5, 0.5]])
     """
-    E = np.exp(Z - Z.max(axis=1, keepdims=True))
-    E /= E.sum(axis=1, keepdims=True)
+    xp = namespace(Z, xp=xp)
+    E = xp.exp(Z - xp.max(Z, axis=1, keepdims=True))
+    E /= xp.sum(E, axis=1, keepdims=True)
     return E
 
 
-def softmax_backward(A: Array, dA: Array) -> Array:
+def softmax_backward(A: Array, dA: Array, xp: Namespace | None = None) -> Array:
     """Vector-Jacobian product of softmax, given its output ``A``.
 
     The Jacobian of one row is ``dA_i/dZ_j = A_i (δ_ij - A_j)``, so
@@ -258,16 +280,17 @@ def softmax_backward(A: Array, dA: Array) -> Array:
 
     Parameters
     ----------
-    A : ndarray of shape (n_samples, n_classes)
+    A : array of shape (n_samples, n_classes)
         The softmax output.
-    dA : ndarray of shape (n_samples, n_classes)
+    dA : array of shape (n_samples, n_classes)
         Gradient of the loss with respect to ``A``.
+    xp : array namespace, optional
 
     Returns
     -------
-    dZ : ndarray of shape (n_samples, n_classes)
+    dZ : array of shape (n_samples, n_classes)
     """
-    return A * (dA - np.sum(dA * A, axis=1, keepdims=True))
+    return A * (dA - namespace(A, xp=xp).sum(dA * A, axis=1, keepdims=True))
 
 
 @dataclass(frozen=True)
@@ -279,9 +302,9 @@ class Activation:
     name : str
         The name used by :class:`~playwithnn.NeuralNetwork` (``"sigmoid"``, ...).
     function : callable
-        ``A = function(Z)``.
+        ``A = function(Z, xp)``, ``xp`` the array namespace (or None: ``Z``'s).
     derivative : callable or None
-        ``dA/dZ`` as a function of the **output** ``A`` (element-wise activations).
+        ``dA/dZ = derivative(A, xp)`` as a function of the **output** ``A`` (element-wise activations).
         ``None`` for softmax, whose Jacobian is not diagonal: its
         :meth:`backward` is :func:`softmax_backward`.
     hidden : bool
@@ -296,32 +319,34 @@ class Activation:
     """
 
     name: str
-    function: Callable[[Array], Array]
-    derivative: Callable[[Array], Array] | None
+    function: Callable[[Array, Namespace | None], Array]
+    derivative: Callable[[Array, Namespace | None], Array] | None
     hidden: bool = True
 
-    def forward(self, Z: Array) -> Array:
-        """``A = f(Z)``."""
-        return self.function(Z)
+    def forward(self, Z: Array, xp: Namespace | None = None) -> Array:
+        """``A = f(Z)``; ``xp`` is ``Z``'s array namespace, if the caller knows it."""
+        return self.function(Z, xp)
 
-    def backward(self, A: Array, dA: Array) -> Array:
+    def backward(self, A: Array, dA: Array, xp: Namespace | None = None) -> Array:
         """The chain rule through the activation: ``δ = dL/dZ = dA ⊙ f'(Z)``.
 
         Parameters
         ----------
-        A : ndarray of shape (n_samples, n_units)
+        A : array of shape (n_samples, n_units)
             The activation's output ``A = f(Z)``, from which ``f'(Z)`` is computed.
-        dA : ndarray of shape (n_samples, n_units)
+        dA : array of shape (n_samples, n_units)
             ``dL/dA``, the gradient arriving from above. Overwritten: it becomes ``δ``.
+        xp : array namespace, optional
+            The arrays', if the caller knows it.
 
         Returns
         -------
-        delta : ndarray of shape (n_samples, n_units)
+        delta : array of shape (n_samples, n_units)
             ``dL/dZ``.
         """
         if self.derivative is None:
-            return softmax_backward(A, dA)
-        dA *= self.derivative(A)  # in place: dA is a temporary of the backward pass
+            return softmax_backward(A, dA, xp)
+        dA *= self.derivative(A, xp)  # in place: dA is a temporary of the backward pass
         return dA
 
 

@@ -830,6 +830,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .training import TrainingDivergedError, holdout_split
 
     options = _fit_options(args)
+    _check_device(args.device)  # before any file is read
     if args.chunk_rows is not None:
         return _train_streamed(args, options)
     if args.refit and options.patience is None:
@@ -874,7 +875,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             X = pre.transform(columns)
         try:
             net = NeuralNetwork([pre.n_inputs, *args.hidden, n_out], activation=args.activation,
-                                loss=loss, seed=rng)
+                                loss=loss, seed=rng, device=args.device)
         except (TypeError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         if task == "classification":
@@ -963,6 +964,16 @@ def cmd_train(args: argparse.Namespace) -> int:
                          figure)
 
 
+def _check_device(device: str) -> None:
+    """``--device``: a ``cuda`` that this machine cannot give is bad input, said in one line."""
+    from ._arrays import placement
+
+    try:
+        placement(device)
+    except (ImportError, RuntimeError) as exc:
+        raise CommandError(f"--device {device}: {exc}") from None
+
+
 def _trained_line(history: History, stop_request: _StopRequest) -> str:
     """``trained 12 epochs in 3.40 s``, and how training stopped, and which epoch's weights it kept."""
     stop = ""
@@ -979,13 +990,15 @@ def _trained_line(history: History, stop_request: _StopRequest) -> str:
 def _save_trained(model: Model, interrupted: bool, stop_request: _StopRequest, lines: list[str],
                   output: Path, plot_path: Path | None, figure: Callable[[], Figure]) -> int:
     """Write the model (and the figure), then print ``lines`` and what was written; the exit status."""
+    from ._arrays import to_numpy
     from ._modelfile import encode
 
     # Everything is prepared before the first byte is written: the model file's
     # content is checked and laid out, the figure drawn and rendered in memory.
     net = model.network
     try:
-        content = encode(net.get_config(), net.parameters(), net.metadata, model.to_json())
+        content = encode(net.get_config(), [to_numpy(p) for p in net.parameters()], net.metadata,
+                         model.to_json())
     except (TypeError, ValueError) as exc:
         raise CommandError(f"cannot save the model: {exc}; nothing was written") from None
     files: list[tuple[Path, _files.Content, str]] = [(output, content, "model file")]
@@ -1228,7 +1241,7 @@ def _train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
     rng = np.random.default_rng(args.seed)
     try:
         net = NeuralNetwork([len(feature_names), *args.hidden, n_out], activation=args.activation,
-                            loss=loss, seed=rng)
+                            loss=loss, seed=rng, device=args.device)
     except (TypeError, ValueError) as exc:
         raise CommandError(str(exc)) from None
     if task == "classification":
@@ -1698,6 +1711,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "rows (validation rows too) for the best epoch count, and save that one; the "
                        "validation score printed is then the early-stopped run's")
     train.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
+    train.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                       help="where to train: cuda is a GPU, through CuPy or PyTorch, whichever is "
+                       "installed (default cpu)")
     train.add_argument("--chunk-rows", type=_positive_int, metavar="N",
                        help="read the file N rows at a time and train chunk by chunk, in memory bounded "
                        "by N rather than by the file: a first pass takes the scaling, then each epoch is "

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._arrays import is_array, namespace, to_numpy
 from ._validation import check_positive_float
 
 
@@ -40,7 +41,8 @@ class Differentiable(Protocol):
         ...
 
     def parameters(self) -> list[NDArray[np.floating]]:
-        """The live parameter arrays; writing into them changes the model."""
+        """The live parameter arrays (of any library of the array API standard); writing into
+        them changes the model."""
         ...
 
 
@@ -64,7 +66,8 @@ def numerical_gradients(
     ----------
     net : NeuralNetwork (or any object with ``loss(X, y)`` and ``parameters()``)
         Must hold float64 parameters: in float32 a step of ``1e-6`` is lost in
-        rounding.
+        rounding. They may be arrays of any library of the array API standard (on a
+        GPU too); each entry is read and written one at a time.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples, n_outputs)
     eps : float, default=1e-6
@@ -76,7 +79,7 @@ def numerical_gradients(
     -------
     list of ndarray of float64
         ``[dL/dW1, dL/db1, ...]``, in the order and with the shapes of
-        ``net.parameters()``.
+        ``net.parameters()``, as NumPy arrays.
 
     Raises
     ------
@@ -88,7 +91,7 @@ def numerical_gradients(
     eps = check_positive_float(eps, "eps")
     params = net.parameters()
     for i, p in enumerate(params):
-        if not (isinstance(p, np.ndarray) and p.dtype == np.float64):
+        if not (is_array(p) and p.dtype == namespace(p).float64):
             dtype = getattr(p, "dtype", type(p).__name__)
             raise TypeError(
                 f"numerical_gradients needs float64 parameters (build the network with "
@@ -96,9 +99,9 @@ def numerical_gradients(
             )
     grads = []
     for p in params:
-        g = np.empty_like(p)
-        for idx in np.ndindex(p.shape):
-            w = p[idx]
+        g = np.empty(tuple(p.shape), dtype=np.float64)
+        for idx in np.ndindex(tuple(p.shape)):
+            w = float(p[idx])  # a number, not a view of the entry
             w_plus, w_minus = w + eps, w - eps
             p[idx] = w_plus
             loss_plus = net.loss(X, y)
@@ -126,6 +129,7 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     Parameters
     ----------
     a, b : array-like of the same shape
+        Arrays of any library of the array API standard too (copied to the host).
 
     Returns
     -------
@@ -145,8 +149,8 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     >>> round(relative_error([1.0], [1.001]), 7)   # 0.001 / 2.001
     0.0004998
     """
-    a_arr = np.asarray(a, dtype=np.float64)
-    b_arr = np.asarray(b, dtype=np.float64)
+    a_arr = np.asarray(to_numpy(a) if is_array(a) else a, dtype=np.float64)
+    b_arr = np.asarray(to_numpy(b) if is_array(b) else b, dtype=np.float64)
     if a_arr.shape != b_arr.shape:
         raise ValueError(f"a and b must have the same shape; got {a_arr.shape} and {b_arr.shape}")
     scale = float(np.linalg.norm(a_arr) + np.linalg.norm(b_arr))

@@ -12,15 +12,27 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from ._arrays import (
+    NUMPY,
+    Device,
+    Namespace,
+    device_of,
+    flat_views,
+    matmul_into,
+    namespace,
+    sum_rows_into,
+    to_namespace,
+)
 from .activations import Activation, get_activation
 from .initializers import DEFAULT_INIT, get_initializer
 
-Array = NDArray[np.floating]
+Array = NDArray[np.floating]  # or an array of another library of the standard
 
 
 class Dense:
@@ -40,6 +52,10 @@ class Dense:
     backward pass needs: the input ``X`` and the output ``A`` (``f'(Z)`` is computed
     from ``A``; see :mod:`playwithnn.activations`).
 
+    The weights are drawn on the host, with NumPy; :meth:`share_memory` can move them
+    into the arrays of another library (a network does, to compute on a GPU), whose
+    namespace the layer then computes with.
+
     Parameters
     ----------
     n_in, n_out : int
@@ -50,7 +66,8 @@ class Dense:
     init : str or None, default=None
         ``"uniform"``, ``"glorot"`` or ``"he"``; ``None`` picks by activation.
     rng : numpy.random.Generator, optional
-        Source of the initial weights. A fresh unseeded one if omitted.
+        Source of the initial weights (and of the dropout masks, which are drawn on
+        the host too). A fresh unseeded one if omitted.
     dtype : numpy float dtype, default=numpy.float64
     input_gradient : bool, default=True
         Whether :meth:`backward` computes ``dX = dL/dX``. The first layer of a
@@ -59,19 +76,24 @@ class Dense:
 
     Attributes
     ----------
-    W : ndarray of shape (n_in, n_out)
-    b : ndarray of shape (n_out,) or None
-    dW : ndarray of shape (n_in, n_out)
+    W : array of shape (n_in, n_out)
+    b : array of shape (n_out,) or None
+    dW : array of shape (n_in, n_out)
         ``dL/dW`` from the last :meth:`backward`.
-    db : ndarray of shape (n_out,) or None
+    db : array of shape (n_out,) or None
         ``dL/db`` from the last :meth:`backward`.
-    X : ndarray of shape (n_samples, n_in) or None
+    X : array of shape (n_samples, n_in) or None
         The input of the last training forward pass (a SciPy sparse matrix is
-        accepted as the first layer's input: the data).
-    A : ndarray of shape (n_samples, n_out) or None
+        accepted as the first layer's input on NumPy: the data).
+    A : array of shape (n_samples, n_out) or None
         The output of the last training forward pass (before dropout).
-    delta : ndarray of shape (n_samples, n_out) or None
+    delta : array of shape (n_samples, n_out) or None
         ``δ = dL/dZ`` from the last :meth:`backward`, one row per sample.
+    dtype : numpy.dtype
+        The parameters' dtype, as NumPy names it.
+    xp : module
+        The array namespace of the parameters (``numpy`` until :meth:`share_memory`
+        moves them), which the layer computes with.
 
     Shape
     -----
@@ -94,15 +116,27 @@ class Dense:
         self.activation = get_activation(activation)
         rng = np.random.default_rng() if rng is None else rng
         init_fn = get_initializer(DEFAULT_INIT[self.activation.name] if init is None else init)
+        self.dtype: Any = np.dtype(dtype)
         self.W: Array = init_fn(n_in, n_out, rng, dtype)
         self.b: Array | None = np.zeros(n_out, dtype=dtype) if bias else None
         self.dW: Array = np.zeros_like(self.W)
         self.db: Array | None = None if self.b is None else np.zeros_like(self.b)
+        self.xp: Namespace = NUMPY
+        self.device: Device = "cpu"
         self.input_gradient = input_gradient
-        self.X: Any = None  # an ndarray, or a SciPy sparse matrix as the first layer's input
+        self.X: Any = None  # an array, or a SciPy sparse matrix as the first layer's input
         self.A: Array | None = None
         self.delta: Array | None = None
         self.dropout_mask: Array | None = None  # kept outputs scaled by 1 / (1 - dropout), others 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["xp"]  # a module: looked up again from W when unpickled
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.xp = namespace(self.W)
 
     @property
     def n_in(self) -> int:
@@ -115,7 +149,7 @@ class Dense:
     @property
     def n_parameters(self) -> int:
         """Number of numbers in ``W`` and ``b``."""
-        return self.W.size + (0 if self.b is None else self.b.size)
+        return math.prod(self.W.shape) + (0 if self.b is None else math.prod(self.b.shape))
 
     def share_memory(self, params: Array, grads: Array) -> None:
         """Move ``W``, ``b`` into ``params`` and ``dW``, ``db`` into ``grads``, keeping their values.
@@ -123,16 +157,19 @@ class Dense:
         ``params`` and ``grads`` are flat arrays of :attr:`n_parameters` numbers,
         usually slices of the network's ``parameter_vector`` and ``gradient_vector``;
         afterwards ``W`` is the view ``params[:n_in * n_out].reshape(n_in, n_out)``
-        and ``b`` the rest.
+        and ``b`` the rest. They may belong to another library or device than ``W``
+        and ``b`` did: the layer then computes with theirs.
         """
-        k = self.W.size
-        W = params[:k].reshape(self.W.shape)
-        W[...] = self.W
-        self.W, self.dW = W, grads[:k].reshape(self.W.shape)
+        xp, device = namespace(params), device_of(params)
+        shapes = [p.shape for p in self.parameters()]
+        new_params = flat_views(params, shapes, xp)
+        for new, old in zip(new_params, self.parameters()):
+            new[...] = to_namespace(old, xp, device)
+        new_grads = flat_views(grads, shapes, xp)
+        self.W, self.dW = new_params[0], new_grads[0]
         if self.b is not None:
-            b = params[k:]
-            b[...] = self.b
-            self.b, self.db = b, grads[k:]
+            self.b, self.db = new_params[1], new_grads[1]
+        self.xp, self.device = xp, device
 
     def parameters(self) -> list[Array]:
         """The live arrays ``[W, b]`` (``[W]`` without bias)."""
@@ -154,7 +191,8 @@ class Dense:
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_in)
+        X : array of shape (n_samples, n_in)
+            Of the layer's namespace and device.
         train : bool, default=False
             Keep ``X`` and ``A`` for :meth:`backward`.
         dropout : float in [0, 1), default=0.0
@@ -162,16 +200,18 @@ class Dense:
             dropout: the kept outputs are divided by ``1 - dropout``, so the
             expected output is unchanged and prediction needs no dropout).
         rng : numpy.random.Generator, optional
-            Source of the dropout mask; needed when ``dropout > 0``.
+            Source of the dropout mask; needed when ``dropout > 0``. The mask is drawn
+            on the host, so that a seed gives the same masks on every library, and copied
+            to the device.
 
         Returns
         -------
-        A : ndarray of shape (n_samples, n_out)
+        A : array of shape (n_samples, n_out)
         """
         Z = X @ self.W
         if self.b is not None:
             Z += self.b  # in place: Z is ours, adding b avoids a second (n, n_out) array
-        A = self.activation.forward(Z)
+        A = self.activation.forward(Z, self.xp)
         if not train:
             return A
         self.X, self.A, self.dropout_mask = X, A, None
@@ -179,7 +219,8 @@ class Dense:
             if rng is None:
                 raise ValueError("training with dropout needs rng")
             keep = 1.0 - dropout
-            self.dropout_mask = (rng.random(A.shape, dtype=A.dtype) < keep) / A.dtype.type(keep)
+            mask = (rng.random(A.shape, dtype=self.dtype) < keep) / self.dtype.type(keep)
+            self.dropout_mask = to_namespace(mask, self.xp, self.device)
             return A * self.dropout_mask
         return A
 
@@ -188,25 +229,22 @@ class Dense:
 
         Parameters
         ----------
-        dA : ndarray of shape (n_samples, n_out)
+        dA : array of shape (n_samples, n_out)
             Overwritten: it becomes ``δ``.
 
         Returns
         -------
-        dX : ndarray of shape (n_samples, n_in), or None if ``input_gradient=False``
+        dX : array of shape (n_samples, n_in), or None if ``input_gradient=False``
         """
         if self.X is None or self.A is None:
             raise RuntimeError("backward() called before forward(X, train=True)")
         if self.dropout_mask is not None:
             dA *= self.dropout_mask  # dropped units pass no gradient back
-        delta = self.activation.backward(self.A, dA)  # δ = dA ⊙ f'(Z)
+        delta = self.activation.backward(self.A, dA, self.xp)  # δ = dA ⊙ f'(Z)
         self.delta = delta
-        if isinstance(self.X, np.ndarray):
-            np.matmul(self.X.T, delta, out=self.dW)  # dW = X.T @ δ, written into the gradient vector
-        else:
-            self.dW[...] = self.X.T @ delta  # a SciPy sparse input (the first layer's data)
+        matmul_into(self.X.T, delta, self.dW, self.xp)  # dW = X.T @ δ, written into the gradient vector
         if self.db is not None:
-            np.add.reduce(delta, axis=0, out=self.db)  # db = δ summed over the samples
+            sum_rows_into(delta, self.db, self.xp)  # db = δ summed over the samples
         return delta @ self.W.T if self.input_gradient else None
 
     def __repr__(self) -> str:

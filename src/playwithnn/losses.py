@@ -1,7 +1,9 @@
 """Loss functions and their gradients, side by side.
 
 Every loss compares targets ``y`` with predictions ``y_pred``, both of shape
-``(n_samples, n_outputs)``, and returns a Python float.
+``(n_samples, n_outputs)``, and returns a 0-d array (a NumPy scalar for NumPy
+arrays; ``float(L)`` is the number). Left on its device, a loss adds up over the
+batches of an epoch without waiting for a GPU at every one.
 
 ============================  ============================================  ================  ==============
 name                          formula                                       reduction         natural output
@@ -32,9 +34,13 @@ to divide by a probability that may round to 0. The losses themselves are
 evaluated as ``logaddexp(0, Z)`` and ``log(sum(exp(Z)))`` with the row maximum
 taken out, so nothing overflows even at ``Z = ±1e4``.
 
+Every function takes the arrays of any library of the array API standard and
+computes with their namespace ``xp``, which a caller who knows it passes
+(:mod:`playwithnn.activations` says more).
+
 >>> import numpy as np
 >>> y, y_pred = np.array([[0.0], [1.0]]), np.array([[0.5], [0.5]])
->>> sse(y, y_pred), mse(y, y_pred)
+>>> float(sse(y, y_pred)), float(mse(y, y_pred))
 (0.5, 0.25)
 >>> sse_gradient(y, y_pred)
 array([[ 1.],
@@ -45,22 +51,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import xlogy
 
+from . import _arrays
+from ._arrays import Namespace, namespace
 from ._validation import lookup
 from .activations import ACTIVATIONS, get_activation, sigmoid, softmax
 
-Array = NDArray[np.floating]
+Array = NDArray[np.floating]  # or an array of another library of the standard
+#: A loss's value: a 0-d array of the arrays' namespace (a NumPy scalar for NumPy).
+Scalar = Any
 
 
-def _per_sample(terms: Array, sample_weight: Array | None) -> float:
+def _per_sample(terms: Array, sample_weight: Array | None, xp: Namespace) -> Scalar:
     """``Σ_i w_i Σ_k terms_ik``: every term added up, each sample's row weighted by ``w_i``."""
     if sample_weight is None:
-        return float(terms.sum())
-    return float(sample_weight @ terms.sum(axis=1))
+        return xp.sum(terms)
+    return sample_weight @ xp.sum(terms, axis=1)
 
 
 def _scaled(grad: Array, scale: float, sample_weight: Array | None) -> Array:
@@ -71,31 +81,36 @@ def _scaled(grad: Array, scale: float, sample_weight: Array | None) -> Array:
     return grad
 
 
-def _count(y: Array, sample_weight: Array | None) -> float:
-    """The number of samples a mean divides by: ``n_samples``, or ``Σ_i w_i``."""
-    return float(y.shape[0]) if sample_weight is None else float(sample_weight.sum())
+def _count(y: Array, sample_weight: Array | None, xp: Namespace) -> Scalar:
+    """The number of samples a mean divides by: ``n_samples``, or ``Σ_i w_i`` (left on the device)."""
+    return y.shape[0] if sample_weight is None else xp.sum(sample_weight)
 
 
-def sse(y: Array, y_pred: Array, sample_weight: Array | None = None) -> float:
+def sse(y: Array, y_pred: Array, sample_weight: Array | None = None, xp: Namespace | None = None
+        ) -> Scalar:
     """Sum of squared errors, the tutorial's loss: ``L = sum((y - y_pred)**2)``.
 
     Parameters
     ----------
-    y, y_pred : ndarray of shape (n_samples, n_outputs)
-    sample_weight : ndarray of shape (n_samples,), optional
+    y, y_pred : array of shape (n_samples, n_outputs)
+    sample_weight : array of shape (n_samples,), optional
         Each sample's squared errors are multiplied by its weight.
+    xp : array namespace, optional
+        The arrays', if the caller knows it.
 
     Returns
     -------
-    float
+    L : 0-d array
     """
+    xp = namespace(y, y_pred, xp=xp)
     diff = y - y_pred
     if sample_weight is None:
-        return float(np.vdot(diff, diff))  # the sum of the squares, for any shape
-    return _per_sample(diff * diff, sample_weight)
+        return _arrays.sum_of_squares(diff, xp)
+    return _per_sample(diff * diff, sample_weight, xp)
 
 
-def sse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None) -> Array:
+def sse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None, xp: Namespace | None = None
+                 ) -> Array:
     """``dL/dy_pred = 2 (y_pred - y)`` for :func:`sse` (each row times its weight).
 
     The tutorial writes the weight update with ``2 (y - y_pred)``: that is this
@@ -103,72 +118,84 @@ def sse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None) ->
 
     Parameters
     ----------
-    y, y_pred : ndarray of shape (n_samples, n_outputs)
-    sample_weight : ndarray of shape (n_samples,), optional
+    y, y_pred : array of shape (n_samples, n_outputs)
+    sample_weight : array of shape (n_samples,), optional
+    xp : array namespace, optional
 
     Returns
     -------
-    dL_dy_pred : ndarray of shape (n_samples, n_outputs)
+    dL_dy_pred : array of shape (n_samples, n_outputs)
     """
     return _scaled(y_pred - y, 2.0, sample_weight)
 
 
-def mse(y: Array, y_pred: Array, sample_weight: Array | None = None) -> float:
+def mse(y: Array, y_pred: Array, sample_weight: Array | None = None, xp: Namespace | None = None
+        ) -> Scalar:
     """Mean squared error ``L = sum((y - y_pred)**2) / (n_samples * n_outputs)``.
 
     With ``sample_weight``, the weighted mean: ``n_samples`` becomes ``sum(sample_weight)``.
 
     Parameters
     ----------
-    y, y_pred : ndarray of shape (n_samples, n_outputs)
-    sample_weight : ndarray of shape (n_samples,), optional
+    y, y_pred : array of shape (n_samples, n_outputs)
+    sample_weight : array of shape (n_samples,), optional
+    xp : array namespace, optional
 
     Returns
     -------
-    float
+    L : 0-d array
     """
-    return sse(y, y_pred, sample_weight) / (_count(y, sample_weight) * y.shape[1])
+    xp = namespace(y, y_pred, xp=xp)
+    return sse(y, y_pred, sample_weight, xp) / (_count(y, sample_weight, xp) * y.shape[1])
 
 
-def mse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None) -> Array:
+def mse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None, xp: Namespace | None = None
+                 ) -> Array:
     """``dL/dy_pred = 2 (y_pred - y) / (n_samples * n_outputs)`` for :func:`mse`.
 
     Parameters
     ----------
-    y, y_pred : ndarray of shape (n_samples, n_outputs)
-    sample_weight : ndarray of shape (n_samples,), optional
+    y, y_pred : array of shape (n_samples, n_outputs)
+    sample_weight : array of shape (n_samples,), optional
+    xp : array namespace, optional
 
     Returns
     -------
-    dL_dy_pred : ndarray of shape (n_samples, n_outputs)
+    dL_dy_pred : array of shape (n_samples, n_outputs)
     """
-    return _scaled(y_pred - y, 2 / (_count(y, sample_weight) * y.shape[1]), sample_weight)
+    xp = namespace(y, y_pred, xp=xp)
+    return _scaled(y_pred - y, 2 / (_count(y, sample_weight, xp) * y.shape[1]), sample_weight)
 
 
-def half_mse(y: Array, y_pred: Array, sample_weight: Array | None = None) -> float:
+def half_mse(y: Array, y_pred: Array, sample_weight: Array | None = None, xp: Namespace | None = None
+             ) -> Scalar:
     """Half the mean squared error, ``L = mse / 2``: scikit-learn's ``squared_error`` for its MLP.
 
     The half cancels the 2 of the derivative. Parameters as for :func:`mse`.
     """
-    return mse(y, y_pred, sample_weight) / 2
+    return mse(y, y_pred, sample_weight, xp) / 2
 
 
-def half_mse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None) -> Array:
+def half_mse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None,
+                      xp: Namespace | None = None) -> Array:
     """``dL/dy_pred = (y_pred - y) / (n_samples * n_outputs)`` for :func:`half_mse`.
 
     Parameters
     ----------
-    y, y_pred : ndarray of shape (n_samples, n_outputs)
-    sample_weight : ndarray of shape (n_samples,), optional
+    y, y_pred : array of shape (n_samples, n_outputs)
+    sample_weight : array of shape (n_samples,), optional
+    xp : array namespace, optional
 
     Returns
     -------
-    dL_dy_pred : ndarray of shape (n_samples, n_outputs)
+    dL_dy_pred : array of shape (n_samples, n_outputs)
     """
-    return _scaled(y_pred - y, 1 / (_count(y, sample_weight) * y.shape[1]), sample_weight)
+    xp = namespace(y, y_pred, xp=xp)
+    return _scaled(y_pred - y, 1 / (_count(y, sample_weight, xp) * y.shape[1]), sample_weight)
 
 
-def binary_crossentropy(y: Array, Z: Array, sample_weight: Array | None = None) -> float:
+def binary_crossentropy(y: Array, Z: Array, sample_weight: Array | None = None,
+                        xp: Namespace | None = None) -> Scalar:
     """Binary cross-entropy of ``p = sigmoid(Z)``, averaged over every sample and output.
 
     ``L = mean(-y log p - (1 - y) log(1 - p)) = mean(log(1 + exp(Z)) - y Z)``
@@ -178,28 +205,35 @@ def binary_crossentropy(y: Array, Z: Array, sample_weight: Array | None = None) 
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples, n_outputs)
+    y : array of shape (n_samples, n_outputs)
         Targets in [0, 1].
-    Z : ndarray of shape (n_samples, n_outputs)
+    Z : array of shape (n_samples, n_outputs)
         Logits: the output layer's pre-activation, ``p = sigmoid(Z)``.
-    sample_weight : ndarray of shape (n_samples,), optional
+    sample_weight : array of shape (n_samples,), optional
         The weighted mean over the samples instead.
+    xp : array namespace, optional
+
+    Returns
+    -------
+    L : 0-d array
 
     Examples
     --------
     >>> import numpy as np
-    >>> round(binary_crossentropy(np.array([[1.0]]), np.array([[0.0]])), 6)  # log 2
+    >>> round(float(binary_crossentropy(np.array([[1.0]]), np.array([[0.0]]))), 6)  # log 2
     0.693147
-    >>> binary_crossentropy(np.array([[0.0]]), np.array([[1e4]]))
+    >>> float(binary_crossentropy(np.array([[0.0]]), np.array([[1e4]])))
     10000.0
     """
-    terms = np.logaddexp(0, Z) - y * Z
+    xp = namespace(y, Z, xp=xp)
+    terms = xp.logaddexp(0.0, Z) - y * Z
     if sample_weight is None:
-        return float(np.mean(terms))
-    return _per_sample(terms, sample_weight) / (_count(y, sample_weight) * y.shape[1])
+        return xp.mean(terms)
+    return _per_sample(terms, sample_weight, xp) / (_count(y, sample_weight, xp) * y.shape[1])
 
 
-def binary_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array | None = None) -> Array:
+def binary_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array | None = None,
+                                 xp: Namespace | None = None) -> Array:
     """``dL/dZ = (sigmoid(Z) - y) / (n_samples * n_outputs)`` for :func:`binary_crossentropy`.
 
     The sigmoid's derivative ``p (1 - p)`` cancels the cross-entropy's
@@ -207,112 +241,136 @@ def binary_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array | None
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples, n_outputs)
-    Z : ndarray of shape (n_samples, n_outputs)
+    y : array of shape (n_samples, n_outputs)
+    Z : array of shape (n_samples, n_outputs)
         Logits.
-    sample_weight : ndarray of shape (n_samples,), optional
+    sample_weight : array of shape (n_samples,), optional
+    xp : array namespace, optional
 
     Returns
     -------
-    dL_dZ : ndarray of shape (n_samples, n_outputs)
+    dL_dZ : array of shape (n_samples, n_outputs)
     """
-    p = sigmoid(Z)
+    xp = namespace(y, Z, xp=xp)
+    p = sigmoid(Z, xp)
     p -= y
-    return _scaled(p, 1 / (_count(y, sample_weight) * y.shape[1]), sample_weight)
+    return _scaled(p, 1 / (_count(y, sample_weight, xp) * y.shape[1]), sample_weight)
 
 
-def categorical_crossentropy(y: Array, Z: Array, sample_weight: Array | None = None) -> float:
+def categorical_crossentropy(y: Array, Z: Array, sample_weight: Array | None = None,
+                             xp: Namespace | None = None) -> Scalar:
     """Cross-entropy of ``p = softmax(Z)`` against one-hot ``y``, averaged over samples.
 
     ``L = -sum(y * log p) / n = sum(y * (logsumexp(Z) - Z)) / n``
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples, n_classes)
+    y : array of shape (n_samples, n_classes)
         One-hot targets (rows of probabilities also work).
-    Z : ndarray of shape (n_samples, n_classes)
+    Z : array of shape (n_samples, n_classes)
         Logits: the output layer's pre-activation, ``p = softmax(Z)``.
-    sample_weight : ndarray of shape (n_samples,), optional
+    sample_weight : array of shape (n_samples,), optional
         The weighted mean over the samples instead.
+    xp : array namespace, optional
+
+    Returns
+    -------
+    L : 0-d array
 
     Examples
     --------
     >>> import numpy as np
-    >>> round(categorical_crossentropy(np.array([[1.0, 0.0]]), np.array([[0.0, 0.0]])), 6)
+    >>> round(float(categorical_crossentropy(np.array([[1.0, 0.0]]), np.array([[0.0, 0.0]]))), 6)
     0.693147
     """
-    shifted = Z - Z.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    xp = namespace(y, Z, xp=xp)
+    shifted = Z - xp.max(Z, axis=1, keepdims=True)
+    log_p = shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
     if sample_weight is None:
-        return float(-np.sum(y * log_p) / y.shape[0])
-    return -_per_sample(y * log_p, sample_weight) / _count(y, sample_weight)
+        return -xp.sum(y * log_p) / y.shape[0]
+    return -_per_sample(y * log_p, sample_weight, xp) / _count(y, sample_weight, xp)
 
 
-def categorical_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array | None = None) -> Array:
+def categorical_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array | None = None,
+                                      xp: Namespace | None = None) -> Array:
     """``dL/dZ = (softmax(Z) - y) / n_samples`` for :func:`categorical_crossentropy`.
 
     Holds for one-hot ``y`` (any ``y`` whose rows sum to 1).
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples, n_classes)
-    Z : ndarray of shape (n_samples, n_classes)
+    y : array of shape (n_samples, n_classes)
+    Z : array of shape (n_samples, n_classes)
         Logits.
-    sample_weight : ndarray of shape (n_samples,), optional
+    sample_weight : array of shape (n_samples,), optional
+    xp : array namespace, optional
 
     Returns
     -------
-    dL_dZ : ndarray of shape (n_samples, n_classes)
+    dL_dZ : array of shape (n_samples, n_classes)
     """
-    p = softmax(Z)
+    xp = namespace(y, Z, xp=xp)
+    p = softmax(Z, xp)
     p -= y
-    return _scaled(p, 1 / _count(y, sample_weight), sample_weight)
+    return _scaled(p, 1 / _count(y, sample_weight, xp), sample_weight)
 
 
-def half_poisson(y: Array, Z: Array, sample_weight: Array | None = None) -> float:
+def half_poisson(y: Array, Z: Array, sample_weight: Array | None = None, xp: Namespace | None = None
+                 ) -> Scalar:
     """Half the Poisson deviance of the mean ``mu = exp(Z)``, averaged over every sample and output.
 
-    ``L = mean(y log(y / mu) - y + mu) = mean(xlogy(y, y) - y Z - y + exp(Z))``: zero
-    when ``mu = y``. scikit-learn's ``loss="poisson"`` for its MLP regressor.
+    ``L = mean(y log(y / mu) - y + mu) = mean(y log y - y Z - y + exp(Z))``, with
+    ``y log y = 0`` at ``y = 0``: zero when ``mu = y``. scikit-learn's ``loss="poisson"``
+    for its MLP regressor.
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples, n_outputs)
+    y : array of shape (n_samples, n_outputs)
         Non-negative targets (counts, rates).
-    Z : ndarray of shape (n_samples, n_outputs)
+    Z : array of shape (n_samples, n_outputs)
         The log of the mean: the output layer's pre-activation.
-    sample_weight : ndarray of shape (n_samples,), optional
+    sample_weight : array of shape (n_samples,), optional
+    xp : array namespace, optional
+
+    Returns
+    -------
+    L : 0-d array
 
     Examples
     --------
-    >>> half_poisson(np.array([[2.0]]), np.log(np.array([[2.0]])))  # mu = y
+    >>> float(half_poisson(np.array([[2.0]]), np.log(np.array([[2.0]]))))  # mu = y
     0.0
     """
-    with np.errstate(over="ignore"):
-        terms = xlogy(y, y) - y * Z - y + np.exp(Z)
+    xp = namespace(y, Z, xp=xp)
+    y_log_y = y * xp.log(xp.where(y > 0, y, 1.0))  # log 1 = 0 where y = 0
+    with _arrays.overflow_ignored():
+        terms = y_log_y - y * Z - y + xp.exp(Z)
     if sample_weight is None:
-        return float(np.mean(terms))
-    return _per_sample(terms, sample_weight) / (_count(y, sample_weight) * y.shape[1])
+        return xp.mean(terms)
+    return _per_sample(terms, sample_weight, xp) / (_count(y, sample_weight, xp) * y.shape[1])
 
 
-def half_poisson_gradient(y: Array, Z: Array, sample_weight: Array | None = None) -> Array:
+def half_poisson_gradient(y: Array, Z: Array, sample_weight: Array | None = None,
+                          xp: Namespace | None = None) -> Array:
     """``dL/dZ = (exp(Z) - y) / (n_samples * n_outputs)`` for :func:`half_poisson`.
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples, n_outputs)
-    Z : ndarray of shape (n_samples, n_outputs)
+    y : array of shape (n_samples, n_outputs)
+    Z : array of shape (n_samples, n_outputs)
         The log of the mean.
-    sample_weight : ndarray of shape (n_samples,), optional
+    sample_weight : array of shape (n_samples,), optional
+    xp : array namespace, optional
 
     Returns
     -------
-    dL_dZ : ndarray of shape (n_samples, n_outputs)
+    dL_dZ : array of shape (n_samples, n_outputs)
     """
-    with np.errstate(over="ignore"):
-        mu = np.exp(Z)
+    xp = namespace(y, Z, xp=xp)
+    with _arrays.overflow_ignored():
+        mu = xp.exp(Z)
     mu -= y
-    return _scaled(mu, 1 / (_count(y, sample_weight) * y.shape[1]), sample_weight)
+    return _scaled(mu, 1 / (_count(y, sample_weight, xp) * y.shape[1]), sample_weight)
 
 
 @dataclass(frozen=True)
@@ -332,8 +390,8 @@ class Loss:
         A network trained on such a loss has a linear output layer, and applies
         the sigmoid or softmax in :meth:`predict`.
     function : callable
-        ``L = function(y, y_pred, sample_weight=None)``, or ``function(y, Z, ...)``
-        with ``from_logits``.
+        ``L = function(y, y_pred, sample_weight=None, xp=None)``, or ``function(y, Z, ...)``
+        with ``from_logits``: a 0-d array, ``xp`` the arrays' namespace (None: look it up).
     gradient : callable
         The derivative of ``function`` with respect to its second argument:
         ``dL/dy_pred``, or ``dL/dZ`` with ``from_logits``; same arguments.
@@ -343,7 +401,7 @@ class Loss:
     natural_output: str
     reduction: str
     from_logits: bool
-    function: Callable[..., float]
+    function: Callable[..., Scalar]
     gradient: Callable[..., Array]
 
     def output_activation(self, name: str | None) -> str:
@@ -359,33 +417,34 @@ class Loss:
                              f"(or None); got {out!r}")
         return out
 
-    def value_and_gradient(self, y: Array, output: Array, sample_weight: Array | None = None
-                           ) -> tuple[float, Array]:
+    def value_and_gradient(self, y: Array, output: Array, sample_weight: Array | None = None,
+                           xp: Namespace | None = None) -> tuple[Scalar, Array]:
         """``L`` and ``dL/d output``, where ``output`` is what the loss takes (``y_pred`` or ``Z``).
 
         Parameters
         ----------
-        y : ndarray of shape (n_samples, n_outputs)
-        output : ndarray of shape (n_samples, n_outputs)
-        sample_weight : ndarray of shape (n_samples,), optional
+        y : array of shape (n_samples, n_outputs)
+        output : array of shape (n_samples, n_outputs)
+        sample_weight : array of shape (n_samples,), optional
+        xp : array namespace, optional
+            The arrays', if the caller knows it.
 
         Returns
         -------
-        loss : float
-        gradient : ndarray of shape (n_samples, n_outputs)
+        loss : 0-d array
+            Left where the arrays live: ``float(loss)`` reads it.
+        gradient : array of shape (n_samples, n_outputs)
         """
-        if sample_weight is None:
-            return self.function(y, output), self.gradient(y, output)
-        return self.function(y, output, sample_weight), self.gradient(y, output, sample_weight)
+        return self.function(y, output, sample_weight, xp), self.gradient(y, output, sample_weight, xp)
 
-    def predict(self, output: Array) -> Array:
+    def predict(self, output: Array, xp: Namespace | None = None) -> Array:
         """The prediction ``y_pred`` from the network's last output.
 
         ``sigmoid(Z)`` or ``softmax(Z)`` of the logits for the cross-entropies;
         the output as it is for the others.
         """
         if self.from_logits:
-            return ACTIVATIONS[self.natural_output].function(output)
+            return ACTIVATIONS[self.natural_output].function(output, xp)
         return output
 
 

@@ -14,6 +14,8 @@ predicts by :func:`predicted_class`, and count what it gets right by
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -329,7 +331,7 @@ def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike, sample_weight: Arr
     return float(np.average(np.abs(t - p), axis=0, weights=w).mean())
 
 
-def n_correct(Y: ArrayLike, P: ArrayLike, *, one_hot: bool) -> float:
+def n_correct(Y: Any, P: Any, *, one_hot: bool, xp: Any = None) -> Any:
     """Number of correct predictions, the count behind a training accuracy.
 
     Parameters
@@ -343,10 +345,14 @@ def n_correct(Y: ArrayLike, P: ArrayLike, *, one_hot: bool) -> float:
         largest output is its class. ``False``: every output is a yes/no answer of
         its own, thresholded at 0.5, and the correct outputs are divided by
         ``n_outputs``.
+    xp : array namespace, optional
+        For arrays of a library of the array API standard (PyTorch, CuPy), their
+        namespace: the count is made where they are and left there, so that training
+        adds it up over an epoch without reading the device at every batch.
 
     Returns
     -------
-    float
+    float, or a 0-d float64 array of ``xp``
         Correct samples, so that dividing by ``n_samples`` gives the accuracy.
 
     Examples
@@ -358,10 +364,16 @@ def n_correct(Y: ArrayLike, P: ArrayLike, *, one_hot: bool) -> float:
     >>> n_correct([[1, 1], [0, 1]], [[0.9, 0.1], [0.2, 0.6]], one_hot=False)
     1.5
     """
-    y, p = _outputs(Y, "Y"), _outputs(P, "P")
+    if xp is None:
+        return float(n_correct(_outputs(Y, "Y"), _outputs(P, "P"), one_hot=one_hot, xp=np))
+    y, p = Y, P  # arrays of xp
+    right: Any
     if one_hot:
-        return float(np.count_nonzero(p.argmax(axis=1) == y.argmax(axis=1)))
-    return float(np.count_nonzero((p > 0.5) == (y > 0.5))) / y.shape[1]
+        right = xp.argmax(p, axis=1) == xp.argmax(y, axis=1)
+    else:
+        right = (p > 0.5) == (y > 0.5)
+    count = xp.sum(xp.astype(right, xp.float64))
+    return count if one_hot else count / y.shape[1]
 
 
 __all__ = [

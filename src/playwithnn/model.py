@@ -182,8 +182,11 @@ class Model:
         return self.preprocessing.transform(X)
 
     def outputs(self, X: Any) -> NDArray[np.floating]:
-        """The network's outputs for the raw rows ``X``: shape (n_rows, n_outputs)."""
-        return self.network.predict(self.transform(X))
+        """The network's outputs for the raw rows ``X``: shape (n_rows, n_outputs), a NumPy array
+        wherever the network lives."""
+        from ._arrays import to_numpy
+
+        return to_numpy(self.network.predict(self.transform(X)))
 
     def predict(self, X: Any) -> NDArray[Any]:
         """Predictions for the raw rows ``X``.
@@ -256,10 +259,12 @@ class Model:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model to the model file ``path``, atomically (see :func:`playwithnn.save`)."""
+        from ._arrays import to_numpy
         from ._modelfile import save
 
         net = self.network
-        save(path, net.get_config(), net.parameters(), net.metadata, model=self.to_json())
+        save(path, net.get_config(), [to_numpy(p) for p in net.parameters()], net.metadata,
+             model=self.to_json())
 
     def to_onnx(self, **options: Any) -> onnx.ModelProto:
         """This model as a checked ONNX graph that takes the raw features, one input each.

@@ -27,6 +27,11 @@ where ``sigmoid_derivative(output) = output (1 - output)`` is ``σ'(z2)``, up to
 which gradient descent puts back. :meth:`NeuralNetwork.train_step` is that iteration
 in code, and :mod:`playwithnn.explain` prints it with the numbers filled in.
 
+The same code runs on NumPy, CuPy and PyTorch arrays, on the CPU or a GPU: the
+network computes with the array namespace of its parameters (the array API
+standard; :mod:`playwithnn._arrays`). ``device=`` or the first :meth:`~NeuralNetwork.fit`
+decides where they live; data from elsewhere is copied there once per call.
+
 >>> import numpy as np
 >>> from playwithnn import NeuralNetwork
 >>> X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
@@ -51,6 +56,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from ._arrays import (
+    NUMPY,
+    Device,
+    Namespace,
+    check_namespace,
+    device_of,
+    float_dtype,
+    is_array,
+    namespace,
+    placement,
+    sum_of_squares,
+    to_namespace,
+    to_numpy,
+)
 from ._validation import (
     check_array,
     check_flag,
@@ -105,16 +124,28 @@ class NeuralNetwork:
         validation splits. The same seed gives bit-identical results.
     dtype : numpy.float32 or numpy.float64, default=numpy.float64
         The dtype of every parameter, activation, gradient and output.
+    device : str, a library's device, or None, default=None
+        Where the parameters live and the network computes. ``"cpu"``: NumPy.
+        ``"cuda"`` or ``"cuda:N"``: a GPU, through CuPy if it is installed and sees
+        one, else PyTorch. A library's device object: that library on that device
+        (``torch.device("cuda:1")``, ``torch.device("cpu")`` for PyTorch on the CPU,
+        ``cupy.cuda.Device(0)``). ``None``: the first :meth:`fit` decides, by where its
+        ``X`` lives (NumPy for anything but a CuPy array or a PyTorch tensor). The
+        weights are drawn on the host in either case, so a seed gives the same
+        weights everywhere.
 
     Attributes
     ----------
     layers : list of Dense
     loss_function : Loss
         The loss object (:mod:`playwithnn.losses`); ``loss_name`` is its name.
-    parameter_vector : ndarray of shape (n_parameters,)
+    device : the device of the parameters, or None
+        None until ``device=`` or the first :meth:`fit` decides; the parameters are
+        NumPy arrays until then.
+    parameter_vector : array of shape (n_parameters,)
         Every parameter in one flat array: each layer's ``W`` and ``b`` are views
         into it, in the order of :meth:`parameters`. Writing into it changes them.
-    gradient_vector : ndarray of shape (n_parameters,)
+    gradient_vector : array of shape (n_parameters,)
         The same for every ``dW`` and ``db``, filled by backpropagation. One
         update of ``parameter_vector`` by ``gradient_vector`` updates every layer.
     rng : numpy.random.Generator
@@ -145,6 +176,7 @@ class NeuralNetwork:
         init: str | None = None,
         seed: int | np.random.Generator | None = None,
         dtype: DTypeLike = np.float64,
+        device: Any = None,
     ) -> None:
         sizes = check_layer_sizes(layer_sizes)
         hidden = hidden_activations(activation, len(sizes) - 2)
@@ -154,6 +186,7 @@ class NeuralNetwork:
             raise ValueError("a softmax output needs at least 2 units (layer_sizes[-1] >= 2)")
         if init is not None:
             get_initializer(init)
+        where = None if device is None else placement(device)
         self.bias = check_flag(bias, "bias")
         self.dtype = check_float_dtype(dtype)
         self.rng = check_seed(seed)
@@ -171,16 +204,37 @@ class NeuralNetwork:
                   input_gradient=i > 0)
             for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], [*hidden, last]))
         ]
-        self._share_memory()
+        self.device: Device = None
+        self._xp: Namespace = NUMPY
+        self._share_memory(NUMPY, "cpu")
+        if where is not None:
+            self._place(*where)
 
-    def _share_memory(self) -> None:
+    def _share_memory(self, xp: Namespace, device: Device) -> None:
         """Make every W and b a view into :attr:`parameter_vector`, and every dW and db into
-        :attr:`gradient_vector`."""
-        ends = np.cumsum([0] + [layer.n_parameters for layer in self.layers])
-        self.parameter_vector: Array = np.empty(ends[-1], dtype=self.dtype)
-        self.gradient_vector: Array = np.zeros(ends[-1], dtype=self.dtype)
-        for layer, start, end in zip(self.layers, ends[:-1], ends[1:]):
+        :attr:`gradient_vector`, both new arrays of ``xp`` on ``device``."""
+        n = sum(layer.n_parameters for layer in self.layers)
+        dtype = float_dtype(xp, self.dtype)
+        self.parameter_vector: Array = xp.empty(n, dtype=dtype, device=device)
+        self.gradient_vector: Array = xp.zeros(n, dtype=dtype, device=device)
+        start = 0
+        for layer in self.layers:
+            end = start + layer.n_parameters
             layer.share_memory(self.parameter_vector[start:end], self.gradient_vector[start:end])
+            start = end
+        self._xp = xp
+
+    def _place(self, xp: Namespace, device: Device) -> None:
+        """Move the parameters to ``xp`` on ``device``, for good: the network computes there."""
+        self._share_memory(check_namespace(xp), device)
+        self.device = device
+
+    def _like(self, result: Array, X: Any) -> Any:
+        """``result`` in ``X``'s library and on its device, where predictions go back to
+        (NumPy for anything but an array of another library)."""
+        if isinstance(X, np.ndarray) or not is_array(X):
+            return to_numpy(result)
+        return to_namespace(result, namespace(X), device_of(X))
 
     def __copy__(self) -> NeuralNetwork:
         # A shallow copy would share the layers, whose W and b are views into one
@@ -190,12 +244,15 @@ class NeuralNetwork:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["parameter_vector"], state["gradient_vector"]  # rebuilt by __setstate__
+        del state["_xp"]  # a module: looked up again from the weights
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # pickle and copy.deepcopy store each W, b as an array of its own: link them again.
         self.__dict__.update(state)
-        self._share_memory()
+        self.__dict__.setdefault("device", None)  # pickled before networks had one
+        W = self.layers[0].W
+        self._share_memory(namespace(W), device_of(W))
 
     @property
     def n_features(self) -> int:
@@ -227,20 +284,31 @@ class NeuralNetwork:
         parameter, all finite; the network is unchanged then.
         """
         params = self.parameters()
+        device = device_of(self.parameter_vector)
         for p, a in zip(params, check_parameter_arrays(arrays, [p.shape for p in params])):
-            p[...] = a
+            p[...] = to_namespace(np.asarray(a, dtype=self.dtype), self._xp, device)
 
     def check_X(self, X: Any, name: str = "X") -> Array:
-        """``X`` of shape (n_samples, n_features) as a finite array of the network's dtype, or
-        a ``TypeError``/``ValueError`` naming ``name`` and what was expected."""
+        """``X`` of shape (n_samples, n_features) as a finite array of the network's dtype, where
+        the network computes (copied there if it is elsewhere), or a ``TypeError``/``ValueError``
+        naming ``name`` and what was expected."""
         return check_array(X, name=name, dtype=self.dtype, n_columns=self.n_features,
-                           columns_hint="layer_sizes[0]")
+                           columns_hint="layer_sizes[0]", xp=self._xp,
+                           device=device_of(self.parameter_vector))
 
     def check_Xy(self, X: Any, y: Any, names: tuple[str, str] = ("X", "y")) -> tuple[Array, Array]:
         """:meth:`check_X` for ``X``, and ``y`` as an array of shape (n_samples, n_outputs); a 1-D
         ``y`` is one column when the network has one output."""
         return check_X_y(X, y, names=names, dtype=self.dtype, n_features=self.n_features,
-                         n_outputs=self.n_outputs)
+                         n_outputs=self.n_outputs, xp=self._xp, device=device_of(self.parameter_vector))
+
+    def _check_sample_weight(self, sample_weight: Any, n_samples: int, name: str = "sample_weight"
+                             ) -> Array | None:
+        """Checked weights (on the host), copied where the network computes, in its dtype."""
+        w = check_sample_weight(sample_weight, n_samples, name)
+        if w is None:
+            return None
+        return to_namespace(w.astype(self.dtype), self._xp, device_of(self.parameter_vector))
 
     # -------------------------------------------------------------- feedforward
     def _forward(self, X: Array, *, train: bool = False, dropout: float = 0.0) -> Array:
@@ -257,42 +325,56 @@ class NeuralNetwork:
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Copied to where the network computes, if it lives elsewhere.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples, n_outputs)
-            Probabilities for the cross-entropy losses.
+        y_pred : array of shape (n_samples, n_outputs)
+            Probabilities for the cross-entropy losses. In ``X``'s library and on its
+            device: a PyTorch tensor for a tensor, a NumPy array for anything else
+            but a CuPy array.
         """
-        return self.loss_function.predict(self._forward(self.check_X(X)))
+        y_pred = self.loss_function.predict(self._forward(self.check_X(X)), self._xp)
+        return self._like(y_pred, X)
 
     #: The scikit-learn name of :meth:`feedforward`.
     predict = feedforward
 
     # ------------------------------------------------------------------- loss
     def evaluate(self, X: Array, y: Array, sample_weight: Array | None = None) -> tuple[float, Array]:
-        """The loss and the predictions ``y_pred`` of shape (n_samples, n_outputs), for arrays already
-        checked (:meth:`check_Xy`); changes no state."""
-        output = self._forward(X)
-        loss = self.loss_function.function
-        value = loss(y, output) if sample_weight is None else loss(y, output, sample_weight)
-        return value, self.loss_function.predict(output)
+        """The loss (a float: read from the device) and the predictions ``y_pred`` of shape
+        (n_samples, n_outputs), for arrays already checked (:meth:`check_Xy`); changes no state.
+
+        Arrays from elsewhere than the network's device are copied there; the predictions
+        come back where ``X`` is, as from :meth:`predict`.
+        """
+        xp, device = self._xp, device_of(self.parameter_vector)
+
+        def here(a: Any) -> Any:  # a SciPy sparse X (on NumPy) stays as it is
+            return to_namespace(a, xp, device) if is_array(a) else a
+
+        output = self._forward(here(X))
+        w = None if sample_weight is None else here(sample_weight)
+        value = self.loss_function.function(here(y), output, w, xp)
+        return float(value), self._like(self.loss_function.predict(output, xp), X)
 
     def loss(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """The loss of the predictions for ``X`` (n_samples, n_features) against ``y``
         (n_samples, n_outputs), optionally weighted per sample; see :mod:`playwithnn.losses`."""
         X, y = self.check_Xy(X, y)
-        return self.evaluate(X, y, check_sample_weight(sample_weight, X.shape[0]))[0]
+        weights = self._check_sample_weight(sample_weight, X.shape[0])
+        return float(self.loss_function.function(y, self._forward(X), weights, self._xp))
 
     # --------------------------------------------------------- backpropagation
     def gradients(self, X: Any, y: Any) -> list[Array]:
         """The gradient of :meth:`loss` for ``X`` (n_samples, n_features) and ``y`` (n_samples,
         n_outputs), by backpropagation: new arrays ``[dL/dW1, dL/db1, dL/dW2, ...]``, in the order
-        and with the shapes of :meth:`parameters`."""
+        and with the shapes of :meth:`parameters`, where the parameters live."""
         X, y = self.check_Xy(X, y)
-        grad: Any = self.loss_function.gradient(y, self._forward(X, train=True))
+        grad: Any = self.loss_function.gradient(y, self._forward(X, train=True), None, self._xp)
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
-        return [g.copy() for layer in self.layers for g in layer.gradients()]
+        return [self._xp.asarray(g, copy=True) for layer in self.layers for g in layer.gradients()]
 
     def train_step(
         self,
@@ -303,53 +385,62 @@ class NeuralNetwork:
         l2: float = 0.0,
         dropout: float = 0.0,
         sample_weight: Array | None = None,
-    ) -> tuple[float, Array]:
+        check: bool = True,
+    ) -> tuple[Any, Array]:
         """One iteration of the tutorial on a batch: feedforward, loss, backpropagation, update.
 
-        ``X`` and ``y`` must already be checked arrays of the network's dtype
-        (:meth:`fit` checks them once, not once a batch).
+        ``X`` and ``y`` must already be checked arrays of the network's dtype, where the
+        network computes (:meth:`fit` checks them once, not once a batch).
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_features)
-        y : ndarray of shape (n_samples, n_outputs)
+        X : array of shape (n_samples, n_features)
+        y : array of shape (n_samples, n_outputs)
         optimizer : Optimizer
         l2 : float, default=0.0
             L2 penalty ``0.5 * l2 * sum(W**2)``, with gradient ``l2 * W``.
         dropout : float in [0, 1), default=0.0
             Dropout rate of the hidden layers.
-        sample_weight : ndarray of shape (n_samples,), optional
+        sample_weight : array of shape (n_samples,), optional
+        check : bool, default=True
+            Check the loss and the gradients for NaN and infinity before the update.
+            That reads them, which on a GPU waits for the step's work to finish: training
+            there checks once per epoch instead (:func:`~playwithnn._arrays.checks_each_step`).
 
         Returns
         -------
-        loss : float
-            The batch's loss before the update (with the L2 penalty, if any).
-        y_pred : ndarray of shape (n_samples, n_outputs)
+        loss : 0-d array
+            The batch's loss before the update (with the L2 penalty, if any), left
+            where the network computes (a NumPy scalar on NumPy): ``float(loss)`` reads it.
+        y_pred : array of shape (n_samples, n_outputs)
             The batch's predictions before the update.
 
         Raises
         ------
         TrainingDivergedError
-            If the loss or a gradient is not finite; then nothing is updated.
+            With ``check``, if the loss or a gradient is not finite; then nothing is updated.
         """
+        xp = self._xp
         grad: Any  # dL/dŷ (dL/dz for a loss that takes logits), then each layer's dL/dX, then None
         output = self._forward(X, train=True, dropout=dropout)  # feedforward: ŷ (or the logits)
-        loss, grad = self.loss_function.value_and_gradient(y, output, sample_weight)  # L, dL/d output
+        loss, grad = self.loss_function.value_and_gradient(y, output, sample_weight, xp)  # L, dL/d output
         for layer in reversed(self.layers):  # backpropagation: each layer fills dW, db
             grad = layer.backward(grad)
         if l2:  # the penalty 0.5 * l2 * sum(W**2), and its gradient l2 * W
-            loss += 0.5 * l2 * sum(float(np.vdot(layer.W, layer.W)) for layer in self.layers)
+            loss = loss + 0.5 * l2 * sum(sum_of_squares(layer.W, xp) for layer in self.layers)
             for layer in self.layers:
                 layer.dW += l2 * layer.W
-        if not math.isfinite(loss):
-            raise TrainingDivergedError(f"the loss became {loss}")
-        # NaN or inf anywhere in the gradients makes their squared norm non-finite
-        # (so does an overflowing square, above about 1e19 in float32: divergence too).
-        if not math.isfinite(np.dot(self.gradient_vector, self.gradient_vector)):
-            raise TrainingDivergedError("a gradient became NaN, infinite or too large")
+        if check:
+            if not math.isfinite(loss):
+                raise TrainingDivergedError(f"the loss became {float(loss)}")
+            # NaN or inf anywhere in the gradients makes their squared norm non-finite
+            # (so does an overflowing square, above about 1e19 in float32: divergence too).
+            g = self.gradient_vector
+            if not math.isfinite(g @ g):
+                raise TrainingDivergedError("a gradient became NaN, infinite or too large")
         # update: W ← W - η dL/dW for every W and b at once, through the flat vectors
         optimizer.step([self.parameter_vector], [self.gradient_vector])
-        return loss, self.loss_function.predict(output)
+        return loss, self.loss_function.predict(output, xp)
 
     def fit(
         self,
@@ -396,22 +487,48 @@ class NeuralNetwork:
         Raises
         ------
         TrainingDivergedError
-            If the loss becomes NaN or infinite; the weights are kept from before
-            the step that failed and the error's ``history`` holds the epochs so far.
+            If the loss becomes NaN or infinite. On NumPy every step is checked and
+            the weights are kept from before the step that failed; elsewhere every
+            epoch is (a GPU is not made to wait at every step), and the weights are
+            put back as they were before the epoch that failed. The error's
+            ``history`` holds the epochs before it.
+
+        Notes
+        -----
+        The first ``fit`` of a network made without ``device=`` moves its parameters
+        to where ``X`` lives, for good. Every array is checked and copied to the
+        network's device once per call, never once per batch.
         """
-        X, y = self.check_Xy(X, y)
+        where = self._where(X)
+        X, y = check_X_y(X, y, names=("X", "y"), dtype=self.dtype, n_features=self.n_features,
+                         n_outputs=self.n_outputs, xp=where[0], device=where[1])
         weights = check_sample_weight(sample_weight, X.shape[0])
         settings = FitOptions(epochs=epochs, learning_rate=learning_rate, **options)
-        validation = None if validation_data is None else self._check_validation_data(validation_data)
+        validation = None if validation_data is None else self._check_validation_data(validation_data, where)
+        if self.device is None:
+            self._place(*where)
+        weights = None if weights is None else to_namespace(weights.astype(self.dtype), *where)
         return train(self, X, y, settings, sample_weight=weights, validation=validation)
 
-    def _check_validation_data(self, data: Any) -> tuple[Array, Array, Array | None]:
-        """``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``, checked."""
+    def _where(self, X: Any) -> tuple[Namespace, Device]:
+        """Where the network computes: on its device, or, before its first fit, where ``X`` lives
+        (NumPy unless it is an array of another library)."""
+        if self.device is not None:
+            return self._xp, device_of(self.parameter_vector)
+        if is_array(X) and not isinstance(X, np.ndarray):
+            return check_namespace(namespace(X)), device_of(X)
+        return NUMPY, "cpu"
+
+    def _check_validation_data(self, data: Any, where: tuple[Namespace, Device]
+                               ) -> tuple[Array, Array, Array | None]:
+        """``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``, checked and copied to ``where``."""
         if not (isinstance(data, (tuple, list)) and len(data) in (2, 3)):
             raise TypeError("validation_data must be (X_val, y_val) or (X_val, y_val, sample_weight)")
-        X_val, y_val = self.check_Xy(data[0], data[1], names=("validation_data[0]", "validation_data[1]"))
+        X_val, y_val = check_X_y(data[0], data[1], names=("validation_data[0]", "validation_data[1]"),
+                                 dtype=self.dtype, n_features=self.n_features, n_outputs=self.n_outputs,
+                                 xp=where[0], device=where[1])
         w_val = None if len(data) == 2 else check_sample_weight(data[2], X_val.shape[0], "validation_data[2]")
-        return X_val, y_val, w_val
+        return X_val, y_val, None if w_val is None else to_namespace(w_val.astype(self.dtype), *where)
 
     # ----------------------------------------------------------------- files
     def get_config(self) -> dict[str, Any]:
@@ -435,7 +552,7 @@ class NeuralNetwork:
         # The file format needs NumPy only; it is loaded when a network is first saved.
         from ._modelfile import save
 
-        save(path, self.get_config(), self.parameters(), self.metadata)
+        save(path, self.get_config(), [to_numpy(p) for p in self.parameters()], self.metadata)
 
     def to_onnx(self, **options: Any) -> onnx.ModelProto:
         """This network as a checked ONNX graph: input ``X``, output ``y_pred`` = :meth:`predict`.

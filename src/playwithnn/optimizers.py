@@ -6,7 +6,12 @@ state for that parameter. :meth:`Optimizer.step` calls it for every parameter.
 State (velocities, moment estimates) is kept per parameter array, keyed by its
 place in the list that :meth:`Optimizer.step` receives (a network passes its one
 ``parameter_vector``), so it survives a copy or a pickle of the network and the
-optimizer together; an array of another shape starts afresh.
+optimizer together; an array of another shape or dtype starts afresh.
+
+The parameters may be arrays of any library of the array API standard (NumPy, CuPy,
+PyTorch): the updates are written with operators and the functions of their
+namespace, ``state["xp"]``, which :meth:`Optimizer.step` looks up once per parameter
+array, when its state is created.
 
 >>> import numpy as np
 >>> w, g = np.array([1.0, 2.0]), np.array([0.5, -0.5])
@@ -17,14 +22,16 @@ array([0.95, 2.05])
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arrays import is_array, namespace
 from ._validation import check_fraction, check_positive_float, lookup
 
-Array = NDArray[np.floating]
+Array = NDArray[np.floating]  # or an array of another library of the standard
 
 
 class Optimizer:
@@ -49,15 +56,17 @@ class Optimizer:
 
         Parameters
         ----------
-        params : list of ndarray
-            The arrays to change, any shapes.
-        grads : list of ndarray
+        params : list of arrays
+            The arrays to change, any shapes, of one library of the array API standard.
+        grads : list of arrays
             The gradient of the loss with respect to each, of the same shape.
         """
         for i, (p, g) in enumerate(zip(params, grads)):
             state = self.state.get(i)
             if state is None or state["shape"] != p.shape or state["dtype"] != p.dtype:
                 state = self.state[i] = {"shape": p.shape, "dtype": p.dtype, "t": 0}
+            if "xp" not in state:  # a new state, or one just unpickled
+                state["xp"] = namespace(p)
             state["t"] += 1
             self.update(p, g, state)
 
@@ -66,19 +75,39 @@ class Optimizer:
 
         Parameters
         ----------
-        param : ndarray of any shape
+        param : array of any shape
             The parameter array, changed in place.
-        grad : ndarray of the same shape
+        grad : array of the same shape
             The gradient of the loss with respect to it.
         state : dict
             This parameter's own state, kept from one step to the next (velocities,
-            moments); ``state["t"]`` is the number of updates so far, this one included.
+            moments); ``state["t"]`` is the number of updates so far, this one included,
+            and ``state["xp"]`` the arrays' namespace, for what is not an operator
+            (``xp.sqrt``, ``xp.zeros_like``).
         """
         raise NotImplementedError
 
     def reset(self) -> None:
         """Forget all state (velocities, moments)."""
         self.state.clear()
+
+    def snapshot(self) -> dict[int, dict[str, Any]]:
+        """A copy of the state (its arrays copied too), for :meth:`restore`.
+
+        Training on a GPU checks for divergence once per epoch, after the updates;
+        it takes a snapshot when an epoch starts, to undo the epoch if it failed.
+        """
+        return {i: {key: _copy(value) for key, value in state.items()} for i, state in self.state.items()}
+
+    def restore(self, snapshot: dict[int, dict[str, Any]]) -> None:
+        """Make the state what :meth:`snapshot` saw."""
+        self.state = snapshot
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        # The namespaces are modules, which do not pickle: step looks them up again.
+        state["state"] = {i: {k: v for k, v in s.items() if k != "xp"} for i, s in self.state.items()}
+        return state
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(learning_rate={self.learning_rate})"
@@ -123,7 +152,7 @@ class GradientDescent(Optimizer):
             return
         v = state.get("velocity")
         if v is None:
-            v = state["velocity"] = grad.copy()  # v_1 = g_1, as PyTorch
+            v = state["velocity"] = state["xp"].asarray(grad, copy=True)  # v_1 = g_1, as PyTorch
         else:
             v *= mu  # v = mu * v + g, in place
             v += grad
@@ -172,32 +201,32 @@ class Adam(Optimizer):
         self.epsilon = check_positive_float(epsilon, "epsilon")
 
     def update(self, param: Array, grad: Array, state: dict[str, Any]) -> None:
-        b1, b2, t = self.beta1, self.beta2, state["t"]
+        b1, b2, t, xp = self.beta1, self.beta2, state["t"], state["xp"]
         if "m" not in state:
-            state["m"] = np.zeros_like(param)
-            state["v"] = np.zeros_like(param)
-            state["buffer"] = np.empty_like(param)
-        m, v, buf = state["m"], state["v"], state["buffer"]
+            state["m"] = xp.zeros_like(param)
+            state["v"] = xp.zeros_like(param)
+        m, v = state["m"], state["v"]
         m *= b1
         m += (1 - b1) * grad
         v *= b2
-        np.multiply(grad, grad, out=buf)
-        buf *= 1 - b2
-        v += buf
+        v += (1 - b2) * (grad * grad)
         # w -= lr_t * m / (sqrt(v) + eps_t): the bias corrections folded into lr_t and eps_t
-        lr_t = self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t)
-        eps_t = self.epsilon * np.sqrt(1 - b2**t)
-        np.sqrt(v, out=buf)
-        buf += eps_t
-        np.divide(m, buf, out=buf)
-        buf *= lr_t
-        param -= buf
+        lr_t = self.learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
+        eps_t = self.epsilon * math.sqrt(1 - b2**t)
+        denominator = xp.sqrt(v)
+        denominator += eps_t
+        param -= lr_t * (m / denominator)
 
     def __repr__(self) -> str:
         return (
             f"Adam(learning_rate={self.learning_rate}, beta1={self.beta1}, beta2={self.beta2}, "
             f"epsilon={self.epsilon})"
         )
+
+
+def _copy(value: Any) -> Any:
+    """An array copied; anything else (a number, a shape, a namespace) as it is."""
+    return namespace(value).asarray(value, copy=True) if is_array(value) else value
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {

@@ -69,6 +69,7 @@ from typing import Any, NoReturn
 import numpy as np
 import scipy.optimize
 from numpy.typing import NDArray
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_sample_weight
@@ -76,6 +77,17 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ._arrays import (
+    NUMPY,
+    device_of,
+    float_dtype,
+    is_array,
+    namespace,
+    numpy_dtype,
+    take_rows,
+    to_namespace,
+    to_numpy,
+)
 from ._validation import (
     check_float_dtype,
     check_fraction,
@@ -118,6 +130,26 @@ def _seed_from(random_state: Any) -> int | None:
         "random_state must be None, an integer, a numpy.random.RandomState or a "
         f"numpy.random.Generator; got {random_state!r}"
     )
+
+
+def _namespace(X: Any) -> Any:
+    """``X``'s array namespace under scikit-learn's array API dispatch (PyTorch, CuPy, ...), else NumPy's.
+
+    With ``sklearn.set_config(array_api_dispatch=True)`` the network trains and predicts where
+    ``X`` lives, and the results come back there, as scikit-learn's array API estimators do;
+    without it scikit-learn turns ``X`` into a NumPy array. Labels and targets are handled on
+    the host.
+    """
+    if get_config()["array_api_dispatch"] and is_array(X) and not isinstance(X, np.ndarray):
+        return namespace(X)
+    return NUMPY
+
+
+def _rows(X: Any, rows: NDArray[np.intp]) -> Any:
+    """``X[rows]`` for the NumPy indices ``rows``, wherever ``X`` lives (a sparse matrix too)."""
+    if isinstance(X, np.ndarray) or not is_array(X):
+        return X[rows]
+    return take_rows(X, to_namespace(rows, namespace(X), device_of(X)), namespace(X))
 
 
 def _can_train_incrementally(estimator: Any) -> bool:
@@ -186,7 +218,7 @@ class _ScikitLearnRule:
                 else est._no_improvement_count + 1
             if score > est.best_validation_score_:
                 est.best_validation_score_ = score
-                self.best_parameters = [p.copy() for p in net.parameters()]
+                self.best_parameters = [to_numpy(p).copy() for p in net.parameters()]
         else:
             est._no_improvement_count = 0 if est.loss_ <= est.best_loss_ - tol \
                 else est._no_improvement_count + 1
@@ -349,8 +381,11 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         return min(int(self.batch_size), n_samples)
 
     def _validate_Xy(self, X: Any, y: Any, *, reset: bool, **options: Any) -> Any:
-        dtype = [np.float64, np.float32] if self.dtype is None else check_float_dtype(self.dtype, "dtype")
-        return validate_data(self, X, y, reset=reset, dtype=dtype, accept_sparse=["csr", "csc"], **options)
+        xp = _namespace(X)
+        dtype = [xp.float64, xp.float32] if self.dtype is None \
+            else float_dtype(xp, check_float_dtype(self.dtype, "dtype"))
+        X, y = validate_data(self, X, y, reset=reset, dtype=dtype, accept_sparse=["csr", "csc"], **options)
+        return X, to_numpy(y) if is_array(y) else y  # labels and targets: on the host
 
     # ------------------------------------------------------------- training
     def _fit(self, X: Any, Y: Array, sample_weight: Any, *, first_pass: bool, incremental: bool,
@@ -359,13 +394,13 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         ``Y`` (n_samples, n_outputs): one epoch when ``incremental``, else up to ``max_iter``."""
         self._check_parameters()
         weights = check_sample_weight(sample_weight, X.shape[0])
-        weights = None if weights is None else weights.astype(X.dtype)
+        weights = None if weights is None else weights.astype(numpy_dtype(X.dtype))
         rng = np.random.default_rng(_seed_from(self.random_state))
         if first_pass:
             net = NeuralNetwork(
                 [X.shape[1], *self._hidden_sizes(), Y.shape[1]],
                 activation=_ACTIVATIONS[self.activation], loss=self._loss, init=self.init, seed=rng,
-                dtype=X.dtype,
+                dtype=numpy_dtype(X.dtype), device=device_of(X) if _namespace(X) is not NUMPY else None,
             )
             self.n_layers_ = len(net.layers) + 1
             self.n_outputs_ = Y.shape[1]
@@ -397,7 +432,7 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
                 self._fit_lbfgs(net, X, Y, weights)
             else:
                 self._fit_stochastic(net, X, Y, weights, incremental, stratify, rng)
-        if not all(np.isfinite(p).all() for p in net.parameters()):
+        if not all(np.isfinite(to_numpy(p)).all() for p in net.parameters()):
             raise TrainingDivergedError("the solver produced non-finite weights; scale the data or lower "
                                         "learning_rate_init")
         self.network_ = net
@@ -412,8 +447,8 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
                 raise ValueError(f"validation_fraction={self.validation_fraction} holds out {len(held)} of "
                                  f"{X.shape[0]} samples; early stopping needs at least 2: increase "
                                  "validation_fraction or the data")
-            validation = (X[held], Y[held], None if weights is None else weights[held])
-            X, Y, weights = X[kept], Y[kept], None if weights is None else weights[kept]
+            validation = (_rows(X, held), Y[held], None if weights is None else weights[held])
+            X, Y, weights = _rows(X, kept), Y[kept], None if weights is None else weights[kept]
         batch_size = self._batch_size(X.shape[0])
         rule = _ScikitLearnRule(self, self._optimizer_, X.shape[0], validation)
         history = net.fit(
@@ -442,20 +477,26 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         """
         l2 = self.alpha / (X.shape[0] if weights is None else float(weights.sum()))
         evaluation = _Evaluation()
+        where = namespace(net.parameter_vector), device_of(net.parameter_vector)
+        X, Y = net.check_Xy(X, Y)  # where the network computes, once
+        weights = None if weights is None else to_namespace(weights, *where)
 
         def loss_and_gradient(theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-            net.parameter_vector[...] = theta
+            net.parameter_vector[...] = on_network(theta)
             try:
                 loss, _ = net.train_step(X, Y, evaluation, l2=l2, sample_weight=weights)
             except TrainingDivergedError:  # a step too far: L-BFGS's line search steps back
                 return math.inf, np.zeros_like(theta)
-            return loss, net.gradient_vector.astype(np.float64)
+            return float(loss), to_numpy(net.gradient_vector).astype(np.float64)
+
+        def on_network(theta: NDArray[np.float64]) -> Any:  # SciPy's vector, where the network is
+            return to_namespace(theta.astype(net.dtype), *where)
 
         result = scipy.optimize.minimize(
-            loss_and_gradient, net.parameter_vector.astype(np.float64), method="L-BFGS-B", jac=True,
+            loss_and_gradient, to_numpy(net.parameter_vector).astype(np.float64), method="L-BFGS-B", jac=True,
             options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
         )
-        net.parameter_vector[...] = result.x
+        net.parameter_vector[...] = on_network(result.x)
         self.n_iter_ = int(result.nit)
         self.loss_ = float(result.fun)
         if result.status != 0:
@@ -506,8 +547,9 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
     def _network_output(self, X: Any) -> Array:
         """The fitted network's output for ``X``, checked as scikit-learn does."""
         check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse=["csr", "csc"])
-        return self.network_.predict(X)
+        dtype = float_dtype(_namespace(X), self.network_.dtype)
+        X = validate_data(self, X, reset=False, dtype=dtype, accept_sparse=["csr", "csc"])
+        return self.network_.predict(X)  # where X is
 
     # ------------------------------------------------------------- files
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -805,7 +847,7 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
                 if not incremental and not np.array_equal(np.unique(y), found):
                     raise ValueError(f"warm_start needs y with the classes of the previous fit, "
                                      f"{found.tolist()[:10]}; y has {np.unique(y).tolist()[:10]}")
-        dtype = X.dtype
+        dtype = numpy_dtype(X.dtype)
         if multilabel:
             Y = np.asarray(y, dtype=dtype)
             loss, stratify = "binary_crossentropy", None
@@ -830,12 +872,15 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
         return self
 
     def _labels(self, P: Array) -> NDArray[Any]:
+        xp = namespace(P)
         if self._multilabel:
-            return (P > 0.5).astype(np.int64)
-        return self.classes_[predicted_class(P)]
+            return xp.astype(P > 0.5, xp.int64)
+        labels = self.classes_[predicted_class(to_numpy(P))]  # numbers go back where P is; text cannot
+        return labels if labels.dtype.kind not in "biuf" else to_namespace(labels, xp, device_of(P))
 
     def _score_network(self, net: NeuralNetwork, X: Any, Y: Array, weights: Array | None) -> float:
-        predicted = predicted_class(net.predict(X)) if not self._multilabel else (net.predict(X) > 0.5)
+        P = to_numpy(net.predict(X))
+        predicted = predicted_class(P) if not self._multilabel else (P > 0.5)
         truth = predicted_class(Y) if not self._multilabel else (Y > 0.5)
         return accuracy(truth, predicted, sample_weight=weights)
 
@@ -854,7 +899,7 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
         """
         P = self._network_output(X)
         if P.shape[1] == 1 and not self._multilabel:
-            return np.hstack([1 - P, P])  # (n, 2): P(classes_[0]), P(classes_[1])
+            return namespace(P).concat([1 - P, P], axis=1)  # (n, 2): P(classes_[0]), P(classes_[1])
         return P
 
     def predict_log_proba(self, X: Any) -> Array:
@@ -869,7 +914,8 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         with np.errstate(divide="ignore"):  # a probability of exactly 0 is -inf, as in scikit-learn
-            return np.log(self.predict_proba(X))
+            P = self.predict_proba(X)
+            return namespace(P).log(P)
 
     def predict(self, X: Any) -> NDArray[Any]:
         """The most probable class of every sample.
@@ -1008,7 +1054,7 @@ class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignor
         X, y = self._validate_Xy(X, y, reset=first_pass, multi_output=True, y_numeric=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)  # a column y: scikit-learn's DataConversionWarning, then 1-D
-        Y = np.asarray(y, dtype=X.dtype)
+        Y = np.asarray(y, dtype=numpy_dtype(X.dtype))
         if loss == "poisson" and (Y < 0).any():
             raise ValueError("loss='poisson' needs non-negative targets y")
         if not first_pass and Y.ndim != self._y_ndim:
@@ -1021,7 +1067,7 @@ class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignor
         return self
 
     def _score_network(self, net: NeuralNetwork, X: Any, Y: Array, weights: Array | None) -> float:
-        return r2_score(Y, net.predict(X), sample_weight=weights)
+        return r2_score(Y, to_numpy(net.predict(X)), sample_weight=weights)
 
     def predict(self, X: Any) -> Array:
         """The network's output for every sample.
@@ -1037,9 +1083,10 @@ class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignor
             else float64, as scikit-learn's.
         """
         check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32], accept_sparse=["csr", "csc"])
-        y_pred = self.network_.predict(X).astype(X.dtype, copy=False)  # float32 data, float32 predictions
-        return y_pred.ravel() if self._y_ndim == 1 else y_pred
+        xp = _namespace(X)
+        X = validate_data(self, X, reset=False, dtype=[xp.float64, xp.float32], accept_sparse=["csr", "csc"])
+        y_pred = xp.astype(self.network_.predict(X), X.dtype, copy=False)  # float32 data, float32 predictions
+        return xp.reshape(y_pred, (-1,)) if self._y_ndim == 1 else y_pred
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -11,6 +11,7 @@ build the same options.
 
 from __future__ import annotations
 
+import math
 import numbers
 import signal
 import sys
@@ -24,6 +25,16 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arrays import (
+    Device,
+    Namespace,
+    checks_each_step,
+    device_of,
+    float_errors_ignored,
+    namespace,
+    take_rows,
+    to_numpy,
+)
 from ._validation import check_fraction, check_non_negative_float, check_positive_int
 from .losses import Loss
 from .metrics import is_classification_loss, n_correct
@@ -47,8 +58,11 @@ class Trainable(Protocol):
     loss_function: Loss
 
     def train_step(self, X: Array, y: Array, optimizer: Optimizer, *, l2: float = 0.0,
-                   dropout: float = 0.0, sample_weight: Array | None = None) -> tuple[float, Array]:
-        """One update on a batch; returns the batch's loss and predictions before it."""
+                   dropout: float = 0.0, sample_weight: Array | None = None, check: bool = True
+                   ) -> tuple[Any, Array]:
+        """One update on a batch; returns the batch's loss (a 0-d array, left where it is) and
+        predictions before it. With ``check``, raises :class:`TrainingDivergedError` before the
+        update if the loss or a gradient is NaN or infinite."""
         ...
 
     def evaluate(self, X: Array, y: Array, sample_weight: Array | None = None) -> tuple[float, Array]:
@@ -352,18 +366,32 @@ class _Progress:
             self.bar.close()
 
 
-def _batches(X: Array, y: Array, w: Array | None, batch_size: int, rng: np.random.Generator | None
-             ) -> Iterator[tuple[Array, Array, Array | None]]:
-    """One epoch's mini-batches of ``(X, y, sample_weight)``: ``batch_size`` rows at a time, in a
+def _batches(X: Array, y: Array, w: Array | None, w_host: NDArray[np.float64] | None, batch_size: int,
+             rng: np.random.Generator | None, xp: Namespace, device: Device
+             ) -> Iterator[tuple[Array, Array, Array | None, float]]:
+    """One epoch's mini-batches ``(X, y, sample_weight, share)``: ``batch_size`` rows at a time, in a
     new random order when ``rng`` is given.
 
-    Shuffled rows are gathered one batch at a time, never the whole data at once.
+    ``share`` is what the batch counts for in the epoch's mean: its size, or the sum of its
+    weights, counted on the host (``w_host``), so that nothing is read back from the device.
+    The order is drawn on the host and copied to the device once per epoch; the shuffled rows
+    are gathered there one batch at a time, never the whole data at once.
     """
     n = X.shape[0]
-    order = None if rng is None else rng.permutation(n)
+    order_host = None if rng is None else rng.permutation(n)
+    order = None if order_host is None else xp.asarray(order_host, device=device)
     for first in range(0, n, batch_size):
-        rows = slice(first, first + batch_size) if order is None else order[first:first + batch_size]
-        yield X[rows], y[rows], None if w is None else w[rows]
+        last = min(first + batch_size, n)
+        if order is None:
+            Xb, yb, wb = X[first:last], y[first:last], None if w is None else w[first:last]
+            rows_host: Any = slice(first, last)
+        else:
+            rows = order[first:last]
+            Xb, yb = take_rows(X, rows, xp), take_rows(y, rows, xp)
+            wb = None if w is None else take_rows(w, rows, xp)
+            rows_host = order_host[first:last]  # type: ignore[index]
+        share = float(last - first) if w_host is None else float(w_host[rows_host].sum())
+        yield Xb, yb, wb, share
 
 
 def holdout_split(
@@ -459,15 +487,24 @@ def train(
 ) -> History:
     """Train ``net`` on checked arrays ``X``, ``y`` for ``options.epochs`` passes.
 
+    The arrays may be of any library of the array API standard (NumPy, CuPy, PyTorch),
+    on the device where ``net`` computes; their namespace is looked up once, here.
+    Nothing is read back from the device during an epoch: the batch losses and correct
+    counts are added up where they are and read once the epoch is over. On NumPy each
+    step is checked for NaN and infinity before its update (reading costs nothing there);
+    elsewhere the epoch is checked at its end, and undone if it failed: the parameters
+    and the optimizer's state are put back as they were when it started
+    (:func:`~playwithnn._arrays.checks_each_step`).
+
     Parameters
     ----------
     net : Trainable
-    X : ndarray of shape (n_samples, n_features)
-    y : ndarray of shape (n_samples, n_outputs)
+    X : array of shape (n_samples, n_features)
+    y : array of shape (n_samples, n_outputs)
         Both of the network's dtype, already checked (``fit`` checks them).
     options : FitOptions
-    sample_weight : ndarray of shape (n_samples,), optional
-        Checked weights of the samples in the loss.
+    sample_weight : array of shape (n_samples,), optional
+        Checked weights of the samples in the loss, of the network's dtype.
     validation : (X_val, y_val, sample_weight_val or None), optional
         Checked validation data. Without it, ``options.validation_split`` of the
         samples are held out (:func:`holdout_split`, drawn from ``net.rng``).
@@ -476,11 +513,18 @@ def train(
     -------
     History
     """
+    xp, device = namespace(y), device_of(y)  # y's: X may be a SciPy sparse matrix, on NumPy
+    each_step = checks_each_step(xp)
+    w_host = None if sample_weight is None else to_numpy(sample_weight).astype(np.float64)
     if validation is None and options.validation_split > 0:
-        kept, held = holdout_split(X.shape[0], options.validation_split, net.rng)
+        kept_host, held_host = holdout_split(X.shape[0], options.validation_split, net.rng)
+        kept, held = (xp.asarray(rows, device=device) for rows in (kept_host, held_host))
         w = sample_weight
-        validation = (X[held], y[held], None if w is None else w[held])
-        X, y, sample_weight = X[kept], y[kept], None if w is None else w[kept]
+        validation = (take_rows(X, held, xp), take_rows(y, held, xp),
+                      None if w is None else take_rows(w, held, xp))
+        X, y = take_rows(X, kept, xp), take_rows(y, kept, xp)
+        sample_weight = None if w is None else take_rows(w, kept, xp)
+        w_host = None if w_host is None else w_host[kept_host]
     optimizer = options.make_optimizer()
     n = X.shape[0]
     batch_size = n if options.batch_size is None else min(options.batch_size, n)
@@ -488,24 +532,30 @@ def train(
     summed = net.loss_function.reduction == "sum"
     classify = is_classification_loss(net.loss_function.name)
     one_hot = net.loss_function.name == "categorical_crossentropy"
+    # The sums of an epoch start from a float64 zero where the data lives (on NumPy, [()] makes
+    # it a NumPy scalar, whose sums stay scalars: cheaper than arrays of no dimension).
+    zero = xp.zeros((), dtype=xp.float64, device=device)[()]
     history = History()
     best_score, best_params, wait = np.inf, None, 0
     progress = _Progress(options.verbose, options.epochs)
     start = time.perf_counter()
     caller_errstate = np.geterr()
-    # Overflow and NaN are detected by train_step and reported as TrainingDivergedError,
+    # Overflow and NaN are detected by the checks below and reported as TrainingDivergedError,
     # not as NumPy warnings.
-    with _StopOnInterrupt() as interrupt, np.errstate(over="ignore", invalid="ignore",
-                                                       divide="ignore"):
+    with _StopOnInterrupt() as interrupt, float_errors_ignored():
         try:
             for epoch in range(1, options.epochs + 1):
-                total, correct, seen, shares = 0.0, 0.0, 0, 0.0
-                batches: Iterable[tuple[Array, Array, Array | None]] = (
-                    ((X, y, sample_weight),) if batch_size >= n  # full batch: the tutorial's iteration
-                    else _batches(X, y, sample_weight, batch_size, net.rng if options.shuffle else None))
-                for Xb, yb, wb in batches:
+                # Without a check at every step, the epoch is checked at its end: keep what to undo.
+                before = None if each_step else (
+                    [xp.asarray(p, copy=True) for p in net.parameters()], optimizer.snapshot())
+                total, correct, seen, shares = zero, zero, 0, 0.0
+                batches: Iterable[tuple[Array, Array, Array | None, float]] = (
+                    ((X, y, sample_weight, float(n) if w_host is None else float(w_host.sum())),)
+                    if batch_size >= n  # full batch: the tutorial's iteration
+                    else _batches(X, y, sample_weight, w_host, batch_size,
+                                  net.rng if options.shuffle else None, xp, device))
+                for Xb, yb, wb, share in batches:
                     # a mean loss's batches count by their size (their summed weights, if weighted)
-                    share = Xb.shape[0] if wb is None else float(wb.sum())
                     # A summed loss adds up its batches, so each batch carries its share of the
                     # penalty, 0.5 * l2 * (n_batch / n) * sum(W**2): the epoch then adds up to
                     # one penalty, and it does not grow with the number of batches.
@@ -515,26 +565,31 @@ def train(
                         l2_of_batch = options.l2 / n * Xb.shape[0] if summed and options.l2 else options.l2
                     try:
                         loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2_of_batch,
-                                                      dropout=options.dropout, sample_weight=wb)
+                                                      dropout=options.dropout, sample_weight=wb,
+                                                      check=each_step)
                     except TrainingDivergedError as exc:
                         kept_weights = (
                             "The weights are kept from before that step"
-                            if all(np.isfinite(p).all() for p in net.parameters())
+                            if all(bool(xp.all(xp.isfinite(p))) for p in net.parameters())
                             else "The previous update already overflowed the weights"
                         )
                         raise TrainingDivergedError(
                             f"training diverged at epoch {epoch}: {exc}. {kept_weights}. Try a smaller "
                             f"learning rate (it is {optimizer.learning_rate}).", history) from None
-                    total += loss if summed else loss * share
+                    loss = zero + loss  # in float64, as the epoch's sums
+                    total = total + (loss if summed else loss * share)
                     seen += Xb.shape[0]
                     shares += share
                     if classify:
-                        correct += n_correct(yb, y_pred, one_hot=one_hot)
+                        correct = correct + n_correct(yb, y_pred, one_hot=one_hot, xp=xp)
                     if interrupt.requested:
                         break
-                history.loss.append(total if summed else total / shares)
+                if before is not None:
+                    _check_epoch(net, optimizer, total, before, epoch, history, xp)
+                total_loss = float(total)  # the epoch's one read of the device
+                history.loss.append(total_loss if summed else total_loss / shares)
                 if classify:
-                    history.accuracy.append(correct / seen)
+                    history.accuracy.append(float(correct) / seen)
                 if validation is not None:
                     X_val, y_val, w_val = validation
                     # diverging weights give inf here, caught by the next training step
@@ -542,7 +597,7 @@ def train(
                     history.val_loss.append(val_loss)
                     if classify:
                         history.val_accuracy.append(
-                            n_correct(y_val, y_val_pred, one_hot=one_hot) / X_val.shape[0])
+                            float(n_correct(y_val, y_val_pred, one_hot=one_hot, xp=xp)) / X_val.shape[0])
                 if options.verbose:
                     progress.update(epoch, history)
                 if patience is not None and not interrupt.requested:  # a whole epoch only
@@ -551,7 +606,7 @@ def train(
                     if improved or (options.best == "lowest" and score < best_score):
                         best_score, history.best_epoch = score, epoch
                         if options.restore_best:
-                            best_params = [p.copy() for p in net.parameters()]
+                            best_params = [xp.asarray(p, copy=True) for p in net.parameters()]
                     if improved:
                         wait = 0
                     else:
@@ -574,3 +629,27 @@ def train(
         for p, best in zip(net.parameters(), best_params):
             p[...] = best
     return history
+
+
+def _check_epoch(net: Trainable, optimizer: Optimizer, total: Any, before: tuple[list[Array], Any],
+                 epoch: int, history: History, xp: Namespace) -> None:
+    """An epoch checked at its end: if its loss or the weights it left are NaN or infinite, put the
+    weights and the optimizer's state back as they were ``before`` it, and raise.
+
+    A NaN or infinite gradient anywhere in the epoch reaches the weights through its update, so
+    the weights at the end tell. One read of the device.
+    """
+    finite = xp.isfinite(total)
+    for p in net.parameters():
+        finite = finite & xp.all(xp.isfinite(p))
+    if bool(finite):
+        return
+    params, state = before
+    for p, p0 in zip(net.parameters(), params):
+        p[...] = p0
+    optimizer.restore(state)
+    what = f"the loss became {float(total)}" if not math.isfinite(float(total)) else \
+        "a gradient became NaN or infinite"
+    raise TrainingDivergedError(
+        f"training diverged in epoch {epoch}: {what}. The weights are put back as they were before "
+        f"that epoch. Try a smaller learning rate (it is {optimizer.learning_rate}).", history)
