@@ -246,3 +246,176 @@ def test_exp_is_its_own_derivative_and_overflows_quietly() -> None:
         A = ACTIVATIONS["exp"].forward(Z)
     assert A[0, 0] == 1.0 and A[0, 1] == np.e and A[0, 2] == np.inf
     np.testing.assert_array_equal(ACTIVATIONS["exp"].backward(A[:, :2], np.ones((1, 2))), A[:, :2])
+
+
+# ------------------------------------------------------ your own activation, checked when made
+def article_sigmoid(x: np.ndarray) -> np.ndarray:
+    """The article's sigmoid, one argument, as a learner writes it."""
+    return 1 / (1 + np.exp(-x))
+
+
+def article_sigmoid_derivative(x: np.ndarray) -> np.ndarray:
+    """The article's derivative, of the output a = sigmoid(z)."""
+    return x * (1 - x)
+
+
+def swish(z: np.ndarray) -> np.ndarray:
+    return z * article_sigmoid(z)
+
+
+def swish_derivative(z: np.ndarray) -> np.ndarray:
+    s = article_sigmoid(z)
+    return s * (1 + z * (1 - s))
+
+
+def test_the_articles_sigmoid_is_accepted_and_computes_as_the_built_in() -> None:
+    mine = Activation("article_sigmoid", article_sigmoid, article_sigmoid_derivative)
+    Z = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_allclose(mine.forward(Z), sigmoid(Z), rtol=1e-15)
+    A = mine.forward(Z)
+    np.testing.assert_allclose(mine.backward(A, np.ones_like(A)), sigmoid_derivative(A), rtol=1e-15)
+    assert mine.takes == "a" and mine.hidden and mine.init == "glorot"
+
+
+def test_the_sigmoid_applied_twice_is_caught_naming_the_worst_input() -> None:
+    # The article's trap: a derivative written for z, σ(x)(1 - σ(x)), given the output a.
+    def twice(a: np.ndarray) -> np.ndarray:
+        return article_sigmoid(a) * (1 - article_sigmoid(a))
+
+    with pytest.raises(ValueError) as info:
+        Activation("twice", article_sigmoid, twice)
+    message = str(info.value)
+    # The worst input is the end of the range where σ'(z) is smallest but σ'(σ(z)) ≈ 0.25.
+    z = -4.9
+    expected, actual = float(sigmoid_derivative(sigmoid(np.array(z)))), float(twice(sigmoid(np.array(z))))
+    assert f"its derivative is wrong at z = {z:.4g}" in message
+    assert f"the slope of the function there is {expected:.6g} (central difference)" in message
+    assert f"the derivative gives {actual:.6g}" in message
+    assert "It gives the right slope when given z" in message and "σ applied twice" in message
+    assert "takes='z'" in message
+
+
+def test_swish_takes_z_and_is_accepted_its_derivative_given_a_is_not() -> None:
+    act = Activation("swish", swish, swish_derivative, takes="z")
+    Z = np.linspace(-3, 3, 12).reshape(3, 4)
+    A = act.forward(Z)
+    np.testing.assert_allclose(act.backward(A, np.ones_like(A), Z=Z), swish_derivative(Z), rtol=1e-15)
+    with pytest.raises(ValueError, match="takes z: backward needs Z"):
+        act.backward(A, np.ones_like(A))
+    with pytest.raises(ValueError, match=r"wrong at z = .*It gives the right slope when given z"):
+        Activation("swish", swish, swish_derivative)  # takes="a" by default: given a, it is wrong
+    # A derivative of the output declared as taking z is caught the other way round.
+    with pytest.raises(ValueError, match=r"when given a = f\(z\): leave takes='a'"):
+        Activation("mine", article_sigmoid, article_sigmoid_derivative, takes="z")
+
+
+@pytest.mark.parametrize(
+    ("function", "derivative", "message"),
+    [
+        (np.tanh, lambda a: 1 - a, r"wrong at z = .* \(takes='a': the derivative is given a = f\(z\).\)"),
+        (np.log, lambda a: 1 / np.exp(a), r"its function is not finite at z = -4\.9"),
+        (lambda z: z.sum(axis=1), lambda a: a, r"must keep the shape of its input"),
+        (np.tanh, lambda a: np.ones(3), r"its derivative must keep the shape"),
+    ],
+)
+def test_wrong_activations_are_refused(function: Callable[..., np.ndarray],
+                                       derivative: Callable[..., np.ndarray],
+                                       message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Activation("bad", function, derivative)
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(TypeError, match="name must be a non-empty string"):
+        Activation("", np.tanh, tanh_derivative)
+    with pytest.raises(TypeError, match="function must be callable"):
+        Activation("x", 3, tanh_derivative)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="derivative is missing"):
+        Activation("x", np.tanh, None)
+    with pytest.raises(ValueError, match="takes must be 'a'"):
+        Activation("x", np.tanh, tanh_derivative, takes="y")
+
+
+def test_every_built_in_passes_its_own_check() -> None:
+    from playwithnn.activations import check_derivative
+
+    for act in ACTIVATIONS.values():
+        if act.derivative is not None:
+            check_derivative(act.forward, act.derivative_of, act.takes, act.name)
+
+
+def test_registration_is_explicit_and_protects_the_built_in_names() -> None:
+    from playwithnn.activations import register, unregister
+
+    mine = Activation("article_sigmoid", article_sigmoid, article_sigmoid_derivative)
+    with pytest.raises(ValueError, match=r"unknown activation 'article_sigmoid'.*register\(activation\)"):
+        get_activation("article_sigmoid")  # made, not registered
+    assert register(mine) is mine
+    try:
+        assert get_activation("article_sigmoid") is mine
+        again = Activation("article_sigmoid", lambda x: article_sigmoid(x), article_sigmoid_derivative)
+        with pytest.raises(ValueError, match="not the one known by that name"):
+            get_activation(again)
+        assert register(again) is again  # re-registering a name replaces it
+        assert get_activation("article_sigmoid") is again
+    finally:
+        unregister("article_sigmoid")
+    with pytest.raises(KeyError, match="no custom activation is registered as 'article_sigmoid'"):
+        unregister("article_sigmoid")
+    with pytest.raises(ValueError, match="'sigmoid' is a built-in activation"):
+        register(Activation("sigmoid", article_sigmoid, article_sigmoid_derivative))
+    with pytest.raises(ValueError, match="not the one known by that name"):
+        get_activation(Activation("sigmoid", article_sigmoid, article_sigmoid_derivative))
+    with pytest.raises(TypeError, match="register takes an Activation"):
+        register("tanh")  # type: ignore[arg-type]
+
+
+def test_a_custom_activation_without_init_gets_glorot_in_a_layer() -> None:
+    from playwithnn import Dense
+
+    act = Activation("swish", swish, swish_derivative, takes="z")
+    layer = Dense(200, 100, act, rng=np.random.default_rng(0))  # was a KeyError: no default by name
+    limit = np.sqrt(6 / 300)
+    assert np.abs(layer.W).max() <= limit and np.abs(layer.W).max() > 0.9 * limit
+    he = Dense(200, 100, Activation("swish", swish, swish_derivative, takes="z", init="he"),
+               rng=np.random.default_rng(0))
+    assert np.abs(he.W).std() > np.abs(layer.W).std()
+
+
+def test_custom_activations_train_a_network_anywhere_a_name_is_accepted(tutorial_X: np.ndarray,
+                                                                       tutorial_y: np.ndarray) -> None:
+    from playwithnn import NeuralNetwork
+    from playwithnn.gradcheck import max_relative_error, numerical_gradients
+
+    mine = Activation("article_sigmoid", article_sigmoid, article_sigmoid_derivative)
+    act_swish = Activation("swish", swish, swish_derivative, takes="z")
+    net = NeuralNetwork([3, 4, 1], activation=mine, seed=1)
+    ref = NeuralNetwork([3, 4, 1], activation="sigmoid", seed=1)
+    assert net.activation == ["article_sigmoid"] and net.layers[0].activation is mine
+    h1 = net.fit(tutorial_X, tutorial_y, epochs=200, learning_rate=1.0)
+    h2 = ref.fit(tutorial_X, tutorial_y, epochs=200, learning_rate=1.0)
+    np.testing.assert_allclose(h1.loss, h2.loss, rtol=1e-10)
+    # Per layer, and as the output, with gradients that finite differences confirm.
+    deep = NeuralNetwork([3, 5, 4, 1], activation=[act_swish, "tanh"], output_activation=mine, seed=2)
+    assert deep.activation == ["swish", "tanh"] and deep.output_activation == "article_sigmoid"
+    assert deep.layers[0].Z is None
+    grads = deep.gradients(tutorial_X, tutorial_y)
+    assert deep.layers[0].Z is not None and deep.layers[1].Z is None  # kept only where the derivative takes z
+    assert max_relative_error(numerical_gradients(deep, tutorial_X, tutorial_y), grads) < 1e-6
+
+
+def test_custom_activation_agrees_with_pytorch_autograd() -> None:
+    torch = pytest.importorskip("torch")
+    from playwithnn import NeuralNetwork
+
+    act = Activation("swish", swish, swish_derivative, takes="z")
+    net = NeuralNetwork([3, 4, 2], activation=act, loss="mse", seed=3)
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    W1, b1, W2, b2 = (torch.tensor(p.copy(), requires_grad=True) for p in net.parameters())
+    Z1 = torch.tensor(X) @ W1 + b1
+    out = (Z1 * torch.sigmoid(Z1)) @ W2 + b2
+    torch.mean((out - torch.tensor(y)) ** 2).backward()
+    grads = net.gradients(X, y)
+    for name, t in zip(["W1", "b1", "W2", "b2"], [W1, b1, W2, b2]):
+        np.testing.assert_allclose(grads[name], t.grad.numpy(), rtol=1e-10, atol=1e-14)

@@ -33,7 +33,7 @@ def test_gradients_are_the_networks(kind: str, seed: int, tutorial_X: np.ndarray
                                     tutorial_y: np.ndarray) -> None:
     net = network(kind, seed)
     e = explain_step(net, tutorial_X, tutorial_y)
-    expected = net.gradients(tutorial_X, tutorial_y)
+    expected = list(net.gradients(tutorial_X, tutorial_y).values())
     assert [g.shape for g in e.gradients()] == [g.shape for g in expected]
     for mine, theirs in zip(e.gradients(), expected):
         np.testing.assert_allclose(mine, theirs, rtol=RTOL, atol=ATOL)
@@ -94,7 +94,7 @@ def test_steps_in_order_with_shapes(tutorial_X: np.ndarray, tutorial_y: np.ndarr
         "z1", "a1", "z2", "ŷ", "Loss",
         "dLoss/dŷ", "dŷ/dz2", "δ2", "dz2/dW2", "dLoss/dW2", "dLoss/db2", "dz2/da1", "dLoss/da1",
         "da1/dz1", "δ1", "dz1/dW1", "dLoss/dW1", "dLoss/db1",
-        "W1 new", "b1 new", "W2 new", "b2 new",
+        "W1 new", "b1 new", "W2 new", "b2 new", "Loss new",
     ]
     shapes = {s.name: s.shape for s in e}
     assert shapes["z1"] == shapes["a1"] == (4, 4)
@@ -120,7 +120,7 @@ def test_float32_network_stays_float32(tutorial_X: np.ndarray, tutorial_y: np.nd
     net = network("biases", dtype=np.float32)
     e = explain_step(net, tutorial_X, tutorial_y)
     assert {s.value.dtype for s in e if s.value.ndim} == {np.dtype(np.float32)}
-    for mine, theirs in zip(e.gradients(), net.gradients(tutorial_X, tutorial_y)):
+    for mine, theirs in zip(e.gradients(), net.gradients(tutorial_X, tutorial_y).values()):
         np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-7)  # float32: ~7 digits
 
 
@@ -130,7 +130,7 @@ def test_text_shows_every_array_rounded(tutorial_X: np.ndarray, tutorial_y: np.n
     text = format_explanation(e)
     # The printed gradients are the network's own, rounded to 4 places.
     for name, grad in zip(["dLoss/dW1", "dLoss/db1", "dLoss/dW2", "dLoss/db2"],
-                          net.gradients(tutorial_X, tutorial_y)):
+                          net.gradients(tutorial_X, tutorial_y).values()):
         block = "\n".join("    " + line for line in format_array(grad).splitlines())
         assert block in text, name
     net.fit(tutorial_X, tutorial_y, epochs=1, learning_rate=1.0)
@@ -153,8 +153,8 @@ def test_format_array_rounds_and_drops_negative_zero() -> None:
     [
         (dict(layer_sizes=[3, 4, 4, 1]), "one hidden layer"),
         (dict(layer_sizes=[3, 1]), "one hidden layer"),
-        (dict(layer_sizes=[3, 4, 1], activation="relu"), "sigmoid network"),
         (dict(layer_sizes=[3, 4, 1], loss="mse", output_activation="sigmoid"), "loss 'sse'"),
+        (dict(layer_sizes=[3, 4, 2], output_activation="softmax"), "element-wise activations"),
     ],
 )
 def test_rejects_networks_other_than_the_tutorials(kwargs: dict[str, object], message: str,
@@ -203,3 +203,118 @@ def test_cli_explain_bad_options(args: list[str], capsys: pytest.CaptureFixture[
     assert out.out == ""
     assert len(out.err.splitlines()) == 1
     assert out.err.startswith(f"playwithnn explain: error: argument {args[0]}: expected ")
+
+
+# ------------------------------------------------------- the loss after, iterations, η
+@pytest.mark.parametrize("kind", NETWORKS)
+def test_loss_after_the_update_is_the_next_iterations(kind: str, tutorial_X: np.ndarray,
+                                                      tutorial_y: np.ndarray) -> None:
+    net = network(kind)
+    e = explain_step(net, tutorial_X, tutorial_y, learning_rate=0.5)
+    history = net.fit(tutorial_X, tutorial_y, epochs=2, learning_rate=0.5)
+    assert float(e["Loss new"]) == pytest.approx(history.loss[1], rel=RTOL)
+    text = format_explanation(e)
+    went = f"The loss went from {float(e['Loss']):.4f} to {float(e['Loss new']):.4f} in this iteration."
+    assert went in text
+
+
+@pytest.mark.parametrize("iteration", [2, 7, 300])
+def test_iteration_n_is_the_walk_after_n_minus_1_plain_ones(iteration: int, tutorial_X: np.ndarray,
+                                                           tutorial_y: np.ndarray) -> None:
+    net = network("faithful")
+    before = [p.copy() for p in net.parameters()]
+    e = explain_step(net, tutorial_X, tutorial_y, learning_rate=0.5, iteration=iteration)
+    for p, q in zip(net.parameters(), before):  # the walk ran on a copy
+        np.testing.assert_array_equal(p, q)
+    trained = network("faithful")
+    history = trained.fit(tutorial_X, tutorial_y, epochs=iteration - 1, learning_rate=0.5)
+    np.testing.assert_allclose(e["W1"], trained.parameters()[0], rtol=1e-10)
+    assert float(e["Loss"]) == pytest.approx(trained.loss(tutorial_X, tutorial_y), rel=1e-10)
+    assert float(e["Loss"]) < history.loss[0]
+    for mine, theirs in zip(e.gradients(), trained.gradients(tutorial_X, tutorial_y).values()):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-14)
+    head = format_explanation(e).splitlines()[0]
+    plural = "s" if iteration > 2 else ""
+    assert head.startswith(
+        f"Training iteration {iteration} (after {iteration - 1} plain one{plural}) of a 3-4-1")
+
+
+@pytest.mark.parametrize("eta", [1.0, 0.5, 2.0])
+def test_text_says_the_learning_rate_it_used(eta: float, tutorial_X: np.ndarray,
+                                             tutorial_y: np.ndarray) -> None:
+    text = format_explanation(explain_step(network("faithful"), tutorial_X, tutorial_y, learning_rate=eta))
+    assert text.splitlines()[0].endswith(f"learning rate η = {eta:g} (no biases, as in the tutorial)")
+    if eta == 1.0:
+        assert "with its learning rate η = 1." in text
+    else:
+        assert "η = 1" not in text.replace("with η = 1. Here", "")
+        assert f"Here η = {eta:g}: W += {eta:g} d_weights" in text
+
+
+def test_custom_activations_are_explained_with_their_own_derivative(tutorial_X: np.ndarray,
+                                                                    tutorial_y: np.ndarray) -> None:
+    from playwithnn import Activation
+
+    swish = Activation("swish_e", lambda z: z * sigmoid(z),
+                       lambda z: sigmoid(z) * (1 + z * (1 - sigmoid(z))), takes="z")
+    net = NeuralNetwork([3, 4, 1], activation=swish, seed=0)
+    e = explain_step(net, tutorial_X, tutorial_y)
+    for mine, theirs in zip(e.gradients(), net.gradients(tutorial_X, tutorial_y).values()):
+        np.testing.assert_allclose(mine, theirs, rtol=RTOL, atol=ATOL)
+    text = format_explanation(e)
+    assert "3-4-1 swish_e hidden, sigmoid output network" in text
+    assert "a1 = swish_e(z1)" in text and "da1/dz1 = swish_e'(z1), computed from z1" in text
+
+
+def test_cli_explain_iteration_and_learning_rate(capsys: pytest.CaptureFixture[str], tutorial_X: np.ndarray,
+                                                 tutorial_y: np.ndarray) -> None:
+    assert main(["explain", "--faithful", "--iteration", "5", "--learning-rate", "0.5"]) == 0
+    out = capsys.readouterr().out
+    net = NeuralNetwork([3, 4, 1], seed=1, bias=False, init="uniform")
+    expected = format_explanation(explain_step(net, tutorial_X, tutorial_y, learning_rate=0.5, iteration=5))
+    assert out.endswith(expected + "\n")
+    assert out.splitlines()[0].endswith("seed 1, learning rate 0.5, sum-of-squares loss")
+    assert main(["explain", "--iteration", "0"]) == 2
+    assert "--iteration: expected an integer from 1 to 1000000" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------- pitfalls
+def test_pitfalls_show_each_way_it_goes_wrong(tutorial_X: np.ndarray, tutorial_y: np.ndarray) -> None:
+    from playwithnn.explain import TOO_LARGE, format_pitfalls, pitfalls
+
+    net = network("faithful")
+    runs = {run.name: run for run in pitfalls(net, tutorial_X, tutorial_y)}
+    assert list(runs) == ["article", "derivative_of_z", "no_biases", "flipped_sign", "learning_rate"]
+    article = runs["article"]
+    # The right run is the network's own training, step for step.
+    history = network("faithful").fit(tutorial_X, tutorial_y, epochs=1500, learning_rate=1.0)
+    np.testing.assert_allclose(article.losses, history.loss, rtol=1e-9)
+    assert article.first_rise is None or article.losses[-1] < 0.01
+    # σ applied twice: slower, ends far higher; flipped sign: climbs from the first update to 2 (two
+    # samples wrong); η 50 times larger: the loss jumps at once and saturates.
+    assert runs["derivative_of_z"].losses[-1] > 10 * article.losses[-1]
+    assert runs["flipped_sign"].first_rise == 2 and runs["flipped_sign"].losses[-1] > 1.99
+    assert runs["learning_rate"].first_rise == 2 and runs["learning_rate"].losses[1] > 1.99
+    assert runs["learning_rate"].losses[-1] > 100 * article.losses[-1]
+    # Without biases and the column of ones the network has 2 inputs.
+    assert runs["no_biases"].losses[-1] > article.losses[-1]
+    text = format_pitfalls(list(runs.values()))
+    assert f"a learning rate too large: η = {TOO_LARGE:g}" in text
+    for run in runs.values():
+        row = next(line for line in text.splitlines() if line.startswith(run.title + " "))
+        assert f"{run.losses[0]:.4f}" in row and f"{run.losses[-1]:.4f}" in row
+    assert ("- the update's sign flipped (self.weights1 -= d_weights1): "
+            "the loss first rises at iteration 2") in text
+    # The network itself is untouched.
+    assert net.loss(tutorial_X, tutorial_y) == pytest.approx(history.loss[0], rel=1e-12)
+
+
+def test_cli_explain_pitfalls(capsys: pytest.CaptureFixture[str], tutorial_X: np.ndarray,
+                              tutorial_y: np.ndarray) -> None:
+    from playwithnn.explain import format_pitfalls, pitfalls
+
+    assert main(["explain", "--faithful", "--pitfalls"]) == 0
+    out = capsys.readouterr().out
+    net = NeuralNetwork([3, 4, 1], seed=1, bias=False, init="uniform")
+    assert out.endswith(format_pitfalls(pitfalls(net, tutorial_X, tutorial_y)) + "\n")
+    assert "σ' of z, given a: σ applied twice" in out

@@ -183,8 +183,9 @@ def test_backprop_matches_central_differences(case_index: int, library: Library)
         for p, p0 in zip(net.parameters(), before):
             np.testing.assert_array_equal(library.numpy(p), p0)  # every entry restored exactly
         backprop = net.gradients(X, y)
-        assert all(library.owns(g) for g in backprop)
-        assert [tuple(g.shape) for g in backprop] == [tuple(p.shape) for p in net.parameters()]
+        assert list(backprop) == net.parameter_names()
+        assert all(library.owns(g) for g in backprop.values())
+        assert [tuple(g.shape) for g in backprop.values()] == [tuple(p.shape) for p in net.parameters()]
         assert max_relative_error(numerical, backprop) < 1e-6, net
 
 
@@ -193,7 +194,7 @@ def test_gradient_check_catches_a_wrong_gradient() -> None:
     # one entry is flagged.
     net, X, y = networks_for(0)[1]
     backprop = net.gradients(X, y)
-    wrong = [g.copy() for g in backprop]
+    wrong = [g.copy() for g in backprop.values()]
     wrong[0].flat[np.argmax(np.abs(wrong[0]))] *= 1.01
     numerical = numerical_gradients(net, X, y, eps=EPS)
     assert max_relative_error(numerical, backprop) < 1e-6
@@ -307,7 +308,7 @@ def test_hand_worked_2_2_1_network() -> None:
     np.testing.assert_allclose(net.layers[0].forward(X), [[0.75, 0.5], [0.5, 0.25]], **tol)
     np.testing.assert_allclose(net.feedforward(X), [[0.5], [0.5]], **tol)
     assert net.loss(X, y) == pytest.approx(0.3125, rel=0, abs=1e-12)
-    dW1, db1, dW2, db2 = net.gradients(X, y)
+    dW1, db1, dW2, db2 = net.gradients(X, y).values()
     np.testing.assert_allclose(dW2, [[-0.25], [-0.15625]], **tol)
     np.testing.assert_allclose(db2, [-0.375], **tol)
     np.testing.assert_allclose(dW1, [[-0.21875, 0.21875], [-0.0625, 0.046875]], **tol)
@@ -426,8 +427,8 @@ def test_float32_gradients_match_float64(activation: str, loss: str, library: Li
 
     grads32 = net32.gradients(X, y)
     grads64 = net64.gradients(X, y)
-    assert all(library.numpy(g).dtype == np.float32 for g in grads32)
-    assert all(library.numpy(g).dtype == np.float64 for g in grads64)
+    assert all(library.numpy(g).dtype == np.float32 for g in grads32.values())
+    assert all(library.numpy(g).dtype == np.float64 for g in grads64.values())
     assert library.numpy(net32.feedforward(X)).dtype == np.float32
     # float32 rounds each operation to 6e-8 relative; through three layers, sums
     # over 10 samples and the loss, the roundings add up to a few times 1e-7

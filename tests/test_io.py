@@ -94,6 +94,7 @@ def assert_refused(path: pathlib.Path, match: str) -> ModelFileError:
 
 
 # --------------------------------------------------------------- round trips
+@pytest.mark.filterwarnings("ignore::playwithnn.TrainingWarning")  # tested in test_diagnostics.py
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("config", ARCHITECTURES, ids=lambda c: str(c["layer_sizes"]))
 def test_round_trip_is_bit_identical(tmp_path: pathlib.Path, dtype: Any, config: dict[str, Any],
@@ -1214,3 +1215,35 @@ def test_save_refuses_a_model_whose_metadata_is_not_json(good_file: pathlib.Path
         playwithnn.save(model, good_file)
     assert good_file.read_bytes() == before
     assert os.listdir(good_file.parent) == ["model.npz"]
+
+
+def test_a_custom_activation_is_saved_by_name_and_loaded_once_registered(tmp_path: pathlib.Path) -> None:
+    from playwithnn import Activation
+    from playwithnn.activations import register, unregister
+
+    def softsign(z: np.ndarray) -> np.ndarray:
+        return z / (1 + np.abs(z))
+
+    def softsign_derivative(z: np.ndarray) -> np.ndarray:
+        return 1 / (1 + np.abs(z)) ** 2
+
+    act = Activation("softsign", softsign, softsign_derivative, takes="z")
+    net = NeuralNetwork([3, 5, 1], activation=act, seed=0)
+    path = tmp_path / "softsign.npz"
+    net.save(path)
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        header = json.loads(bytes(np.load(io.BytesIO(zf.read("header.npy")))).decode())
+    assert header["config"]["activation"] == ["softsign"]  # the name only: no code is stored
+    assert sorted(names) == ["W1.npy", "W2.npy", "b1.npy", "b2.npy", "header.npy"]
+    unknown = r"unknown activation\[0\] 'softsign'.*playwithnn.activations.register"
+    with pytest.raises(ModelFileError, match=unknown):
+        pio.load(path)
+    register(act)
+    try:
+        same = pio.load(path)
+    finally:
+        unregister("softsign")
+    assert same.layers[0].activation is act
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    np.testing.assert_array_equal(same.predict(X), net.predict(X))

@@ -19,7 +19,8 @@ import playwithnn
 PACKAGE = Path(playwithnn.__file__).resolve().parent
 
 #: The math, the network and what stands on nothing else: they import none of the faces.
-CORE = ["activations", "losses", "initializers", "optimizers", "layers", "training", "network", "datasets",
+CORE = ["activations", "losses", "initializers", "optimizers", "layers", "training", "diagnostics", "network",
+        "datasets",
         "gradcheck", "metrics", "tabular", "_arrays", "_validation", "_files", "_modelfile"]
 #: Files, plots, the explanation, the estimators, the command line, the browser page.
 FACES = ["cli", "plotting", "explain", "sklearn", "io", "playground"]

@@ -219,7 +219,7 @@ def test_the_table_states_reduction_and_natural_output() -> None:
 
 def test_get_loss() -> None:
     assert get_loss("mse") is LOSSES["mse"]
-    custom = Loss("half_sse", "identity", "sum", False, lambda y, p: sse(y, p) / 2, lambda y, p: p - y)
+    custom = Loss("half_sse", lambda y, p: sse(y, p) / 2, lambda y, p: p - y, reduction="sum")
     assert get_loss(custom) is custom
     with pytest.raises(ValueError, match=r"unknown loss 'cross_entropy'; expected one of .*'sse'"):
         get_loss("cross_entropy")
@@ -284,3 +284,64 @@ def test_weighted_gradients_match_central_differences(name: str) -> None:
     loss = LOSSES[name]
     numerical = _numerical_gradient(lambda V: loss.function(y, V, weights), output)
     np.testing.assert_allclose(loss.gradient(y, output, weights), numerical, **GRAD_TOL)
+
+
+# --------------------------------------------------------- your own loss, checked when made
+def test_a_learners_loss_is_checked_and_trains_as_the_built_in(tutorial_X: np.ndarray,
+                                                              tutorial_y: np.ndarray) -> None:
+    from playwithnn import NeuralNetwork
+
+    def my_sse(y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return np.sum((y - y_pred) ** 2)
+
+    def my_sse_gradient(y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return 2 * (y_pred - y)
+
+    mine = Loss("my_sse", my_sse, my_sse_gradient, natural_output="sigmoid", reduction="sum")
+    net = NeuralNetwork([3, 4, 1], loss=mine, seed=1)
+    ref = NeuralNetwork([3, 4, 1], loss="sse", seed=1)
+    assert net.loss_name == "my_sse" and net.output_activation == "sigmoid"
+    np.testing.assert_allclose(net.fit(tutorial_X, tutorial_y, epochs=100).loss,
+                               ref.fit(tutorial_X, tutorial_y, epochs=100).loss, rtol=1e-12)
+    with pytest.raises(TypeError, match="loss 'my_sse' takes no sample_weight"):
+        net.fit(tutorial_X, tutorial_y, epochs=1, sample_weight=np.ones(4))
+
+
+def test_a_wrong_gradient_is_caught_naming_the_worst_entry() -> None:
+    with pytest.raises(ValueError) as info:
+        Loss("flipped", lambda y, p: sse(y, p), lambda y, p: 2 * (y - p), reduction="sum")
+    message = str(info.value)
+    assert message.startswith("loss 'flipped': its gradient is wrong at output[")
+    assert "(central difference) but the gradient gives" in message
+    assert "It is the gradient with its sign flipped" in message
+    # Half the gradient (a forgotten factor 2) is caught too, without the sign hint.
+    where = r"gradient is wrong at output\[\d, \d\] = [\d.]+ \(target [\d.]+\)"
+    with pytest.raises(ValueError, match=where) as half:
+        Loss("half", lambda y, p: sse(y, p), lambda y, p: p - y)
+    assert "sign flipped" not in str(half.value)
+
+
+def test_bad_loss_arguments_are_refused() -> None:
+    with pytest.raises(TypeError, match="gradient must be callable"):
+        Loss("x", sse, None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="reduction must be 'sum' or 'mean'"):
+        Loss("x", sse, sse_gradient, reduction="max")
+    with pytest.raises(ValueError, match="unknown natural_output 'sigmod'"):
+        Loss("x", sse, sse_gradient, natural_output="sigmod")
+    with pytest.raises(ValueError, match="loss: the loss 'sse' given is not the one known by that name"):
+        get_loss(Loss("sse", lambda y, p: sse(y, p), sse_gradient, reduction="sum"))
+
+
+def test_loss_registration_is_explicit() -> None:
+    from playwithnn.losses import register, unregister
+
+    mine = Loss("half_sse", lambda y, p: sse(y, p) / 2, lambda y, p: p - y, reduction="sum")
+    with pytest.raises(ValueError, match=r"unknown loss 'half_sse'.*playwithnn.losses.register\(loss\)"):
+        get_loss("half_sse")
+    register(mine)
+    try:
+        assert get_loss("half_sse") is mine
+    finally:
+        unregister("half_sse")
+    with pytest.raises(ValueError, match="'mse' is a built-in loss"):
+        register(Loss("mse", mse, mse_gradient))

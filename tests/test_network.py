@@ -195,8 +195,9 @@ def test_writes_into_parameters_change_loss_and_gradients() -> None:
     # All parameters zero: output 0, loss mean(y**2) = 0.5, dL/db2 = 2 * mean(0 - y) = -1.
     assert net.loss(X, y) == 0.5
     grads = net.gradients(X, y)
-    assert grads[3][0] == -1.0
-    assert np.array_equal(grads[0], np.zeros((2, 3)))
+    assert list(grads) == ["W1", "b1", "W2", "b2"]
+    assert grads["b2"][0] == -1.0
+    assert np.array_equal(grads["W1"], np.zeros((2, 3)))
 
 
 def test_bias_false_gives_only_weights() -> None:
@@ -211,7 +212,9 @@ def test_bias_false_gives_only_weights() -> None:
     h = expit(np.full((1, 2), 0.5 * params[1].sum(axis=0)))
     np.testing.assert_allclose(zero_out, expit(h @ params[2]), rtol=1e-14)
     grads = net.gradients(X, np.ones((5, 1)))
-    assert [g.shape for g in grads] == [(3, 4), (4, 2), (2, 1)]
+    # Labelled: without biases the names stay W1, W2, W3 (positions would shift).
+    assert {name: g.shape for name, g in grads.items()} == {"W1": (3, 4), "W2": (4, 2), "W3": (2, 1)}
+    assert net.parameter_names() == ["W1", "W2", "W3"]
 
 
 # ---------------------------------------------------------- feedforward, loss
@@ -269,7 +272,7 @@ def test_loss_accepts_1d_targets_for_one_output() -> None:
     X = np.random.default_rng(0).normal(size=(4, 3))
     y = np.array([0.0, 1.0, 1.0, 0.0])
     assert net.loss(X, y) == net.loss(X, y.reshape(-1, 1))
-    for g1, g2 in zip(net.gradients(X, y), net.gradients(X, y.reshape(-1, 1))):
+    for g1, g2 in zip(net.gradients(X, y).values(), net.gradients(X, y.reshape(-1, 1)).values()):
         assert np.array_equal(g1, g2)
 
 
@@ -279,20 +282,20 @@ def test_gradients_are_new_arrays_of_the_parameters_shapes(data: tuple[np.ndarra
     net = NeuralNetwork([3, 5, 2], seed=0)
     params = net.parameters()
     grads = net.gradients(X, y)
-    assert len(grads) == len(params)
-    for g, p in zip(grads, params):
+    assert list(grads) == net.parameter_names() == ["W1", "b1", "W2", "b2"]
+    for g, p in zip(grads.values(), params):
         assert g.shape == p.shape
         assert g.dtype == p.dtype
         assert g is not p
         assert not np.shares_memory(g, p)
     again = net.gradients(X, y)
-    for g, h in zip(grads, again):
+    for g, h in zip(grads.values(), again.values()):
         assert g is not h
         assert not np.shares_memory(g, h)
         assert np.array_equal(g, h)
     # Writing into a returned array changes neither the network nor later results.
-    grads[0][...] = 123.0
-    assert np.array_equal(net.gradients(X, y)[0], again[0])
+    grads["W1"][...] = 123.0
+    assert np.array_equal(net.gradients(X, y)["W1"], again["W1"])
 
 
 def test_gradients_are_the_derivative_of_loss(data: tuple[np.ndarray, np.ndarray]) -> None:
@@ -301,7 +304,7 @@ def test_gradients_are_the_derivative_of_loss(data: tuple[np.ndarray, np.ndarray
     net = NeuralNetwork([3, 4, 2], activation="tanh", loss="binary_crossentropy", seed=3)
     grads = net.gradients(X, y)
     h = 1e-6
-    for p, g in zip(net.parameters(), grads):
+    for p, g in zip(net.parameters(), grads.values()):
         numeric = np.empty_like(p)
         for idx in np.ndindex(p.shape):
             old = p[idx]
@@ -327,6 +330,7 @@ FLOAT32_OPTIMIZERS = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore::playwithnn.TrainingWarning")  # tested in test_diagnostics.py
 @pytest.mark.parametrize("options", FLOAT32_OPTIMIZERS)
 @pytest.mark.parametrize("loss", LOSS_NAMES)
 def test_float32_end_to_end(loss: str, options: dict[str, object]) -> None:
@@ -338,7 +342,7 @@ def test_float32_end_to_end(loss: str, options: dict[str, object]) -> None:
     assert net.dtype == np.float32
     assert all(p.dtype == np.float32 for p in net.parameters())
     assert net.predict(X).dtype == np.float32
-    assert all(g.dtype == np.float32 for g in net.gradients(X, y))
+    assert all(g.dtype == np.float32 for g in net.gradients(X, y).values())
     # Every activation kept for backpropagation is float32 too.
     for layer in net.layers:
         assert layer.A is not None and layer.A.dtype == np.float32
@@ -352,7 +356,7 @@ def test_float32_end_to_end(loss: str, options: dict[str, object]) -> None:
     assert all(p.dtype == np.float32 for p in net.parameters())
     assert net.predict(X).dtype == np.float32
     assert net.feedforward(X).dtype == np.float32
-    assert all(g.dtype == np.float32 for g in net.gradients(X, y))
+    assert all(g.dtype == np.float32 for g in net.gradients(X, y).values())
     assert history.epochs == 6 and len(history.val_loss) == 6
     for value in history.loss + history.val_loss + history.accuracy + history.val_accuracy:
         assert type(value) is float and np.isfinite(value)
@@ -426,6 +430,7 @@ def test_seed_accepts_a_generator() -> None:
     assert all(np.array_equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
 
 
+@pytest.mark.filterwarnings("ignore::playwithnn.TrainingWarning")  # tested in test_diagnostics.py
 def test_different_seeds_differ() -> None:
     a = NeuralNetwork([4, 8, 8, 3], activation="relu", loss="categorical_crossentropy", seed=1)
     b = NeuralNetwork([4, 8, 8, 3], activation="relu", loss="categorical_crossentropy", seed=2)
@@ -459,7 +464,7 @@ def test_faithful_mode_is_gradient_descent_with_rate_one() -> None:
     # U[0, 1) weights, no biases.
     assert ((W1 >= 0) & (W1 < 1)).all() and ((W2 >= 0) & (W2 < 1)).all()
     for _ in range(25):
-        for p, g in zip(ref.parameters(), ref.gradients(TUTORIAL_X, TUTORIAL_Y)):
+        for p, g in zip(ref.parameters(), ref.gradients(TUTORIAL_X, TUTORIAL_Y).values()):
             p -= 1.0 * g
     history = net.fit(TUTORIAL_X, TUTORIAL_Y, epochs=25, learning_rate=1.0)
     assert history.epochs == 25

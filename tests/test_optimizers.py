@@ -253,7 +253,7 @@ def test_fit_by_name_equals_object_and_the_manual_loop(fit_kwargs: dict[str, Any
     by_object.fit(X_NET, Y_NET, epochs=6, optimizer=make())
     opt = make()
     for _ in range(6):
-        opt.step(manual.parameters(), manual.gradients(X_NET, Y_NET))
+        opt.step(manual.parameters(), list(manual.gradients(X_NET, Y_NET).values()))
     for p, q, r in zip(by_name.parameters(), by_object.parameters(), manual.parameters()):
         assert np.array_equal(p, q)
         # The network may update all parameters as one array: same numbers to rounding.

@@ -181,6 +181,7 @@ def _iris() -> tuple[np.ndarray, np.ndarray]:
 QUICK = {"hidden_layer_sizes": (8,), "learning_rate_init": 0.01, "max_iter": 1000, "random_state": 0}
 
 
+@pytest.mark.filterwarnings("ignore::playwithnn.TrainingWarning")  # tested in test_diagnostics.py
 @pytest.mark.parametrize(
     ("params", "optimizer", "batch_size"),
     [
@@ -618,3 +619,25 @@ def test_iris_with_the_default_classifier() -> None:
     with pytest.warns(ConvergenceWarning, match="max_iter=200 epochs ran out"):
         accuracy = _default_accuracy(load_iris)
     assert accuracy >= 0.95
+
+
+def test_the_estimators_take_an_activation_of_your_own() -> None:
+    from playwithnn import Activation
+
+    def softsign(z: np.ndarray) -> np.ndarray:
+        return z / (1 + np.abs(z))
+
+    act = Activation("softsign", softsign, lambda z: 1 / (1 + np.abs(z)) ** 2, takes="z")
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = NeuralNetworkClassifier(hidden_layer_sizes=(8,), activation=act, solver="lbfgs", random_state=0)
+    assert clf.fit(X, y).score(X, y) > 0.95
+    assert clf.network_.activation == ["softsign"] and clf.network_.layers[0].activation is act
+    assert clone(clf).get_params()["activation"] == act  # a copy of the same functions
+    clf.set_params(warm_start=True).fit(X, y)  # the same activation: a warm start is allowed
+    reg = NeuralNetworkRegressor(hidden_layer_sizes=(4,), activation=act, max_iter=20, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X[:, :3], X[:, 3])
+    softmax = playwithnn.ACTIVATIONS["softmax"]
+    with pytest.raises(ValueError, match="activation 'softmax' can only be used in the output layer"):
+        NeuralNetworkClassifier(activation=softmax).fit(X, y)

@@ -126,7 +126,7 @@ def test_one_epoch_of_mini_batches_is_one_gradient_step_per_batch() -> None:
     net.fit(X, y, epochs=2, learning_rate=0.1, batch_size=4)
     for batch in net.batches:
         rows = ids_of(batch)
-        for p, g in zip(reference.parameters(), reference.gradients(X[rows], y[rows])):
+        for p, g in zip(reference.parameters(), reference.gradients(X[rows], y[rows]).values()):
             p -= 0.1 * g
     for p, q in zip(net.parameters(), reference.parameters()):
         # The network updates its parameters as one array: equal to rounding.
@@ -422,6 +422,7 @@ def test_l2_shrinks_the_weights() -> None:
 
 
 # ----------------------------------------------------------------- dropout
+@pytest.mark.filterwarnings("ignore::playwithnn.TrainingWarning")  # tested in test_diagnostics.py
 def test_dropout_only_in_training() -> None:
     X, y = indexed_data(16)
     X = X / 10
@@ -444,6 +445,7 @@ def test_dropout_only_in_training() -> None:
     assert with_dropout.loss(X, y) == with_dropout.loss(X, y)
 
 
+@pytest.mark.filterwarnings("ignore::playwithnn.TrainingWarning")  # tested in test_diagnostics.py
 def test_dropout_is_reproducible_from_the_seed() -> None:
     X, y = indexed_data(16)
     runs = []
@@ -907,6 +909,7 @@ LIBRARY_RUNS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 }
 
 
+@pytest.mark.filterwarnings("ignore::playwithnn.TrainingWarning")  # tested in test_diagnostics.py
 @pytest.mark.parametrize("run", list(LIBRARY_RUNS))
 def test_training_on_a_library_is_training_on_numpy(library: Library, run: str) -> None:
     """The same seed, data and options give the same history and weights on every library.

@@ -11,10 +11,11 @@ Python" derives them, and checked against finite differences and PyTorch.
 (2, 1)
 """
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, Activation
+from .diagnostics import TrainingWarning
 from .io import ModelFileError, load, save
 from .layers import Dense
-from .losses import LOSSES
+from .losses import LOSSES, Loss
 from .model import Model
 from .network import NeuralNetwork
 from .optimizers import Adam, GradientDescent, Optimizer
@@ -25,15 +26,18 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
+    "Activation",
     "Adam",
     "Dense",
     "GradientDescent",
     "History",
+    "Loss",
     "Model",
     "ModelFileError",
     "NeuralNetwork",
     "Optimizer",
     "TrainingDivergedError",
+    "TrainingWarning",
     "__version__",
     "load",
     "save",

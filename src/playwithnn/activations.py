@@ -27,8 +27,10 @@ array([[0.25 , 0.105]])
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -293,41 +295,208 @@ def softmax_backward(A: Array, dA: Array, xp: Namespace | None = None) -> Array:
     return A * (dA - namespace(A, xp=xp).sum(dA * A, axis=1, keepdims=True))
 
 
-@dataclass(frozen=True)
-class Activation:
-    """An activation function bundled with its derivative.
+#: Where :class:`Activation` checks a derivative: 51 points of z from -4.9 to 5.1, none an integer
+#: (kinks such as ReLU's at 0 fall between them), as 3 rows of 17 units.
+CHECK_POINTS = np.linspace(-4.9, 5.1, 51).reshape(3, 17)
+#: The step ``h`` of the central difference, and the largest accepted error ``|actual - expected|``
+#: relative to ``1 + |expected|``. The central difference errs by about ``1e-16 |f| / h`` from
+#: rounding and ``h**2 |f'''| / 6`` from truncation, near ``1e-10`` for the activations here; a wrong
+#: derivative errs by far more than ``CHECK_TOLERANCE`` somewhere in the range.
+CHECK_STEP, CHECK_TOLERANCE = 1e-6, 1e-6
 
-    Attributes
+
+def _takes_xp(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` can be called as ``function(x, xp)``: the built-ins can; a learner's
+    ``def sigmoid(x)`` is called with ``x`` alone."""
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):  # a builtin without a signature: one argument
+        return False
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in parameters)
+
+
+def check_derivative(function: Callable[[Array], Array], derivative: Callable[[Array], Array], takes: str,
+                     name: str) -> None:
+    """Check ``derivative`` against central differences of ``function`` at :data:`CHECK_POINTS` (float64).
+
+    Parameters
     ----------
-    name : str
-        The name used by :class:`~playwithnn.NeuralNetwork` (``"sigmoid"``, ...).
     function : callable
-        ``A = function(Z, xp)``, ``xp`` the array namespace (or None: ``Z``'s).
-    derivative : callable or None
-        ``dA/dZ = derivative(A, xp)`` as a function of the **output** ``A`` (element-wise activations).
-        ``None`` for softmax, whose Jacobian is not diagonal: its
-        :meth:`backward` is :func:`softmax_backward`.
-    hidden : bool
-        Whether the activation may be used in a hidden layer.
+        ``A = function(Z)``, element by element, for ``Z`` of shape (3, 17).
+    derivative : callable
+        ``dA/dZ``, as a function of ``A = function(Z)`` (``takes="a"``) or of ``Z`` (``takes="z"``).
+    takes : {"a", "z"}
+    name : str
+        The activation's name, for the message.
+
+    Raises
+    ------
+    ValueError
+        If the function or the derivative is not finite or changes the shape somewhere in the range, or
+        the derivative differs from the slope ``(f(z + h) - f(z - h)) / 2h`` by more than
+        :data:`CHECK_TOLERANCE`: the message names the worst ``z``, the expected and the actual
+        derivative, and says so if the derivative is right when given the other argument (a derivative
+        written for ``z`` but given ``a``, the article's trap: σ applied twice).
 
     Examples
     --------
-    >>> act = ACTIVATIONS["sigmoid"]
+    >>> check_derivative(sigmoid, sigmoid_derivative, "a", "sigmoid")
+    >>> twice = lambda a: sigmoid(a) * (1 - sigmoid(a))       # σ'(z) written for z, given a
+    >>> try:
+    ...     check_derivative(sigmoid, twice, "a", "mine")
+    ... except ValueError as exc:
+    ...     print(exc)  # doctest: +NORMALIZE_WHITESPACE +ELLIPSIS
+    activation 'mine': its derivative is wrong at z = -4.9: the slope of the function there is
+    0.00733691 (central difference) but the derivative gives 0.249997. It gives the right slope
+    when given z: it is written for the input z, not for the output a = f(z) it is given ...
+    """
+    Z = CHECK_POINTS.copy()
+    h = CHECK_STEP
+
+    def checked(what: str, value: Any) -> Array:
+        value = np.asarray(value, dtype=np.float64)
+        if value.shape != Z.shape:
+            raise ValueError(f"activation {name!r}: its {what} must keep the shape of its input, element by "
+                             f"element; given shape {Z.shape} it returned {value.shape}")
+        if not np.isfinite(value).all():
+            z = float(Z.flat[int(np.argmin(np.isfinite(value)))])
+            raise ValueError(f"activation {name!r}: its {what} is not finite at z = {z:.4g}; an activation "
+                             "and its derivative must be finite for every finite input")
+        return value
+
+    with np.errstate(all="ignore"):
+        A = checked("function", function(Z.copy()))
+        plus, minus = Z + h, Z - h
+        f_plus, f_minus = checked("function", function(plus)), checked("function", function(minus))
+        expected = (f_plus - f_minus) / (plus - minus)
+        actual = checked("derivative", derivative(A.copy() if takes == "a" else Z.copy()))
+        other = np.asarray(derivative(Z.copy() if takes == "a" else A.copy()), dtype=np.float64)
+    error = np.abs(actual - expected) / (1 + np.abs(expected))
+    worst = int(np.argmax(error))
+    if error.flat[worst] <= CHECK_TOLERANCE:
+        return
+    message = (f"activation {name!r}: its derivative is wrong at z = {Z.flat[worst]:.4g}: the slope of the "
+               f"function there is {expected.flat[worst]:.6g} (central difference) but the derivative gives "
+               f"{actual.flat[worst]:.6g}.")
+    right_for_other = other.shape == Z.shape and bool(
+        np.all(np.abs(other - expected) / (1 + np.abs(expected)) <= CHECK_TOLERANCE))
+    if right_for_other and takes == "a":
+        message += (" It gives the right slope when given z: it is written for the input z, not for the "
+                    "output a = f(z) it is given (the article's trap: for the sigmoid, σ applied twice). "
+                    "Pass takes='z', or write it in terms of a (the sigmoid's is a * (1 - a)).")
+    elif right_for_other:
+        message += (" It gives the right slope when given a = f(z): leave takes='a' (the default), as the "
+                    "article's sigmoid_derivative(x) = x * (1 - x) does.")
+    else:
+        message += f" (takes={takes!r}: the derivative is given {'a = f(z)' if takes == 'a' else 'z'}.)"
+    raise ValueError(message)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function bundled with its derivative, checked when it is made.
+
+    Making one checks ``derivative`` against central differences of ``function`` at 51 inputs
+    from -4.9 to 5.1, in float64 (:func:`check_derivative`): a wrong derivative raises
+    ``ValueError`` naming the worst input, the expected and the actual derivative. One call,
+    nothing else to do. The object is then usable wherever an activation's name is:
+    ``NeuralNetwork(activation=act)``, a list of them per hidden layer, ``output_activation``,
+    the scikit-learn estimators' ``activation``. A model file stores its :attr:`name` only,
+    never code: to load such a file, :func:`register` the activation first.
+
+    Parameters
+    ----------
+    name : str
+        The name a model file stores.
+    function : callable
+        ``A = function(Z)``, element by element (``function(Z, xp)`` if it takes a second
+        argument: the array namespace, see :mod:`playwithnn._arrays`).
+    derivative : callable or None
+        ``dA/dZ`` element by element: ``derivative(A)`` of the **output** ``A = function(Z)``,
+        as the article's ``sigmoid_derivative(x) = x * (1 - x)`` is; ``derivative(Z)`` with
+        ``takes="z"``. ``None`` only for the built-in softmax, whose Jacobian is not diagonal:
+        its :meth:`backward` is :func:`softmax_backward`.
+    takes : {"a", "z"}, default="a"
+        What the derivative is given. ``"z"`` for activations such as swish, ``z σ(z)``, whose
+        derivative is not a function of its output; a layer then keeps ``Z`` for the backward pass.
+    hidden : bool, default=True
+        Whether the activation may be used in a hidden layer.
+    init : str, default="glorot"
+        The initializer a layer uses when none is given (``"he"`` for the ReLUs).
+
+    Raises
+    ------
+    ValueError
+        If the derivative is wrong, or the function or the derivative is not finite on the range.
+    TypeError
+        If ``function`` or ``derivative`` is not callable, or ``name`` not a string.
+
+    Examples
+    --------
+    The article's sigmoid, and its derivative of the output:
+
+    >>> def sigmoid(x):
+    ...     return 1 / (1 + np.exp(-x))
+    >>> def sigmoid_derivative(x):
+    ...     return x * (1 - x)
+    >>> act = Activation("my_sigmoid", sigmoid, sigmoid_derivative)
     >>> A = act.forward(np.array([[0.0]]))
     >>> act.backward(A, np.array([[2.0]]))   # δ = dA ⊙ σ'(z) = 2 × 0.25
     array([[0.5]])
+
+    Swish, whose derivative takes z:
+
+    >>> swish = Activation("swish", lambda z: z * sigmoid(z),
+    ...                    lambda z: sigmoid(z) * (1 + z * (1 - sigmoid(z))), takes="z")
+
+    A derivative written for z but given a (the sigmoid applied twice) is caught:
+
+    >>> Activation("twice", sigmoid, lambda a: sigmoid(a) * (1 - sigmoid(a)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: activation 'twice': its derivative is wrong at z = -4.9: ... when given z...
     """
 
     name: str
-    function: Callable[[Array, Namespace | None], Array]
-    derivative: Callable[[Array, Namespace | None], Array] | None
+    function: Callable[..., Array]
+    derivative: Callable[..., Array] | None
+    _: KW_ONLY
+    takes: str = "a"
     hidden: bool = True
+    init: str = "glorot"
+    # Whether function and derivative take the namespace as a second argument (the built-ins do).
+    _with_xp: tuple[bool, bool] = field(init=False, repr=False, compare=False, default=(True, True))
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"an activation's name must be a non-empty string; got {self.name!r:.60}")
+        if not callable(self.function):
+            raise TypeError(f"activation {self.name!r}: function must be callable; got {self.function!r:.60}")
+        if self.takes not in ("a", "z"):
+            raise ValueError(f"activation {self.name!r}: takes must be 'a' (the output) or 'z' (the input); "
+                             f"got {self.takes!r:.60}")
+        if self.derivative is None:
+            if self.function is not softmax:
+                raise TypeError(f"activation {self.name!r}: derivative is missing; give dA/dZ as a function "
+                                "of the output a (or of z, with takes='z')")
+            return
+        if not callable(self.derivative):
+            raise TypeError(f"activation {self.name!r}: derivative must be callable; "
+                            f"got {self.derivative!r:.60}")
+        object.__setattr__(self, "_with_xp", (_takes_xp(self.function), _takes_xp(self.derivative)))
+        check_derivative(self.forward, self.derivative_of, self.takes, self.name)
 
     def forward(self, Z: Array, xp: Namespace | None = None) -> Array:
         """``A = f(Z)``; ``xp`` is ``Z``'s array namespace, if the caller knows it."""
-        return self.function(Z, xp)
+        return self.function(Z, xp) if self._with_xp[0] else self.function(Z)
 
-    def backward(self, A: Array, dA: Array, xp: Namespace | None = None) -> Array:
+    def derivative_of(self, A_or_Z: Array, xp: Namespace | None = None) -> Array:
+        """``f'(Z)`` element by element, from ``A`` (``takes="a"``) or ``Z`` (``takes="z"``)."""
+        if self.derivative is None:
+            raise TypeError(f"activation {self.name!r} has no element-wise derivative; use backward")
+        return self.derivative(A_or_Z, xp) if self._with_xp[1] else self.derivative(A_or_Z)
+
+    def backward(self, A: Array, dA: Array, xp: Namespace | None = None, *, Z: Array | None = None) -> Array:
         """The chain rule through the activation: ``δ = dL/dZ = dA ⊙ f'(Z)``.
 
         Parameters
@@ -338,6 +507,8 @@ class Activation:
             ``dL/dA``, the gradient arriving from above. Overwritten: it becomes ``δ``.
         xp : array namespace, optional
             The arrays', if the caller knows it.
+        Z : array of shape (n_samples, n_units), optional
+            The input ``Z``: needed when the derivative takes it (``takes="z"``).
 
         Returns
         -------
@@ -346,7 +517,12 @@ class Activation:
         """
         if self.derivative is None:
             return softmax_backward(A, dA, xp)
-        dA *= self.derivative(A, xp)  # in place: dA is a temporary of the backward pass
+        if self.takes == "z":
+            if Z is None:
+                raise ValueError(f"activation {self.name!r} takes z: backward needs Z")
+            dA *= self.derivative_of(Z, xp)
+        else:
+            dA *= self.derivative_of(A, xp)  # in place: dA is a temporary of the backward pass
         return dA
 
 
@@ -355,41 +531,107 @@ ACTIVATIONS: dict[str, Activation] = {
     for a in (
         Activation("sigmoid", sigmoid, sigmoid_derivative),
         Activation("tanh", tanh, tanh_derivative),
-        Activation("relu", relu, relu_derivative),
-        Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
+        Activation("relu", relu, relu_derivative, init="he"),
+        Activation("leaky_relu", leaky_relu, leaky_relu_derivative, init="he"),
         Activation("identity", identity, identity_derivative),
         Activation("softmax", softmax, None, hidden=False),
         Activation("exp", exp, exp_derivative, hidden=False),
     )
 }
 
+#: The activations their users made and :func:`register` made known, by name. Empty until
+#: :func:`register` is called; nothing else writes to it.
+_REGISTERED: dict[str, Activation] = {}
+
+
+def register(activation: Activation) -> Activation:
+    """Make a custom activation known by its name: to model files, and wherever a name is accepted.
+
+    A model file stores an activation's name only, never code; loading a file that names a custom
+    activation needs it registered first, in the process that loads. Registering is explicit:
+    making an :class:`Activation` does not register it. Registering another activation under a
+    name already registered replaces it (re-running a notebook cell works); the built-in names
+    cannot be taken.
+
+    Parameters
+    ----------
+    activation : Activation
+
+    Returns
+    -------
+    Activation
+        The same object, so that ``act = register(Activation(...))`` reads in one line.
+
+    Raises
+    ------
+    TypeError
+        If ``activation`` is not an :class:`Activation`.
+    ValueError
+        If its name is a built-in one.
+
+    Examples
+    --------
+    >>> softsign = register(Activation("softsign", lambda z: z / (1 + abs(z)),
+    ...                                lambda z: 1 / (1 + abs(z)) ** 2, takes="z"))
+    >>> get_activation("softsign") is softsign
+    True
+    >>> unregister("softsign")
+    """
+    if not isinstance(activation, Activation):
+        raise TypeError(f"register takes an Activation; got {type(activation).__name__}")
+    if activation.name in ACTIVATIONS:
+        raise ValueError(f"{activation.name!r} is a built-in activation; give yours another name")
+    _REGISTERED[activation.name] = activation
+    return activation
+
+
+def unregister(name: str) -> None:
+    """Forget the custom activation registered as ``name`` (``KeyError`` if there is none)."""
+    if name not in _REGISTERED:
+        raise KeyError(f"no custom activation is registered as {name!r}")
+    del _REGISTERED[name]
+
 
 def get_activation(name: str | Activation, *, argument: str = "activation") -> Activation:
-    """Look up an activation by name.
+    """Look up an activation by name: a built-in one, or one :func:`register` made known.
 
     Parameters
     ----------
     name : str or Activation
-        One of ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``identity``, ``softmax``;
-        an :class:`Activation` is returned as it is.
+        One of ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``identity``, ``softmax``, ``exp``,
+        or a registered name; an :class:`Activation` is returned as it is.
     argument : str
         The argument's name, used in the error message.
 
     Raises
     ------
     ValueError
-        If the name is unknown.
+        If the name is unknown (the message says how a custom activation is registered), or an
+        :class:`Activation` carries the name of another known activation (a model file, which
+        stores the name, would load the other one).
     TypeError
         If ``name`` is neither a string nor an :class:`Activation`.
     """
     if isinstance(name, Activation):
+        known = ACTIVATIONS.get(name.name, _REGISTERED.get(name.name))
+        if known is not None and known != name:
+            raise ValueError(f"{argument}: the activation {name.name!r} given is not the one known by that "
+                             "name (a model file, which stores the name, would load the other); give "
+                             "yours another name")
         return name
-    return lookup(ACTIVATIONS, name, argument)
+    if isinstance(name, str) and name not in ACTIVATIONS and name in _REGISTERED:
+        return _REGISTERED[name]
+    try:
+        return lookup(ACTIVATIONS, name, argument)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (a custom activation is known by its name once "
+                         "playwithnn.activations.register(activation) has been called)") from None
 
 
 def hidden_activations(activation: str | Activation | Sequence[str | Activation], n_hidden: int
                        ) -> list[str | Activation]:
-    """One activation per hidden layer, from one for all or a list of ``n_hidden``.
+    """One activation per hidden layer (names or :class:`Activation` objects, as given), from one
+    for all or a list of ``n_hidden``.
 
     Raises
     ------
@@ -413,7 +655,8 @@ def hidden_activations(activation: str | Activation | Sequence[str | Activation]
         raise TypeError(f"activation must be a name or a list of names; got {activation!r:.60}")
     for i, name in enumerate(hidden):
         arg = "activation" if isinstance(activation, (str, Activation)) else f"activation[{i}]"
-        if not get_activation(name, argument=arg).hidden:
-            raise ValueError(f"{arg} {name!r} can only be used in the output layer")
+        act = get_activation(name, argument=arg)
+        if not act.hidden:
+            raise ValueError(f"{arg} {act.name!r} can only be used in the output layer")
     return hidden
 

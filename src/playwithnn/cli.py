@@ -3,7 +3,7 @@
 ::
 
     playwithnn demo [--iterations N | --compare N N ...] [--faithful] [--seed S] [--output PNG] [--show]
-    playwithnn explain [--seed S] [--faithful] [--learning-rate η] [--decimals D]
+    playwithnn explain [--seed S] [--faithful] [--learning-rate η] [--decimals D] [--iteration N] [--pitfalls]
     playwithnn datasets NAME [--output CSV] [--samples N] [--noise X] [--seed S]
     playwithnn train DATA.csv --target COLUMN --output MODEL.npz [options]
     playwithnn predict MODEL.npz DATA.csv [--output CSV] [--probabilities] [--keep COLUMN ...]
@@ -43,6 +43,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +62,7 @@ from ._validation import (
     shorten,
     unknown_name,
 )
+from .diagnostics import TrainingWarning
 from .tabular import MAX_INTEGER_CLASSES, TASKS, Table, TableError
 
 if TYPE_CHECKING:
@@ -367,12 +369,12 @@ def _tutorial_network(seed: int, faithful: bool) -> NeuralNetwork:
     return NeuralNetwork([3, 4, 1], seed=seed)
 
 
-def _setup_line(seed: int, faithful: bool) -> str:
+def _setup_line(seed: int, faithful: bool, learning_rate: float = 1.0) -> str:
     if faithful:
         kind = "the article's exact setup: no biases, weights from U[0, 1)"
     else:
         kind = "with biases, Glorot-initialized weights"
-    return f"3-4-1 sigmoid network, {kind}, seed {seed}, learning rate 1, sum-of-squares loss"
+    return f"3-4-1 sigmoid network, {kind}, seed {seed}, learning rate {learning_rate:g}, sum-of-squares loss"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -427,14 +429,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     """Print one training iteration of the tutorial's network, step by step."""
     from .datasets import tutorial
-    from .explain import explain_step, format_explanation
+    from .explain import explain_step, format_explanation, format_pitfalls, pitfalls
+    from .training import TrainingDivergedError
 
     X, y = tutorial()
     net = _tutorial_network(args.seed, args.faithful)
-    print(f"The tutorial's data, {_setup_line(args.seed, args.faithful)}")
+    print(f"The tutorial's data, {_setup_line(args.seed, args.faithful, args.learning_rate)}")
     print()
-    print(format_explanation(explain_step(net, X, y, learning_rate=args.learning_rate),
-                             decimals=args.decimals))
+    if args.pitfalls:
+        print(format_pitfalls(pitfalls(net, X, y, learning_rate=args.learning_rate), decimals=args.decimals))
+        return 0
+    try:
+        explanation = explain_step(net, X, y, learning_rate=args.learning_rate, iteration=args.iteration)
+    except TrainingDivergedError as exc:
+        raise CommandError(f"--iteration {args.iteration}: {exc}") from None
+    print(format_explanation(explanation, decimals=args.decimals))
     return 0
 
 
@@ -909,7 +918,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                      if f.name != "validation_split"}
     refit: tuple[Model, History, NDArray[np.float64]] | None = None
     try:
-        with _StopRequest() as stop_request:  # SIGTERM stops after the current batch, as Ctrl-C does
+        # SIGTERM stops after the current batch, as Ctrl-C does; what fit diagnoses becomes a notice.
+        with _StopRequest() as stop_request, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TrainingWarning)
             history = net.fit(X[train_idx], Y[train_idx],
                               validation_data=(X[val_idx], Y[val_idx]) if n_val else None,
                               **fit_arguments)
@@ -953,6 +964,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     for label, scored_model, X_of_model, rows in scored[:2 if n_val else 1]:
         lines.append(_metric_line(label, _trained_scores(scored_model, truth[rows], X=X_of_model[rows],
                                                          raw=rows_of(rows))))
+    for warning in caught:
+        if issubclass(warning.category, TrainingWarning):
+            lines.append(f"notice: {warning.message}")
+        else:  # not ours to turn into a notice: passed on as it came
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
     def figure() -> Figure:
         X_raw = None
@@ -1634,6 +1650,12 @@ def build_parser() -> argparse.ArgumentParser:
                          help="step size of the update (default 1, the tutorial's)")
     explain.add_argument("--decimals", type=_positive_int, default=4,
                          help="places to round the numbers to (default 4)")
+    explain.add_argument("--iteration", type=_int_option(1, 1_000_000), default=1, metavar="N",
+                         help="tell the N-th iteration, after N-1 plain ones (default 1; at most 1000000)")
+    explain.add_argument("--pitfalls", action="store_true",
+                         help="instead, train the network 1500 iterations rightly and in four wrong ways "
+                         "(σ applied twice, no biases, the update's sign flipped, a learning rate 50 times "
+                         "larger) and show their losses")
     explain.set_defaults(func=cmd_explain, parser=explain)
 
     from .activations import ACTIVATIONS

@@ -16,14 +16,14 @@ backpropagation is correct, and disagree wildly when it is not.
 >>> X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
 >>> y = np.array([[0], [1], [1], [0]])
 >>> numerical = numerical_gradients(net, X, y)
->>> backprop = net.gradients(X, y)
+>>> backprop = net.gradients(X, y)        # {"W1": ..., "b1": ..., "W2": ..., "b2": ...}
 >>> max_relative_error(numerical, backprop) < 1e-6
 True
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -157,14 +157,17 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     return float(np.linalg.norm(a_arr - b_arr)) / max(scale, float(np.finfo(np.float64).tiny))
 
 
-def max_relative_error(grads_a: Sequence[ArrayLike], grads_b: Sequence[ArrayLike]) -> float:
+def max_relative_error(grads_a: Sequence[ArrayLike] | Mapping[str, ArrayLike],
+                       grads_b: Sequence[ArrayLike] | Mapping[str, ArrayLike]) -> float:
     """The largest :func:`relative_error` over pairs of arrays, such as two lists of gradients.
 
     Parameters
     ----------
-    grads_a, grads_b : sequences of array-like
+    grads_a, grads_b : sequences or mappings of array-like
         Of the same length, the arrays pairwise of the same shape (e.g. the
-        result of :func:`numerical_gradients` and of ``net.gradients(X, y)``).
+        result of :func:`numerical_gradients` and of ``net.gradients(X, y)``). A mapping
+        (``net.gradients`` labels its arrays ``"W1"``, ``"b1"``, ...) gives its values in
+        order; two mappings must have the same keys, and are paired by key.
 
     Returns
     -------
@@ -174,18 +177,24 @@ def max_relative_error(grads_a: Sequence[ArrayLike], grads_b: Sequence[ArrayLike
     Raises
     ------
     ValueError
-        If the lengths or a pair of shapes differ.
+        If the lengths, the keys of two mappings, or a pair of shapes differ.
 
     Examples
     --------
     >>> max_relative_error([[1.0, 2.0], [5.0]], [[1.0, 2.0], [4.0]])   # 1 / 9 from the second pair
     0.1111111111111111
+    >>> max_relative_error({"W1": [1.0]}, [[1.0]])
+    0.0
     """
-    if len(grads_a) != len(grads_b):
-        raise ValueError(
-            f"grads_a and grads_b must have the same length; got {len(grads_a)} and {len(grads_b)}"
-        )
-    return max((relative_error(a, b) for a, b in zip(grads_a, grads_b)), default=0.0)
+    if isinstance(grads_a, Mapping) and isinstance(grads_b, Mapping):
+        if list(grads_a) != list(grads_b):
+            raise ValueError(f"grads_a and grads_b must have the same keys; got {list(grads_a)} and "
+                             f"{list(grads_b)}")
+    a = list(grads_a.values()) if isinstance(grads_a, Mapping) else list(grads_a)
+    b = list(grads_b.values()) if isinstance(grads_b, Mapping) else list(grads_b)
+    if len(a) != len(b):
+        raise ValueError(f"grads_a and grads_b must have the same length; got {len(a)} and {len(b)}")
+    return max((relative_error(x, z) for x, z in zip(a, b)), default=0.0)
 
 
 __all__ = ["Differentiable", "max_relative_error", "numerical_gradients", "relative_error"]

@@ -30,7 +30,7 @@ from ._arrays import (
     to_namespace,
 )
 from .activations import Activation, get_activation
-from .initializers import DEFAULT_INIT, get_initializer
+from .initializers import get_initializer
 
 Array = NDArray[np.floating]  # or an array of another library of the standard
 
@@ -64,7 +64,9 @@ class Dense:
     bias : bool, default=True
         Whether the layer has a bias ``b``. The tutorial's network has none.
     init : str or None, default=None
-        ``"uniform"``, ``"glorot"`` or ``"he"``; ``None`` picks by activation.
+        ``"uniform"``, ``"glorot"`` or ``"he"``; ``None``: the activation's own
+        (:attr:`Activation.init <playwithnn.activations.Activation.init>`: He for the ReLUs,
+        Glorot otherwise).
     rng : numpy.random.Generator, optional
         Source of the initial weights (and of the dropout masks, which are drawn on
         the host too). A fresh unseeded one if omitted.
@@ -83,10 +85,17 @@ class Dense:
     db : array of shape (n_out,) or None
         ``dL/db`` from the last :meth:`backward`.
     X : array of shape (n_samples, n_in) or None
-        The input of the last training forward pass (a SciPy sparse matrix is
-        accepted as the first layer's input on NumPy: the data).
+        The input of the last training forward pass, public: for the first layer the
+        data (a SciPy sparse matrix is accepted there on NumPy), for the others the
+        activations of the layer below (the article's ``self.layer1`` is ``layers[1].X``).
+        None before the first training forward pass.
     A : array of shape (n_samples, n_out) or None
-        The output of the last training forward pass (before dropout).
+        The activations of the last training forward pass (before dropout), public:
+        the article's ``self.layer1`` is ``layers[0].A`` and its ``self.output`` is
+        ``layers[-1].A``. None before the first training forward pass.
+    Z : array of shape (n_samples, n_out) or None
+        The pre-activation of the last training forward pass, kept only when the
+        activation's derivative takes ``z`` (``Activation.takes == "z"``); else None.
     delta : array of shape (n_samples, n_out) or None
         ``δ = dL/dZ`` from the last :meth:`backward`, one row per sample.
     dtype : numpy.dtype
@@ -115,7 +124,7 @@ class Dense:
     ) -> None:
         self.activation = get_activation(activation)
         rng = np.random.default_rng() if rng is None else rng
-        init_fn = get_initializer(DEFAULT_INIT[self.activation.name] if init is None else init)
+        init_fn = get_initializer(self.activation.init if init is None else init)
         self.dtype: Any = np.dtype(dtype)
         self.W: Array = init_fn(n_in, n_out, rng, dtype)
         self.b: Array | None = np.zeros(n_out, dtype=dtype) if bias else None
@@ -127,6 +136,7 @@ class Dense:
         self.X: Any = None  # an array, or a SciPy sparse matrix as the first layer's input
         self.A: Array | None = None
         self.delta: Array | None = None
+        self.Z: Array | None = None
         self.dropout_mask: Array | None = None  # kept outputs scaled by 1 / (1 - dropout), others 0
 
     def __getstate__(self) -> dict[str, Any]:
@@ -215,6 +225,7 @@ class Dense:
         if not train:
             return A
         self.X, self.A, self.dropout_mask = X, A, None
+        self.Z = Z if self.activation.takes == "z" else None
         if dropout > 0.0:
             if rng is None:
                 raise ValueError("training with dropout needs rng")
@@ -240,7 +251,7 @@ class Dense:
             raise RuntimeError("backward() called before forward(X, train=True)")
         if self.dropout_mask is not None:
             dA *= self.dropout_mask  # dropped units pass no gradient back
-        delta = self.activation.backward(self.A, dA, self.xp)  # δ = dA ⊙ f'(Z)
+        delta = self.activation.backward(self.A, dA, self.xp, Z=self.Z)  # δ = dA ⊙ f'(Z)
         self.delta = delta
         matmul_into(self.X.T, delta, self.dW, self.xp)  # dW = X.T @ δ, written into the gradient vector
         if self.db is not None:

@@ -49,8 +49,10 @@ array([[ 1.],
 
 from __future__ import annotations
 
+import inspect
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -59,7 +61,7 @@ from numpy.typing import NDArray
 from . import _arrays
 from ._arrays import Namespace, namespace
 from ._validation import lookup
-from .activations import ACTIVATIONS, get_activation, sigmoid, softmax
+from .activations import CHECK_STEP, CHECK_TOLERANCE, Activation, get_activation, sigmoid, softmax
 
 Array = NDArray[np.floating]  # or an array of another library of the standard
 #: A loss's value: a 0-d array of the arrays' namespace (a NumPy scalar for NumPy).
@@ -373,48 +375,206 @@ def half_poisson_gradient(y: Array, Z: Array, sample_weight: Array | None = None
     return _scaled(mu, 1 / (_count(y, sample_weight, xp) * y.shape[1]), sample_weight)
 
 
+#: Where :class:`Loss` checks a gradient: targets and outputs drawn from this seed, both in
+#: [0.05, 0.95] (inside every loss's domain: a probability, a count's mean, a value; the targets'
+#: rows scaled to sum to 1 for a softmax output), 4 samples of 3 outputs. The tolerances are the
+#: activations' check's.
+_CHECK_RNG_SEED = 20260101
+
+
+def check_gradient(function: Callable[[Array, Array], Scalar], gradient: Callable[[Array, Array], Array],
+                   name: str, *, one_hot_rows: bool = False) -> None:
+    """Check ``gradient`` against central differences of ``function`` in each entry of its second argument.
+
+    Parameters
+    ----------
+    function : callable
+        ``L = function(y, output)``, a number, for ``y`` and ``output`` of shape (4, 3).
+    gradient : callable
+        ``dL/d output = gradient(y, output)``, of the shape of ``output``.
+    name : str
+        The loss's name, for the message.
+    one_hot_rows : bool, default=False
+        Targets whose rows sum to 1, as a softmax output's (the categorical cross-entropy's
+        gradient ``p - y`` holds for those only).
+
+    Raises
+    ------
+    ValueError
+        If the loss or the gradient is not finite, the gradient's shape is not the output's, or
+        an entry of the gradient differs from ``(L(o + h) - L(o - h)) / 2h`` by more than
+        ``CHECK_TOLERANCE`` relative to ``1 + |expected|``: the message names the worst entry,
+        its output and target, the expected and the actual derivative.
+
+    Examples
+    --------
+    >>> check_gradient(sse, sse_gradient, "sse")
+    >>> check_gradient(sse, lambda y, y_pred: 2 * (y - y_pred), "flipped")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: loss 'flipped': its gradient is wrong at output[...] ... with its sign flipped...
+    """
+    rng = np.random.default_rng(_CHECK_RNG_SEED)
+    y = rng.uniform(0.05, 0.95, size=(4, 3))
+    out = rng.uniform(0.05, 0.95, size=(4, 3))
+    if one_hot_rows:
+        y /= y.sum(axis=1, keepdims=True)
+    h = CHECK_STEP
+    with np.errstate(all="ignore"):
+        value = float(function(y.copy(), out.copy()))
+        actual = np.asarray(gradient(y.copy(), out.copy()), dtype=np.float64)
+        expected = np.empty_like(out)
+        for idx in np.ndindex(out.shape):
+            plus, minus = out.copy(), out.copy()
+            plus[idx] += h
+            minus[idx] -= h
+            expected[idx] = (float(function(y.copy(), plus)) - float(function(y.copy(), minus))) / (
+                plus[idx] - minus[idx])
+    if not math.isfinite(value):
+        raise ValueError(f"loss {name!r}: its value is not finite for outputs and targets in [0.05, 0.95]")
+    if actual.shape != out.shape:
+        raise ValueError(f"loss {name!r}: its gradient must have the shape of the output, {out.shape}; "
+                         f"got {actual.shape}")
+    if not np.isfinite(actual).all():
+        raise ValueError(f"loss {name!r}: its gradient is not finite for outputs and targets in [0.05, 0.95]")
+    error = np.abs(actual - expected) / (1 + np.abs(expected))
+    worst = np.unravel_index(int(np.argmax(error)), out.shape)
+    if error[worst] <= CHECK_TOLERANCE:
+        return
+    where = f"output[{worst[0]}, {worst[1]}] = {out[worst]:.4g} (target {y[worst]:.4g})"
+    message = (f"loss {name!r}: its gradient is wrong at {where}: the slope of the loss there is "
+               f"{expected[worst]:.6g} (central difference) but the gradient gives {actual[worst]:.6g}.")
+    if np.allclose(actual, -expected, rtol=1e-5, atol=1e-8):
+        message += " It is the gradient with its sign flipped: give dL/d output, which descent subtracts."
+    raise ValueError(message)
+
+
+def _takes_weights_and_xp(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` takes ``(y, output, sample_weight, xp)`` (the built-ins do) or ``(y, output)``."""
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 4 or any(p.kind is p.VAR_POSITIONAL for p in parameters)
+
+
 @dataclass(frozen=True)
 class Loss:
-    """A loss function with its gradient, and what it takes from the network.
+    """A loss function with its gradient, and what it takes from the network; checked when it is made.
 
-    Attributes
+    Making one checks ``gradient`` against central differences of ``function`` in every entry
+    of the output, on targets and outputs in [0.05, 0.95], in float64 (:func:`check_gradient`):
+    a wrong gradient raises ``ValueError`` naming the worst entry, the expected and the actual
+    derivative. The object is then usable wherever a loss's name is (``NeuralNetwork(loss=...)``).
+    A model file stores its :attr:`name` only: to load such a file, :func:`register` it first.
+
+    Parameters
     ----------
     name : str
-    natural_output : str
+    function : callable
+        ``L = function(y, y_pred)``: a number (a 0-d array), for arrays of shape (n_samples,
+        n_outputs). A function that takes ``(y, y_pred, sample_weight, xp)`` is given those
+        too (the built-ins are); one that takes two cannot be trained with sample weights.
+    gradient : callable
+        ``dL/dy_pred = gradient(y, y_pred)``, of the shape of ``y_pred`` (the derivative with
+        respect to the *prediction*; ``dL/dZ`` with ``from_logits``), same arguments.
+    natural_output : str, default="identity"
         The network's output activation when ``output_activation=None``.
-    reduction : {"sum", "mean"}
-        Whether the loss adds up its terms (``sse``) or averages them.
-    from_logits : bool
+    reduction : {"sum", "mean"}, default="mean"
+        Whether the loss adds up its terms (``sse``) or averages them: how the losses of the
+        batches of an epoch add up.
+    from_logits : bool, default=False
         Whether the loss takes the logits ``Z`` (the cross-entropies, which apply
         :attr:`natural_output` themselves) rather than the output ``y_pred``.
         A network trained on such a loss has a linear output layer, and applies
         the sigmoid or softmax in :meth:`predict`.
-    function : callable
-        ``L = function(y, y_pred, sample_weight=None, xp=None)``, or ``function(y, Z, ...)``
-        with ``from_logits``: a 0-d array, ``xp`` the arrays' namespace (None: look it up).
-    gradient : callable
-        The derivative of ``function`` with respect to its second argument:
-        ``dL/dy_pred``, or ``dL/dZ`` with ``from_logits``; same arguments.
+
+    Raises
+    ------
+    ValueError
+        If the gradient is wrong, or the loss or gradient is not finite on the range checked.
+    TypeError
+        If ``function`` or ``gradient`` is not callable, or ``name`` not a string.
+
+    Examples
+    --------
+    The tutorial's loss, written as a learner would:
+
+    >>> def my_sse(y, y_pred):
+    ...     return ((y - y_pred) ** 2).sum()
+    >>> def my_sse_gradient(y, y_pred):
+    ...     return 2 * (y_pred - y)
+    >>> loss = Loss("my_sse", my_sse, my_sse_gradient, natural_output="sigmoid", reduction="sum")
+    >>> float(loss.value(np.array([[1.0]]), np.array([[0.5]])))
+    0.25
     """
 
     name: str
-    natural_output: str
-    reduction: str
-    from_logits: bool
     function: Callable[..., Scalar]
     gradient: Callable[..., Array]
+    _: KW_ONLY
+    natural_output: str = "identity"
+    reduction: str = "mean"
+    from_logits: bool = False
+    # Whether function and gradient take (y, output, sample_weight, xp), as the built-ins do.
+    _full: tuple[bool, bool] = field(init=False, repr=False, compare=False, default=(True, True))
 
-    def output_activation(self, name: str | None) -> str:
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"a loss's name must be a non-empty string; got {self.name!r:.60}")
+        for what in ("function", "gradient"):
+            if not callable(getattr(self, what)):
+                raise TypeError(f"loss {self.name!r}: {what} must be callable; "
+                                f"got {getattr(self, what)!r:.60}")
+        if self.reduction not in ("sum", "mean"):
+            raise ValueError(f"loss {self.name!r}: reduction must be 'sum' or 'mean'; "
+                             f"got {self.reduction!r:.60}")
+        if not isinstance(self.from_logits, bool):
+            raise TypeError(f"loss {self.name!r}: from_logits must be True or False")
+        get_activation(self.natural_output, argument="natural_output")
+        object.__setattr__(self, "_full", (_takes_weights_and_xp(self.function),
+                                           _takes_weights_and_xp(self.gradient)))
+        check_gradient(self.value, self.gradient_of, self.name, one_hot_rows=self.natural_output == "softmax")
+
+    def _call(self, which: int, fn: Callable[..., Any], y: Array, output: Array,
+              sample_weight: Array | None, xp: Namespace | None) -> Any:
+        if self._full[which]:
+            return fn(y, output, sample_weight, xp)
+        if sample_weight is not None:
+            raise TypeError(f"loss {self.name!r} takes no sample_weight: its function takes (y, y_pred) only")
+        return fn(y, output)
+
+    def value(self, y: Array, output: Array, sample_weight: Array | None = None,
+              xp: Namespace | None = None) -> Scalar:
+        """``L``, where ``output`` is what the loss takes (``y_pred``, or ``Z`` with ``from_logits``).
+
+        Parameters
+        ----------
+        y, output : array of shape (n_samples, n_outputs)
+        sample_weight : array of shape (n_samples,), optional
+        xp : array namespace, optional
+
+        Returns
+        -------
+        L : 0-d array
+        """
+        return self._call(0, self.function, y, output, sample_weight, xp)
+
+    def gradient_of(self, y: Array, output: Array, sample_weight: Array | None = None,
+                    xp: Namespace | None = None) -> Array:
+        """``dL/d output``, of shape (n_samples, n_outputs); arguments as for :meth:`value`."""
+        return self._call(1, self.gradient, y, output, sample_weight, xp)
+
+    def output_activation(self, name: str | Activation | None) -> Activation:
         """The network's output activation for this loss: ``name``, or :attr:`natural_output` if None.
 
         Raises ``ValueError`` if the name is unknown, or if the loss takes logits
         and ``name`` is not its natural output (the loss applies that one itself).
         """
-        out = self.natural_output if name is None else name
-        get_activation(out, argument="output_activation")
-        if self.from_logits and out != self.natural_output:
+        out = get_activation(self.natural_output if name is None else name, argument="output_activation")
+        if self.from_logits and out.name != self.natural_output:
             raise ValueError(f"loss {self.name!r} needs output_activation={self.natural_output!r} "
-                             f"(or None); got {out!r}")
+                             f"(or None); got {out.name!r}")
         return out
 
     def value_and_gradient(self, y: Array, output: Array, sample_weight: Array | None = None,
@@ -435,7 +595,7 @@ class Loss:
             Left where the arrays live: ``float(loss)`` reads it.
         gradient : array of shape (n_samples, n_outputs)
         """
-        return self.function(y, output, sample_weight, xp), self.gradient(y, output, sample_weight, xp)
+        return self.value(y, output, sample_weight, xp), self.gradient_of(y, output, sample_weight, xp)
 
     def predict(self, output: Array, xp: Namespace | None = None) -> Array:
         """The prediction ``y_pred`` from the network's last output.
@@ -444,31 +604,65 @@ class Loss:
         the output as it is for the others.
         """
         if self.from_logits:
-            return ACTIVATIONS[self.natural_output].function(output, xp)
+            return get_activation(self.natural_output).forward(output, xp)
         return output
 
 
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("sse", "sigmoid", "sum", False, sse, sse_gradient),
-        Loss("mse", "identity", "mean", False, mse, mse_gradient),
-        Loss("half_mse", "identity", "mean", False, half_mse, half_mse_gradient),
-        Loss("binary_crossentropy", "sigmoid", "mean", True,
-             binary_crossentropy, binary_crossentropy_gradient),
-        Loss("categorical_crossentropy", "softmax", "mean", True,
-             categorical_crossentropy, categorical_crossentropy_gradient),
-        Loss("half_poisson", "exp", "mean", True, half_poisson, half_poisson_gradient),
+        Loss("sse", sse, sse_gradient, natural_output="sigmoid", reduction="sum"),
+        Loss("mse", mse, mse_gradient),
+        Loss("half_mse", half_mse, half_mse_gradient),
+        Loss("binary_crossentropy", binary_crossentropy, binary_crossentropy_gradient,
+             natural_output="sigmoid", from_logits=True),
+        Loss("categorical_crossentropy", categorical_crossentropy, categorical_crossentropy_gradient,
+             natural_output="softmax", from_logits=True),
+        Loss("half_poisson", half_poisson, half_poisson_gradient, natural_output="exp", from_logits=True),
     )
 }
 
+#: The losses their users made and :func:`register` made known, by name (empty until then).
+_REGISTERED: dict[str, Loss] = {}
+
+
+def register(loss: Loss) -> Loss:
+    """Make a custom loss known by its name, to model files and wherever a name is accepted.
+
+    As :func:`playwithnn.activations.register`: explicit, a built-in name cannot be taken, and
+    registering under a custom name already registered replaces it. Returns ``loss``.
+    """
+    if not isinstance(loss, Loss):
+        raise TypeError(f"register takes a Loss; got {type(loss).__name__}")
+    if loss.name in LOSSES:
+        raise ValueError(f"{loss.name!r} is a built-in loss; give yours another name")
+    _REGISTERED[loss.name] = loss
+    return loss
+
+
+def unregister(name: str) -> None:
+    """Forget the custom loss registered as ``name`` (``KeyError`` if there is none)."""
+    if name not in _REGISTERED:
+        raise KeyError(f"no custom loss is registered as {name!r}")
+    del _REGISTERED[name]
+
 
 def get_loss(name: str | Loss) -> Loss:
-    """Look up a loss by name (a :class:`Loss` is returned as it is).
+    """Look up a loss by name, built-in or registered (a :class:`Loss` is returned as it is).
 
-    Raises ``ValueError`` naming the choices if the name is unknown, ``TypeError``
-    if it is not a string.
+    Raises ``ValueError`` naming the choices if the name is unknown, or if a :class:`Loss` carries
+    the name of another known loss; ``TypeError`` if it is neither a string nor a :class:`Loss`.
     """
     if isinstance(name, Loss):
+        known = LOSSES.get(name.name, _REGISTERED.get(name.name))
+        if known is not None and known != name:
+            raise ValueError(f"loss: the loss {name.name!r} given is not the one known by that name (a model "
+                             "file, which stores the name, would load the other); give yours another name")
         return name
-    return lookup(LOSSES, name, "loss")
+    if isinstance(name, str) and name not in LOSSES and name in _REGISTERED:
+        return _REGISTERED[name]
+    try:
+        return lookup(LOSSES, name, "loss")
+    except ValueError as exc:
+        raise ValueError(f"{exc} (a custom loss is known by its name once "
+                         "playwithnn.losses.register(loss) has been called)") from None

@@ -50,12 +50,14 @@ from __future__ import annotations
 import copy
 import math
 import os
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from . import diagnostics
 from ._arrays import (
     NUMPY,
     Device,
@@ -80,10 +82,10 @@ from ._validation import (
     check_seed,
     check_X_y,
 )
-from .activations import hidden_activations
+from .activations import Activation, get_activation, hidden_activations
 from .initializers import get_initializer
 from .layers import Dense
-from .losses import get_loss
+from .losses import Loss, get_loss
 from .optimizers import Optimizer
 from .training import FitOptions, History, TrainingDivergedError, train
 
@@ -102,15 +104,17 @@ class NeuralNetwork:
         Widths from the input to the output, e.g. ``[3, 4, 1]`` (the tutorial's)
         or ``[2, 16, 16, 16, 3]``: ``layer_sizes[0]`` features, ``layer_sizes[-1]``
         outputs, hidden layers in between.
-    activation : str or list of str, default="sigmoid"
-        Activation of the hidden layers: one name for all, or one per hidden layer.
-        ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"leaky_relu"`` or ``"identity"``.
-    output_activation : str or None, default=None
+    activation : str, Activation, or a list of them, default="sigmoid"
+        Activation of the hidden layers: one for all, or one per hidden layer.
+        ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"leaky_relu"`` or ``"identity"``, or your
+        own :class:`~playwithnn.Activation` (checked when you made it).
+    output_activation : str, Activation or None, default=None
         Activation of the output ``y_pred``. ``None`` picks the loss's natural one:
         ``sigmoid`` for ``sse`` (the tutorial's) and ``binary_crossentropy``,
         ``identity`` for ``mse``, ``softmax`` for ``categorical_crossentropy``.
-    loss : str, default="sse"
-        A name from :mod:`playwithnn.losses`: ``"sse"``, ``"mse"``, ``"binary_crossentropy"``,
+    loss : str or Loss, default="sse"
+        A :class:`~playwithnn.Loss` of your own, or a name from :mod:`playwithnn.losses`:
+        ``"sse"``, ``"mse"``, ``"binary_crossentropy"``,
         ``"categorical_crossentropy"``, ... A loss that takes the logits (the
         cross-entropies) needs its natural output: the output layer is then linear
         and :meth:`predict` applies the sigmoid or softmax.
@@ -137,6 +141,13 @@ class NeuralNetwork:
     Attributes
     ----------
     layers : list of Dense
+        ``layers[l].W``, ``layers[l].b`` are the parameters, and after a training forward
+        pass ``layers[l].A`` the activations (the article's ``self.layer1`` is
+        ``layers[0].A``, its ``self.output`` ``layers[-1].A``).
+    activation : list of str
+        The hidden layers' activations, by name (the objects are ``layers[l].activation``).
+    output_activation : str
+        The output activation's name.
     loss_function : Loss
         The loss object (:mod:`playwithnn.losses`); ``loss_name`` is its name.
     device : the device of the parameters, or None
@@ -169,9 +180,9 @@ class NeuralNetwork:
     def __init__(
         self,
         layer_sizes: Sequence[int],
-        activation: str | Sequence[str] = "sigmoid",
-        output_activation: str | None = None,
-        loss: str = "sse",
+        activation: str | Activation | Sequence[str | Activation] = "sigmoid",
+        output_activation: str | Activation | None = None,
+        loss: str | Loss = "sse",
         bias: bool = True,
         init: str | None = None,
         seed: int | np.random.Generator | None = None,
@@ -179,10 +190,10 @@ class NeuralNetwork:
         device: Any = None,
     ) -> None:
         sizes = check_layer_sizes(layer_sizes)
-        hidden = hidden_activations(activation, len(sizes) - 2)
+        hidden = [get_activation(a) for a in hidden_activations(activation, len(sizes) - 2)]
         loss_fn = get_loss(loss)
-        out_name = loss_fn.output_activation(output_activation)
-        if out_name == "softmax" and sizes[-1] < 2:
+        out = loss_fn.output_activation(output_activation)
+        if out.name == "softmax" and sizes[-1] < 2:
             raise ValueError("a softmax output needs at least 2 units (layer_sizes[-1] >= 2)")
         if init is not None:
             get_initializer(init)
@@ -191,14 +202,15 @@ class NeuralNetwork:
         self.dtype = check_float_dtype(dtype)
         self.rng = check_seed(seed)
         self.layer_sizes = sizes
-        self.activation = hidden
-        self.output_activation = out_name
+        #: The activations' names (a model file stores these); the layers hold the objects.
+        self.activation = [a.name for a in hidden]
+        self.output_activation = out.name
         self.loss_function = loss_fn
         self.init = init
         #: JSON values kept with the network in its model file (feature names, scaling, ...).
         self.metadata: dict[str, Any] = {}
         # A loss that takes the logits applies the output activation itself.
-        last = "identity" if loss_fn.from_logits else out_name
+        last = get_activation("identity") if loss_fn.from_logits else out
         self.layers = [
             Dense(n_in, n_out, act, bias=self.bias, init=init, rng=self.rng, dtype=self.dtype,
                   input_gradient=i > 0)
@@ -355,7 +367,7 @@ class NeuralNetwork:
 
         output = self._forward(here(X))
         w = None if sample_weight is None else here(sample_weight)
-        value = self.loss_function.function(here(y), output, w, xp)
+        value = self.loss_function.value(here(y), output, w, xp)
         return float(value), self._like(self.loss_function.predict(output, xp), X)
 
     def loss(self, X: Any, y: Any, sample_weight: Any = None) -> float:
@@ -363,18 +375,50 @@ class NeuralNetwork:
         (n_samples, n_outputs), optionally weighted per sample; see :mod:`playwithnn.losses`."""
         X, y = self.check_Xy(X, y)
         weights = self._check_sample_weight(sample_weight, X.shape[0])
-        return float(self.loss_function.function(y, self._forward(X), weights, self._xp))
+        return float(self.loss_function.value(y, self._forward(X), weights, self._xp))
 
     # --------------------------------------------------------- backpropagation
-    def gradients(self, X: Any, y: Any) -> list[Array]:
-        """The gradient of :meth:`loss` for ``X`` (n_samples, n_features) and ``y`` (n_samples,
-        n_outputs), by backpropagation: new arrays ``[dL/dW1, dL/db1, dL/dW2, ...]``, in the order
-        and with the shapes of :meth:`parameters`, where the parameters live."""
+    def parameter_names(self) -> list[str]:
+        """The names of :meth:`parameters`, in their order: ``["W1", "b1", "W2", "b2", ...]``.
+
+        ``Wl`` and ``bl`` are the weights and biases of ``layers[l - 1]``; with
+        ``bias=False`` there are no ``b`` names. The model file names its arrays the same.
+
+        >>> NeuralNetwork([3, 4, 1], bias=False, seed=0).parameter_names()
+        ['W1', 'W2']
+        """
+        return [f"{kind}{i}" for i, layer in enumerate(self.layers, start=1)
+                for kind in (("W",) if layer.b is None else ("W", "b"))]
+
+    def gradients(self, X: Any, y: Any) -> dict[str, Array]:
+        """The gradient of :meth:`loss` for ``X`` and ``y``, by backpropagation, labelled.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_outputs)
+
+        Returns
+        -------
+        dict of str to array
+            ``{"W1": dL/dW1, "b1": dL/db1, "W2": dL/dW2, ...}`` in layer order (the keys of
+            :meth:`parameter_names`; no ``b`` keys with ``bias=False``), each a new array of
+            its parameter's shape, where the parameters live. ``list(grads.values())`` is in
+            the order of :meth:`parameters`.
+
+        Examples
+        --------
+        >>> net = NeuralNetwork([3, 4, 1], bias=False, seed=0)
+        >>> grads = net.gradients(np.ones((2, 3)), np.zeros((2, 1)))
+        >>> {name: g.shape for name, g in grads.items()}
+        {'W1': (3, 4), 'W2': (4, 1)}
+        """
         X, y = self.check_Xy(X, y)
-        grad: Any = self.loss_function.gradient(y, self._forward(X, train=True), None, self._xp)
+        grad: Any = self.loss_function.gradient_of(y, self._forward(X, train=True), None, self._xp)
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
-        return [self._xp.asarray(g, copy=True) for layer in self.layers for g in layer.gradients()]
+        arrays = [self._xp.asarray(g, copy=True) for layer in self.layers for g in layer.gradients()]
+        return dict(zip(self.parameter_names(), arrays))
 
     def train_step(
         self,
@@ -451,6 +495,7 @@ class NeuralNetwork:
         *,
         sample_weight: Any = None,
         validation_data: tuple[Any, ...] | None = None,
+        diagnose: bool | None = None,
         **options: Any,
     ) -> History:
         """Train the network by gradient descent on ``X``, ``y``.
@@ -471,6 +516,12 @@ class NeuralNetwork:
             Weights of the samples in the loss (non-negative; see :mod:`playwithnn.losses`).
         validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
             Data to compute ``val_loss`` on after every epoch.
+        diagnose : bool or None, default=None
+            Look, once at the end, for what went wrong: a flat loss, dead hidden units, an
+            output saturated on the wrong side (:mod:`playwithnn.diagnostics`, with its
+            thresholds), and issue each as a :class:`~playwithnn.diagnostics.TrainingWarning`.
+            ``None``: when the fit ran more than one epoch (a fit of one epoch is usually a
+            step of the caller's own loop: the playground, ``partial_fit``, a chunked read).
         **options
             ``optimizer``, ``batch_size``, ``momentum``, ``nesterov``, ``l2``, ``dropout``,
             ``validation_split``, ``patience``, ``min_delta``, ``best``, ``restore_best``,
@@ -508,7 +559,11 @@ class NeuralNetwork:
         if self.device is None:
             self._place(*where)
         weights = None if weights is None else to_namespace(weights.astype(self.dtype), *where)
-        return train(self, X, y, settings, sample_weight=weights, validation=validation)
+        history = train(self, X, y, settings, sample_weight=weights, validation=validation)
+        if diagnose or (diagnose is None and history.epochs > 1):
+            for found in diagnostics.diagnose(self, X, y, history):
+                warnings.warn(found.message, diagnostics.TrainingWarning, stacklevel=2)
+        return history
 
     def _where(self, X: Any) -> tuple[Namespace, Device]:
         """Where the network computes: on its device, or, before its first fit, where ``X`` lives

@@ -96,7 +96,7 @@ from ._validation import (
     check_positive_int,
     check_sample_weight,
 )
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, Activation
 from .metrics import accuracy, predicted_class, r2_score
 from .model import Model
 from .network import NeuralNetwork
@@ -256,7 +256,7 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
     def __init__(
         self,
         hidden_layer_sizes: int | Sequence[int] = (100,),
-        activation: str = "relu",
+        activation: str | Activation = "relu",
         *,
         solver: str = "adam",
         alpha: float = 0.0001,
@@ -328,10 +328,20 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
             raise TypeError(f"{name} must be True or False; got {value!r}")
         return bool(value)
 
+    def _network_activation(self) -> Activation:
+        """The hidden layers' activation: an :class:`~playwithnn.Activation` as given, or the named one."""
+        if isinstance(self.activation, Activation):
+            return self.activation
+        return ACTIVATIONS[_ACTIVATIONS[self.activation]]
+
     def _check_parameters(self) -> None:
         """Every parameter, whichever the solver uses, as scikit-learn checks them in ``fit``."""
         _choice(self.solver, "solver", _SOLVERS)
-        _choice(self.activation, "activation", tuple(_ACTIVATIONS))
+        if isinstance(self.activation, Activation):  # one of your own, checked when it was made
+            if not self.activation.hidden:
+                raise ValueError(f"activation {self.activation.name!r} can only be used in the output layer")
+        else:
+            _choice(self.activation, "activation", tuple(_ACTIVATIONS))
         _choice(self.learning_rate, "learning_rate", _SCHEDULES)
         self._hidden_sizes()
         for name in ("learning_rate_init", "epsilon"):
@@ -399,7 +409,7 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         if first_pass:
             net = NeuralNetwork(
                 [X.shape[1], *self._hidden_sizes(), Y.shape[1]],
-                activation=_ACTIVATIONS[self.activation], loss=self._loss, init=self.init, seed=rng,
+                activation=self._network_activation(), loss=self._loss, init=self.init, seed=rng,
                 dtype=numpy_dtype(X.dtype), device=device_of(X) if _namespace(X) is not NUMPY else None,
             )
             self.n_layers_ = len(net.layers) + 1
@@ -416,7 +426,7 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
         else:
             net = self.network_
             sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
-            if sizes != net.layer_sizes or any(a != _ACTIVATIONS[self.activation] for a in net.activation):
+            if sizes != net.layer_sizes or any(a != self._network_activation().name for a in net.activation):
                 raise ValueError(f"the fitted network is {net.layer_sizes} with {net.activation[:1]} hidden "
                                  f"layers; X, y, hidden_layer_sizes and activation now ask for {sizes} with "
                                  f"{self.activation!r}: fit without warm_start to start a new network")
@@ -456,6 +466,7 @@ class _BaseNeuralNetwork(BaseEstimator):  # type: ignore[misc]
             batch_size=batch_size, l2=self.alpha, l2_per_sample=True, dropout=self.dropout,
             shuffle=bool(self.shuffle), sample_weight=weights, callbacks=rule,
             validation_data=validation,
+            diagnose=False,  # scikit-learn's MLPs warn of convergence only; so do these drop-ins
         )
         self.history_ = history
         if history.interrupted and not rule.stopped and history.epochs < self.max_iter and not incremental:
@@ -605,8 +616,9 @@ _PARAMETERS_DOC = """
     ----------
     hidden_layer_sizes : int or tuple of int, default=(100,)
         Units of each hidden layer; ``()`` for none.
-    activation : {"relu", "tanh", "logistic", "identity", "leaky_relu"}, default="relu"
-        Activation of the hidden layers (``"logistic"`` is the sigmoid).
+    activation : {"relu", "tanh", "logistic", "identity", "leaky_relu"} or Activation, default="relu"
+        Activation of the hidden layers (``"logistic"`` is the sigmoid), or your own
+        :class:`~playwithnn.Activation`.
     solver : {"adam", "sgd", "lbfgs", "gd"}, default="adam"
         Adam or momentum SGD on mini-batches, L-BFGS on the whole data (scikit-learn's
         advice for small data), or full-batch gradient descent (the tutorial's).
@@ -720,7 +732,7 @@ class NeuralNetworkClassifier(ClassifierMixin, _BaseNeuralNetwork):  # type: ign
     def __init__(
         self,
         hidden_layer_sizes: int | Sequence[int] = (100,),
-        activation: str = "relu",
+        activation: str | Activation = "relu",
         *,
         solver: str = "adam",
         alpha: float = 0.0001,
@@ -969,7 +981,7 @@ class NeuralNetworkRegressor(RegressorMixin, _BaseNeuralNetwork):  # type: ignor
         self,
         loss: str = "squared_error",
         hidden_layer_sizes: int | Sequence[int] = (100,),
-        activation: str = "relu",
+        activation: str | Activation = "relu",
         *,
         solver: str = "adam",
         alpha: float = 0.0001,
