@@ -102,7 +102,7 @@ def sse(y: Array, y_pred: Array, sample_weight: Array | None = None, xp: Namespa
     -------
     L : 0-d array
     """
-    xp = namespace(y, y_pred, xp=xp)
+    xp = xp or namespace(y, y_pred)
     diff = y - y_pred
     if sample_weight is None:
         return _arrays.sum_of_squares(diff, xp)
@@ -129,6 +129,28 @@ def sse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None, xp
     return _scaled(y_pred - y, 2.0, sample_weight)
 
 
+def sse_value_and_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None,
+                           xp: Namespace | None = None) -> tuple[Scalar, Array]:
+    """:func:`sse` and :func:`sse_gradient` at once, from one difference ``y_pred - y``.
+
+    The tutorial's training step needs both; they share the difference, which is
+    computed once and then scaled in place into the gradient. The same numbers as
+    the two functions give apart. Parameters as for :func:`sse`.
+
+    Returns
+    -------
+    L : 0-d array
+    dL_dy_pred : array of shape (n_samples, n_outputs)
+    """
+    xp = xp or namespace(y, y_pred)
+    diff = y_pred - y
+    if sample_weight is None:
+        L = _arrays.sum_of_squares(diff, xp)
+    else:
+        L = _per_sample(diff * diff, sample_weight, xp)
+    return L, _scaled(diff, 2.0, sample_weight)  # diff is not needed again: it becomes the gradient
+
+
 def mse(y: Array, y_pred: Array, sample_weight: Array | None = None, xp: Namespace | None = None
         ) -> Scalar:
     """Mean squared error ``L = sum((y - y_pred)**2) / (n_samples * n_outputs)``.
@@ -145,7 +167,7 @@ def mse(y: Array, y_pred: Array, sample_weight: Array | None = None, xp: Namespa
     -------
     L : 0-d array
     """
-    xp = namespace(y, y_pred, xp=xp)
+    xp = xp or namespace(y, y_pred)
     return sse(y, y_pred, sample_weight, xp) / (_count(y, sample_weight, xp) * y.shape[1])
 
 
@@ -163,7 +185,7 @@ def mse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None, xp
     -------
     dL_dy_pred : array of shape (n_samples, n_outputs)
     """
-    xp = namespace(y, y_pred, xp=xp)
+    xp = xp or namespace(y, y_pred)
     return _scaled(y_pred - y, 2 / (_count(y, sample_weight, xp) * y.shape[1]), sample_weight)
 
 
@@ -190,7 +212,7 @@ def half_mse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = Non
     -------
     dL_dy_pred : array of shape (n_samples, n_outputs)
     """
-    xp = namespace(y, y_pred, xp=xp)
+    xp = xp or namespace(y, y_pred)
     return _scaled(y_pred - y, 1 / (_count(y, sample_weight, xp) * y.shape[1]), sample_weight)
 
 
@@ -225,7 +247,7 @@ def binary_crossentropy(y: Array, Z: Array, sample_weight: Array | None = None,
     >>> float(binary_crossentropy(np.array([[0.0]]), np.array([[1e4]])))
     10000.0
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     terms = xp.logaddexp(0.0, Z) - y * Z
     if sample_weight is None:
         return xp.mean(terms)
@@ -251,7 +273,7 @@ def binary_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array | None
     -------
     dL_dZ : array of shape (n_samples, n_outputs)
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     p = sigmoid(Z, xp)
     p -= y
     return _scaled(p, 1 / (_count(y, sample_weight, xp) * y.shape[1]), sample_weight)
@@ -283,7 +305,7 @@ def categorical_crossentropy(y: Array, Z: Array, sample_weight: Array | None = N
     >>> round(float(categorical_crossentropy(np.array([[1.0, 0.0]]), np.array([[0.0, 0.0]]))), 6)
     0.693147
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     shifted = Z - xp.max(Z, axis=1, keepdims=True)
     log_p = shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
     if sample_weight is None:
@@ -309,7 +331,7 @@ def categorical_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array |
     -------
     dL_dZ : array of shape (n_samples, n_classes)
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     p = softmax(Z, xp)
     p -= y
     return _scaled(p, 1 / _count(y, sample_weight, xp), sample_weight)
@@ -341,7 +363,7 @@ def half_poisson(y: Array, Z: Array, sample_weight: Array | None = None, xp: Nam
     >>> float(half_poisson(np.array([[2.0]]), np.log(np.array([[2.0]]))))  # mu = y
     0.0
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     y_log_y = y * xp.log(xp.where(y > 0, y, 1.0))  # log 1 = 0 where y = 0
     with _arrays.overflow_ignored():
         terms = y_log_y - y * Z - y + xp.exp(Z)
@@ -366,7 +388,7 @@ def half_poisson_gradient(y: Array, Z: Array, sample_weight: Array | None = None
     -------
     dL_dZ : array of shape (n_samples, n_outputs)
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     with _arrays.overflow_ignored():
         mu = xp.exp(Z)
     mu -= y
@@ -395,6 +417,9 @@ class Loss:
     gradient : callable
         The derivative of ``function`` with respect to its second argument:
         ``dL/dy_pred``, or ``dL/dZ`` with ``from_logits``; same arguments.
+    both : callable or None
+        ``(L, gradient) = both(...)``, same arguments, where the two share work
+        (``sse``: the difference); :meth:`value_and_gradient` calls it if given.
     """
 
     name: str
@@ -403,6 +428,7 @@ class Loss:
     from_logits: bool
     function: Callable[..., Scalar]
     gradient: Callable[..., Array]
+    both: Callable[..., tuple[Scalar, Array]] | None = None
 
     def output_activation(self, name: str | None) -> str:
         """The network's output activation for this loss: ``name``, or :attr:`natural_output` if None.
@@ -435,6 +461,8 @@ class Loss:
             Left where the arrays live: ``float(loss)`` reads it.
         gradient : array of shape (n_samples, n_outputs)
         """
+        if self.both is not None:
+            return self.both(y, output, sample_weight, xp)
         return self.function(y, output, sample_weight, xp), self.gradient(y, output, sample_weight, xp)
 
     def predict(self, output: Array, xp: Namespace | None = None) -> Array:
@@ -451,7 +479,7 @@ class Loss:
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("sse", "sigmoid", "sum", False, sse, sse_gradient),
+        Loss("sse", "sigmoid", "sum", False, sse, sse_gradient, sse_value_and_gradient),
         Loss("mse", "identity", "mean", False, mse, mse_gradient),
         Loss("half_mse", "identity", "mean", False, half_mse, half_mse_gradient),
         Loss("binary_crossentropy", "sigmoid", "mean", True,
