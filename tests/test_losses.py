@@ -239,6 +239,10 @@ def test_value_and_gradient_equals_function_and_gradient(name: str, dtype: type)
     assert grad.dtype == dtype
     assert value == loss.function(y, output)
     np.testing.assert_array_equal(grad, loss.gradient(y, output))
+    weights = rng.random(7).astype(dtype)  # and weighted (sse computes both from one difference)
+    value, grad = loss.value_and_gradient(y, output.copy(), weights)
+    assert value == loss.function(y, output, weights)
+    np.testing.assert_array_equal(grad, loss.gradient(y, output, weights))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -13,8 +13,10 @@ This module holds what the standard leaves out or leaves open, each in one funct
 - :func:`namespace` and :func:`check_namespace`: which library, and whether it is one
   the core can train with (its arrays change in place, and a slice of a flat array is
   a view of it: :func:`flat_views`);
-- :func:`placement`, :func:`to_namespace`, :func:`to_numpy`: where arrays live, and
-  moving them; :func:`take_rows`, which also gathers the rows of a SciPy sparse matrix;
+- :func:`placement`, :func:`device_of`, :func:`to_namespace`, :func:`to_numpy`: where
+  arrays live, and moving them; :func:`float_dtype` and :func:`numpy_dtype`: one dtype's
+  name in each library; :func:`take_rows`, which also gathers the rows of a SciPy sparse
+  matrix;
 - the NumPy fast paths: :func:`sigmoid` (SciPy's ``expit``), :func:`sum_of_squares`
   (BLAS's dot product), :func:`matmul_into` and :func:`sum_rows_into` (NumPy's ``out=``),
   :func:`float_errors_ignored` (``numpy.errstate``);
@@ -125,6 +127,9 @@ def placement(device: Any) -> tuple[Namespace, Device]:
         ``"cpu"``: NumPy. ``"cuda"`` or ``"cuda:N"``: CuPy if it is installed and sees
         a GPU, else PyTorch. A library's own device object (``torch.device("cuda:1")``,
         ``cupy.cuda.Device(0)``, an ``array_api_strict.Device``): that library there.
+        CuPy computes on its current device, which array-api-compat's creation functions
+        use whatever device they are given: for a GPU other than the first, train inside
+        ``with cupy.cuda.Device(n):``.
 
     Returns
     -------

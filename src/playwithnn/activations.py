@@ -14,8 +14,8 @@ from the layer above and ``δ = dL/dZ`` goes on to the layer's weights.
 
 Every function takes the arrays of any library of the array API standard (NumPy,
 CuPy, PyTorch) and computes with their namespace ``xp``; a caller who has looked it
-up already passes it (``xp=numpy``), and one who has not leaves it out
-(:mod:`playwithnn._arrays`).
+up already passes it (``xp=numpy``), and one who has not leaves it out: ``xp or
+namespace(Z)`` looks it up then only (a module is never false; :mod:`playwithnn._arrays`).
 
 >>> import numpy as np
 >>> A = sigmoid(np.array([[0.0, 2.0]]))
@@ -62,7 +62,7 @@ def sigmoid(Z: Array, xp: Namespace | None = None) -> Array:
     -------
     A : array of shape (n_samples, n_units), same dtype as ``Z``
     """
-    return _arrays.sigmoid(Z, namespace(Z) if xp is None else xp)
+    return _arrays.sigmoid(Z, xp or namespace(Z))
 
 
 def sigmoid_derivative(A: Array, xp: Namespace | None = None) -> Array:
@@ -93,7 +93,8 @@ def tanh(Z: Array, xp: Namespace | None = None) -> Array:
     -------
     A : array of shape (n_samples, n_units), same dtype as ``Z``
     """
-    return namespace(Z, xp=xp).tanh(Z)
+    xp = xp or namespace(Z)
+    return xp.tanh(Z)
 
 
 def tanh_derivative(A: Array, xp: Namespace | None = None) -> Array:
@@ -124,7 +125,8 @@ def relu(Z: Array, xp: Namespace | None = None) -> Array:
     -------
     A : array of shape (n_samples, n_units), same dtype as ``Z``
     """
-    return namespace(Z, xp=xp).maximum(Z, 0)
+    xp = xp or namespace(Z)
+    return xp.maximum(Z, 0)
 
 
 def relu_derivative(A: Array, xp: Namespace | None = None) -> Array:
@@ -143,7 +145,8 @@ def relu_derivative(A: Array, xp: Namespace | None = None) -> Array:
     -------
     dA_dZ : array of shape (n_samples, n_units), same dtype as ``A``
     """
-    return namespace(A, xp=xp).astype(A > 0, A.dtype)
+    xp = xp or namespace(A)
+    return xp.astype(A > 0, A.dtype)
 
 
 def leaky_relu(Z: Array, xp: Namespace | None = None) -> Array:
@@ -158,7 +161,8 @@ def leaky_relu(Z: Array, xp: Namespace | None = None) -> Array:
     -------
     A : array of shape (n_samples, n_units), same dtype as ``Z``
     """
-    return namespace(Z, xp=xp).where(Z > 0, Z, LEAKY_SLOPE * Z)
+    xp = xp or namespace(Z)
+    return xp.where(Z > 0, Z, LEAKY_SLOPE * Z)
 
 
 def leaky_relu_derivative(A: Array, xp: Namespace | None = None) -> Array:
@@ -176,7 +180,7 @@ def leaky_relu_derivative(A: Array, xp: Namespace | None = None) -> Array:
     -------
     dA_dZ : array of shape (n_samples, n_units), same dtype as ``A``
     """
-    xp = namespace(A, xp=xp)
+    xp = xp or namespace(A)
     return xp.where(A > 0, xp.ones_like(A), LEAKY_SLOPE)
 
 
@@ -208,7 +212,8 @@ def identity_derivative(A: Array, xp: Namespace | None = None) -> Array:
     -------
     dA_dZ : array of shape (n_samples, n_units), same dtype as ``A``
     """
-    return namespace(A, xp=xp).ones_like(A)
+    xp = xp or namespace(A)
+    return xp.ones_like(A)
 
 
 def exp(Z: Array, xp: Namespace | None = None) -> Array:
@@ -225,8 +230,9 @@ def exp(Z: Array, xp: Namespace | None = None) -> Array:
     -------
     A : array of shape (n_samples, n_units), same dtype as ``Z``
     """
+    xp = xp or namespace(Z)
     with _arrays.overflow_ignored():
-        return namespace(Z, xp=xp).exp(Z)
+        return xp.exp(Z)
 
 
 def exp_derivative(A: Array, xp: Namespace | None = None) -> Array:
@@ -267,7 +273,7 @@ def softmax(Z: Array, xp: Namespace | None = None) -> Array:
     array([[1. , 0. ],
            [0.5, 0.5]])
     """
-    xp = namespace(Z, xp=xp)
+    xp = xp or namespace(Z)
     E = xp.exp(Z - xp.max(Z, axis=1, keepdims=True))
     E /= xp.sum(E, axis=1, keepdims=True)
     return E
@@ -292,7 +298,8 @@ def softmax_backward(A: Array, dA: Array, xp: Namespace | None = None) -> Array:
     -------
     dZ : array of shape (n_samples, n_classes)
     """
-    return A * (dA - namespace(A, xp=xp).sum(dA * A, axis=1, keepdims=True))
+    xp = xp or namespace(A)
+    return A * (dA - xp.sum(dA * A, axis=1, keepdims=True))
 
 
 #: Where :class:`Activation` checks a derivative: 51 points of z from -4.9 to 5.1, none an integer

@@ -104,7 +104,7 @@ def sse(y: Array, y_pred: Array, sample_weight: Array | None = None, xp: Namespa
     -------
     L : 0-d array
     """
-    xp = namespace(y, y_pred, xp=xp)
+    xp = xp or namespace(y, y_pred)
     diff = y - y_pred
     if sample_weight is None:
         return _arrays.sum_of_squares(diff, xp)
@@ -131,6 +131,28 @@ def sse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None, xp
     return _scaled(y_pred - y, 2.0, sample_weight)
 
 
+def sse_value_and_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None,
+                           xp: Namespace | None = None) -> tuple[Scalar, Array]:
+    """:func:`sse` and :func:`sse_gradient` at once, from one difference ``y_pred - y``.
+
+    The tutorial's training step needs both; they share the difference, which is
+    computed once and then scaled in place into the gradient. The same numbers as
+    the two functions give apart. Parameters as for :func:`sse`.
+
+    Returns
+    -------
+    L : 0-d array
+    dL_dy_pred : array of shape (n_samples, n_outputs)
+    """
+    xp = xp or namespace(y, y_pred)
+    diff = y_pred - y
+    if sample_weight is None:
+        L = _arrays.sum_of_squares(diff, xp)
+    else:
+        L = _per_sample(diff * diff, sample_weight, xp)
+    return L, _scaled(diff, 2.0, sample_weight)  # diff is not needed again: it becomes the gradient
+
+
 def mse(y: Array, y_pred: Array, sample_weight: Array | None = None, xp: Namespace | None = None
         ) -> Scalar:
     """Mean squared error ``L = sum((y - y_pred)**2) / (n_samples * n_outputs)``.
@@ -147,7 +169,7 @@ def mse(y: Array, y_pred: Array, sample_weight: Array | None = None, xp: Namespa
     -------
     L : 0-d array
     """
-    xp = namespace(y, y_pred, xp=xp)
+    xp = xp or namespace(y, y_pred)
     return sse(y, y_pred, sample_weight, xp) / (_count(y, sample_weight, xp) * y.shape[1])
 
 
@@ -165,7 +187,7 @@ def mse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = None, xp
     -------
     dL_dy_pred : array of shape (n_samples, n_outputs)
     """
-    xp = namespace(y, y_pred, xp=xp)
+    xp = xp or namespace(y, y_pred)
     return _scaled(y_pred - y, 2 / (_count(y, sample_weight, xp) * y.shape[1]), sample_weight)
 
 
@@ -192,7 +214,7 @@ def half_mse_gradient(y: Array, y_pred: Array, sample_weight: Array | None = Non
     -------
     dL_dy_pred : array of shape (n_samples, n_outputs)
     """
-    xp = namespace(y, y_pred, xp=xp)
+    xp = xp or namespace(y, y_pred)
     return _scaled(y_pred - y, 1 / (_count(y, sample_weight, xp) * y.shape[1]), sample_weight)
 
 
@@ -227,7 +249,7 @@ def binary_crossentropy(y: Array, Z: Array, sample_weight: Array | None = None,
     >>> float(binary_crossentropy(np.array([[0.0]]), np.array([[1e4]])))
     10000.0
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     terms = xp.logaddexp(0.0, Z) - y * Z
     if sample_weight is None:
         return xp.mean(terms)
@@ -253,7 +275,7 @@ def binary_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array | None
     -------
     dL_dZ : array of shape (n_samples, n_outputs)
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     p = sigmoid(Z, xp)
     p -= y
     return _scaled(p, 1 / (_count(y, sample_weight, xp) * y.shape[1]), sample_weight)
@@ -285,7 +307,7 @@ def categorical_crossentropy(y: Array, Z: Array, sample_weight: Array | None = N
     >>> round(float(categorical_crossentropy(np.array([[1.0, 0.0]]), np.array([[0.0, 0.0]]))), 6)
     0.693147
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     shifted = Z - xp.max(Z, axis=1, keepdims=True)
     log_p = shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
     if sample_weight is None:
@@ -311,7 +333,7 @@ def categorical_crossentropy_gradient(y: Array, Z: Array, sample_weight: Array |
     -------
     dL_dZ : array of shape (n_samples, n_classes)
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     p = softmax(Z, xp)
     p -= y
     return _scaled(p, 1 / _count(y, sample_weight, xp), sample_weight)
@@ -343,7 +365,7 @@ def half_poisson(y: Array, Z: Array, sample_weight: Array | None = None, xp: Nam
     >>> float(half_poisson(np.array([[2.0]]), np.log(np.array([[2.0]]))))  # mu = y
     0.0
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     y_log_y = y * xp.log(xp.where(y > 0, y, 1.0))  # log 1 = 0 where y = 0
     with _arrays.overflow_ignored():
         terms = y_log_y - y * Z - y + xp.exp(Z)
@@ -368,7 +390,7 @@ def half_poisson_gradient(y: Array, Z: Array, sample_weight: Array | None = None
     -------
     dL_dZ : array of shape (n_samples, n_outputs)
     """
-    xp = namespace(y, Z, xp=xp)
+    xp = xp or namespace(y, Z)
     with _arrays.overflow_ignored():
         mu = xp.exp(Z)
     mu -= y
@@ -488,6 +510,9 @@ class Loss:
         :attr:`natural_output` themselves) rather than the output ``y_pred``.
         A network trained on such a loss has a linear output layer, and applies
         the sigmoid or softmax in :meth:`predict`.
+    both : callable or None, default=None
+        ``(L, gradient) = both(y, output, sample_weight, xp)``, where the two share work
+        (``sse``: the difference ``y_pred - y``); :meth:`value_and_gradient` calls it if given.
 
     Raises
     ------
@@ -517,12 +542,15 @@ class Loss:
     reduction: str = "mean"
     from_logits: bool = False
     # Whether function and gradient take (y, output, sample_weight, xp), as the built-ins do.
+    both: Callable[..., tuple[Scalar, Array]] | None = None
     _full: tuple[bool, bool] = field(init=False, repr=False, compare=False, default=(True, True))
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise TypeError(f"a loss's name must be a non-empty string; got {self.name!r:.60}")
-        for what in ("function", "gradient"):
+        for what in ("function", "gradient", "both"):
+            if what == "both" and self.both is None:
+                continue
             if not callable(getattr(self, what)):
                 raise TypeError(f"loss {self.name!r}: {what} must be callable; "
                                 f"got {getattr(self, what)!r:.60}")
@@ -595,6 +623,8 @@ class Loss:
             Left where the arrays live: ``float(loss)`` reads it.
         gradient : array of shape (n_samples, n_outputs)
         """
+        if self.both is not None:
+            return self.both(y, output, sample_weight, xp)
         return self.value(y, output, sample_weight, xp), self.gradient_of(y, output, sample_weight, xp)
 
     def predict(self, output: Array, xp: Namespace | None = None) -> Array:
@@ -611,7 +641,8 @@ class Loss:
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("sse", sse, sse_gradient, natural_output="sigmoid", reduction="sum"),
+        Loss("sse", sse, sse_gradient, natural_output="sigmoid", reduction="sum",
+             both=sse_value_and_gradient),
         Loss("mse", mse, mse_gradient),
         Loss("half_mse", half_mse, half_mse_gradient),
         Loss("binary_crossentropy", binary_crossentropy, binary_crossentropy_gradient,

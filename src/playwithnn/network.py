@@ -479,8 +479,7 @@ class NeuralNetwork:
                 raise TrainingDivergedError(f"the loss became {float(loss)}")
             # NaN or inf anywhere in the gradients makes their squared norm non-finite
             # (so does an overflowing square, above about 1e19 in float32: divergence too).
-            g = self.gradient_vector
-            if not math.isfinite(g @ g):
+            if not math.isfinite(sum_of_squares(self.gradient_vector, xp)):
                 raise TrainingDivergedError("a gradient became NaN, infinite or too large")
         # update: W ← W - η dL/dW for every W and b at once, through the flat vectors
         optimizer.step([self.parameter_vector], [self.gradient_vector])

@@ -535,6 +535,11 @@ def train(
     # The sums of an epoch start from a float64 zero where the data lives (on NumPy, [()] makes
     # it a NumPy scalar, whose sums stay scalars: cheaper than arrays of no dimension).
     zero = xp.zeros((), dtype=xp.float64, device=device)[()]
+    # Full batch, the tutorial's iteration: the same one batch every epoch.
+    full_batch = [(X, y, sample_weight, float(n) if w_host is None else float(w_host.sum()))] \
+        if batch_size >= n else None
+    l2, l2_per_sample, dropout = options.l2, options.l2_per_sample, options.dropout
+    callbacks = options.callbacks
     history = History()
     best_score, best_params, wait = np.inf, None, 0
     progress = _Progress(options.verbose, options.epochs)
@@ -550,8 +555,7 @@ def train(
                     [xp.asarray(p, copy=True) for p in net.parameters()], optimizer.snapshot())
                 total, correct, seen, shares = zero, zero, 0, 0.0
                 batches: Iterable[tuple[Array, Array, Array | None, float]] = (
-                    ((X, y, sample_weight, float(n) if w_host is None else float(w_host.sum())),)
-                    if batch_size >= n  # full batch: the tutorial's iteration
+                    full_batch if full_batch is not None
                     else _batches(X, y, sample_weight, w_host, batch_size,
                                   net.rng if options.shuffle else None, xp, device))
                 for Xb, yb, wb, share in batches:
@@ -559,14 +563,13 @@ def train(
                     # A summed loss adds up its batches, so each batch carries its share of the
                     # penalty, 0.5 * l2 * (n_batch / n) * sum(W**2): the epoch then adds up to
                     # one penalty, and it does not grow with the number of batches.
-                    if options.l2_per_sample:
-                        l2_of_batch = options.l2 / share
+                    if l2_per_sample:
+                        l2_of_batch = l2 / share
                     else:
-                        l2_of_batch = options.l2 / n * Xb.shape[0] if summed and options.l2 else options.l2
+                        l2_of_batch = l2 / n * Xb.shape[0] if summed and l2 else l2
                     try:
-                        loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2_of_batch,
-                                                      dropout=options.dropout, sample_weight=wb,
-                                                      check=each_step)
+                        loss, y_pred = net.train_step(Xb, yb, optimizer, l2=l2_of_batch, dropout=dropout,
+                                                      sample_weight=wb, check=each_step)
                     except TrainingDivergedError as exc:
                         kept_weights = (
                             "The weights are kept from before that step"
@@ -614,9 +617,9 @@ def train(
                         if wait >= patience:
                             history.stopped_early = True
                 stop = False
-                if options.callbacks:
+                if callbacks:
                     with np.errstate(**caller_errstate):  # the caller's code, the caller's settings
-                        answers = [cb(epoch, history, net) for cb in options.callbacks]  # all of them
+                        answers = [cb(epoch, history, net) for cb in callbacks]  # all of them
                     stop = any(answer is False for answer in answers)
                 if interrupt.requested or stop:
                     history.interrupted = True
