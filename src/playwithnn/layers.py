@@ -221,7 +221,7 @@ class Dense:
         Z = X @ self.W
         if self.b is not None:
             Z += self.b  # in place: Z is ours, adding b avoids a second (n, n_out) array
-        A = self.activation.function(Z, self.xp)  # A = f(Z)
+        A = self.activation.forward(Z, self.xp)  # A = f(Z)
         if not train:
             return A
         self.X, self.A, self.dropout_mask = X, A, None
