@@ -914,14 +914,14 @@ def test_train_prints_a_notice_for_what_training_got_wrong(tmp_path: Path, capsy
                      "--seed", "0"]) == 0
     common = ["train", str(tmp_path / "xor.csv"), "--target", "label", "--hidden", "4",
               "--activation", "relu",
-              "--optimizer", "gd", "--epochs", "300", "--seed", "0"]
-    assert cli.main([*common, "--learning-rate", "5", "--output", str(tmp_path / "m.npz")]) == 0
+              "--optimizer", "gd", "--epochs", "300", "--seed", "0", "--validation-split", "0"]
+    assert cli.main([*common, "--learning-rate", "8", "--output", str(tmp_path / "m.npz")]) == 0
     out = capsys.readouterr().out.splitlines()
     notices = [line for line in out if line.startswith("notice: ")]
-    assert notices == ["notice: 1 of 4 units of hidden layer 1 (relu) output 0 on every training sample "
+    assert notices == ["notice: 3 of 4 units of hidden layer 1 (relu) output 0 on every training sample "
                        "(dead units): no gradient reaches their weights, so they never learn again. "
                        "Try a smaller learning rate, leaky_relu, or init='he'."]
     assert out.index(notices[0]) == len(out) - 2 and out[-1].startswith("wrote ")  # after the scores
-    assert load(tmp_path / "m.npz").layer_sizes == [2, 4, 1]  # the model is written as usual
+    assert load(tmp_path / "m.npz").network.layer_sizes == [2, 4, 1]  # the model is written as usual
     assert cli.main([*common, "--learning-rate", "0.5", "--output", str(tmp_path / "n.npz")]) == 0
     assert "notice:" not in capsys.readouterr().out

@@ -78,9 +78,9 @@ def test_cuda_trains_on_the_gpu_library_and_saves_for_numpy(tmp_path: Path, monk
     write_moons(tmp_path / "moons.csv")
     assert train(tmp_path, "--device", "cuda", *(["--chunk-rows", "20"] if streamed else [])) == 0
     assert placed and all(device == torch.device("cpu") for device in placed)
-    net = load(tmp_path / "m.npz")
-    assert all(isinstance(p, np.ndarray) for p in net.parameters())
-    assert net.predict(np.zeros((1, 2))).shape == (1, 1)
+    model = load(tmp_path / "m.npz")
+    assert all(isinstance(p, np.ndarray) for p in model.network.parameters())
+    assert model.predict(np.zeros((1, 2))).shape == (1,)
 
 
 def test_cpu_is_numpy_and_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from playwithnn import NeuralNetwork, TrainingWarning
 from playwithnn.diagnostics import (
+    DEAD_SHARE,
     FLAT_EPOCHS,
     SATURATED_DERIVATIVE,
     SATURATED_SHARE,
@@ -31,6 +32,21 @@ def test_dead_relus_at_learning_rate_1_are_reported(tutorial_X: np.ndarray, tuto
     # The count is the network's: units whose output is 0 for every sample.
     A = np.maximum(tutorial_X @ net.parameters()[0] + net.parameters()[1], 0)
     assert int(np.all(A == 0, axis=0).sum()) == 3
+
+
+@pytest.mark.parametrize(("dead", "spoken"), [(1, False), (3, False), (4, True), (16, True)])
+def test_dead_units_are_reported_from_a_quarter_of_a_layer(dead: int, spoken: bool, tutorial_X: np.ndarray,
+                                                           tutorial_y: np.ndarray) -> None:
+    # A unit whose weights and bias are all negative outputs 0 for the tutorial's inputs (all >= 0).
+    net = NeuralNetwork([3, 16, 1], activation="relu", seed=0)
+    W1, b1 = net.parameters()[:2]
+    W1[...], b1[...] = 0.5, 0.1
+    W1[:, :dead], b1[:dead] = -1.0, -1.0
+    found = diagnose(net, tutorial_X, tutorial_y.reshape(-1, 1), History())
+    assert DEAD_SHARE == 0.25 and (dead >= DEAD_SHARE * 16) is spoken
+    assert [d.kind for d in found] == (["dead_units"] if spoken else [])
+    if spoken:
+        assert found[0].message.startswith(f"{dead} of 16 units of hidden layer 1 (relu) output 0")
 
 
 def test_a_network_that_learns_says_nothing(tutorial_X: np.ndarray, tutorial_y: np.ndarray) -> None:

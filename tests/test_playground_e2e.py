@@ -444,7 +444,7 @@ def test_the_walk_shows_the_librarys_numbers_for_xor_2_4_2_1(server: PlaygroundS
     A = [layer.A.copy() for layer in layers[:-1]] + [net.loss_function.predict(layers[-1].A)]
     loss, dL = net.loss_function.value_and_gradient(y, layers[-1].A)
     delta = [layer.delta.copy() for layer in layers]
-    dW, db = grads[0::2], grads[1::2]
+    dW, db = [grads[f"W{k}"] for k in (1, 2, 3)], [grads[f"b{k}"] for k in (1, 2, 3)]
     a_prev = [X, A[0], A[1]]
     dA = [delta[1] @ layers[1].W.T, delta[2] @ layers[2].W.T]
     before = [p.copy() for p in net.parameters()]

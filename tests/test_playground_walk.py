@@ -68,11 +68,8 @@ def library_iteration(net: NeuralNetwork, X: np.ndarray, y: np.ndarray) -> dict[
     layers = net.layers
     out = layers[-1].A
     loss, dL = net.loss_function.value_and_gradient(y, out)
-    it = iter(grads)
-    dW, db = [], []
-    for layer in layers:
-        dW.append(next(it))
-        db.append(next(it) if layer.b is not None else None)
+    dW = [grads[f"W{k}"] for k in range(1, len(layers) + 1)]
+    db = [grads.get(f"b{k}") for k in range(1, len(layers) + 1)]
     return {
         "net": net,
         "z": [layer.X @ layer.W + (0.0 if layer.b is None else layer.b) for layer in layers],

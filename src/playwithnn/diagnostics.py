@@ -9,9 +9,10 @@ diagnosis              when it speaks up
 ``flat_loss``          the training loss of the last :data:`FLAT_EPOCHS` epochs (or more)
                        stayed within :data:`FLAT_RTOL` of its largest value: the updates no
                        longer change it (a loss of exactly 0 is left alone).
-``dead_units``         a hidden unit outputs exactly 0 on every training sample (a dead
-                       ReLU): no gradient reaches its incoming weights, so it never learns
-                       again. Any hidden activation, counted per layer.
+``dead_units``         at least :data:`DEAD_SHARE` of a hidden layer's units output exactly 0
+                       on every training sample (dead ReLUs): no gradient reaches their
+                       incoming weights, so they never learn again. Any hidden activation,
+                       counted per layer; one dead unit of sixteen is left alone.
 ``saturated_output``   for at least :data:`SATURATED_SHARE` of the training samples, an
                        output is saturated on the wrong side: the output activation's
                        derivative is below :data:`SATURATED_DERIVATIVE` (a sigmoid within
@@ -59,6 +60,9 @@ SATURATED_DERIVATIVE = 1e-4
 WRONG_BY = 0.5
 #: The share of the training samples that must be saturated on the wrong side.
 SATURATED_SHARE = 0.1
+#: The share of a hidden layer's units that must be dead (1 of 4 is; 1 of 16, a common and
+#: harmless loss of capacity, is not).
+DEAD_SHARE = 0.25
 
 
 class TrainingWarning(UserWarning):
@@ -128,7 +132,7 @@ def _units(layers: list[Dense], X: Any, y: Any, loss: Loss, xp: Any) -> list[Dia
         A = layer.activation.forward(Z, xp)
         if i < len(layers):
             dead = int(xp.sum(xp.astype(xp.all(A == 0, axis=0), xp.int64)))
-            if dead:
+            if dead and dead >= DEAD_SHARE * layer.n_out:
                 found.append(Diagnosis("dead_units", (
                     f"{dead} of {layer.n_out} units of hidden layer {i} ({layer.activation.name}) output 0 "
                     "on every training sample (dead units): no gradient reaches their weights, so they never "
