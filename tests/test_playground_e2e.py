@@ -640,3 +640,21 @@ def test_the_tutorial_button_brings_the_articles_network(server: PlaygroundServe
     wait_until(page, f"window.playground.state.settings.dataset === 'xor' && {DRAWN}")
     assert page.evaluate("window.playground.state.layer_sizes") == [2, 4, 2, 1]
     assert page.is_checked("#bias") and page.input_value("#loss") == "binary_crossentropy"
+
+
+def test_what_went_wrong_in_training_is_shown_beside_the_loss(server: PlaygroundServer, page: Any) -> None:
+    """ReLU at learning rate 1 on the tutorial's data: the page says its units are dead, as fit does."""
+    open_page(page, server.url + "#dataset=tutorial&activation=relu&bias=true&init=auto&seed=1&speed=0")
+    wait_until(page, f"window.playground.state.settings.activation === 'relu' && {DRAWN}")
+    assert page.is_hidden("#diagnoses")
+    page.click("#play")
+    wait_until(page, "window.playground.state.diagnoses.some((d) => d.kind === 'dead_units')")
+    page.click("#play")
+    wait_until(page, f"!window.playground.state.playing && {DRAWN}")
+    messages = page.evaluate("window.playground.state.diagnoses.map((d) => d.message)")
+    assert page.is_visible("#diagnoses")
+    assert page.locator("#diagnoses li").all_inner_texts() == messages
+    assert "units of hidden layer 1 (relu) output 0 on every training sample" in page.inner_text("#diagnoses")
+    page.click("#reset")
+    wait_until(page, f"window.playground.state.epoch === 0 && {DRAWN}")
+    assert page.is_hidden("#diagnoses") and page.locator("#diagnoses li").count() == 0

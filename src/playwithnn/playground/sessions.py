@@ -18,13 +18,22 @@ a walk are those :meth:`~playwithnn.NeuralNetwork.fit` would train on, drawn fro
 the same generator in the same order, so that walking through an epoch's batches
 ends where one Step (one epoch) ends.
 
-The state's training numbers, each of the batch trained last (``null`` before any):
+The state's training numbers, each of the batch trained last (``null`` before any),
+and what went wrong in training so far:
 
 =================== ======================================================================
 ``gradients``       per layer, ``∂L/∂W`` of shape (n_in, n_out), as the optimizer used it (with
                     the L2 penalty's ``l2 · W``)
 ``bias_gradients``  per layer, ``∂L/∂b`` of shape (n_out,) (empty lists without biases)
 ``deltas``          per layer, each neuron's ``δ = ∂L/∂z`` summed over the batch's samples
+``diagnoses``       a list of ``{"kind": ..., "message": ...}``: what
+                    :func:`~playwithnn.diagnostics.diagnose` finds in the current network on
+                    the training points (a flat loss, dead units, a saturated output), the
+                    very messages ``fit`` warns with. Computed for every state published
+                    (at most 30 a second while playing; after every step, walk step, pause
+                    or change), one feedforward pass over the training points. Empty when
+                    nothing is wrong and before the first batch trained, so a reset, a
+                    rewind or a new network clears them
 =================== ======================================================================
 
 The output of a node over the plane is sent as a grid of bytes, ``u = 0`` to
@@ -50,14 +59,16 @@ import math
 import secrets
 import threading
 import time
+from collections import deque
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..diagnostics import FLAT_EPOCHS, Diagnosis, diagnose
 from ..network import NeuralNetwork
 from ..optimizers import Optimizer, get_optimizer
-from ..training import TrainingDivergedError
+from ..training import History, TrainingDivergedError
 from .data import Split, Upload, feature_matrix, make_split, n_outputs, targets
 from .modelfiles import encode_model, read_model
 from .settings import DATA_FIELDS, NETWORK_FIELDS, OPTIMIZER_PRESETS, TASKS, Settings, parse_settings
@@ -189,6 +200,9 @@ class _Model:
         The losses of the current weights.
     history : (list of int, list of float or None, list of float or None)
         The loss curves: epochs, training and test losses, one entry every ``stride`` epochs.
+    recent_losses : deque of float
+        The training loss after each of the last :data:`~playwithnn.diagnostics.FLAT_EPOCHS`
+        epochs (epoch 0 included), neither rounded nor thinned: what ``flat_loss`` reads.
     last_batch : dict or None
         Copies of every layer's ``dW``, ``db`` and ``delta`` after the last training step.
     """
@@ -217,6 +231,7 @@ class _Model:
         self.train_loss = self.test_loss = float("nan")
         self.history: tuple[list[int], list[float | None], list[float | None]] = ([], [], [])
         self.stride = 1
+        self.recent_losses: deque[float] = deque(maxlen=FLAT_EPOCHS)
         self.last_batch: dict[str, list[Array | None]] | None = None
         # The walk's place in the current epoch: its batch order (None: in order) and next row.
         self._order: NDArray[np.intp] | None = None
@@ -229,10 +244,13 @@ class _Model:
         return _Model(settings, self.split, self.resets, parameters=self.initial)
 
     def record_losses(self, *, curve: bool = True) -> None:
-        """Compute the current losses; add them to the curves (every ``stride`` epochs) if ``curve``."""
+        """Compute the current losses; if ``curve`` (an epoch ended), keep the training loss in
+        ``recent_losses`` and add both to the curves (every ``stride`` epochs)."""
         with np.errstate(all="ignore"):  # weights grown huge give inf, shown as a gap
             self.train_loss = self.net.loss(self.X_train, self.y_train)
             self.test_loss = self.net.loss(self.X_test, self.y_test)
+        if curve:
+            self.recent_losses.append(self.train_loss)
         if curve and self.epoch % self.stride == 0:
             epochs, train, test = self.history
             epochs.append(self.epoch)
@@ -278,6 +296,17 @@ class _Model:
             self.record_losses()
         else:
             self.record_losses(curve=False)
+
+    def diagnoses(self) -> list[Diagnosis]:
+        """What went wrong in training so far: :func:`~playwithnn.diagnostics.diagnose` on the
+        current network, the training points and ``recent_losses``.
+
+        One feedforward pass over the training points, whole-batch. Empty before the
+        first batch trained: the diagnoses speak of training, not of the first weights.
+        """
+        if self.iteration == 0:
+            return []
+        return diagnose(self.net, self.X_train, self.y_train, History(loss=list(self.recent_losses)))
 
     def keep_last_batch(self) -> None:
         """Copy what the last training step left in the layers: ``dW``, ``db`` and ``delta``."""
@@ -617,8 +646,9 @@ class Session:
             If the loss became infinite or NaN; that step was not applied.
         """
         m, s = self._model, self.settings
+        # diagnose=False: the state's "diagnoses" tell the page, not a warning per epoch in the log.
         m.net.fit(m.X_train, m.y_train, epochs=1, optimizer=self._optimizer,
-                  batch_size=s.batch_size, l2=s.l2, shuffle=True)
+                  batch_size=s.batch_size, l2=s.l2, shuffle=True, diagnose=False)
         m.trained_epoch(s)
 
     # ------------------------------------------------------ building things
@@ -701,7 +731,8 @@ class Session:
             self._published.notify_all()
 
     def _draw(self) -> dict[str, Any]:
-        """The picture of the network: every node's output over the plane, the weights, the boundary."""
+        """The picture of the network: every node's output over the plane, the weights, the boundary,
+        and what went wrong in training so far (:meth:`_Model.diagnoses`)."""
         m = self._model
         # The output's colour scale: probabilities as they are, a regression's value from [-1, 1].
         output_scale = "tanh" if m.task == "regression" else "sigmoid"
@@ -725,6 +756,8 @@ class Session:
             "nodes": nodes,
             "weights": [_for_display(layer.W) for layer in m.net.layers],
             "biases": [_for_display(layer.b) if layer.b is not None else [] for layer in m.net.layers],
+            # What fit would warn of, on the training points ([] when nothing went wrong).
+            "diagnoses": [dataclasses.asdict(found) for found in m.diagnoses()],
         }
         if m.task == "multiclass":
             # The arg-max class of each cell, and how sure the network is of it.

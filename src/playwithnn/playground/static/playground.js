@@ -81,7 +81,7 @@
     version: 0, dataVersion: 0, data: null, state: null,
     playing: false, hasUpload: false, updates: 0, drawn: -1, drawPending: false,
     pollToken: 0, architecture: "", nodes: [], edges: [], reopening: null,
-    mode: "play", sample: "batch", shownSample: null,
+    mode: "play", sample: "batch", shownSample: null, diagnoses: "",
   };
   window.playground = app;
 
@@ -649,6 +649,7 @@
     const loss = (x) => (x === null ? "\u2013" : x.toFixed(3));
     $("test-loss").textContent = loss(s.test_loss);
     $("train-loss").textContent = loss(s.train_loss);
+    showDiagnoses(s.diagnoses || []);
     updatePlayButton();
     if (app.data) $("data-note").textContent = app.data.note;
     const architecture = JSON.stringify([s.layer_sizes, s.settings.features, s.node_grid, app.mode]);
@@ -660,6 +661,23 @@
     if (app.mode === "walk") updateWalk(s);
     drawHeatmap(s);
     drawLossChart(s);
+  }
+
+  // What went wrong in training, in the library's words (its diagnose, run on the server):
+  // one line each, and nothing at all while nothing is wrong.
+  function showDiagnoses(diagnoses) {
+    const shown = JSON.stringify(diagnoses);
+    if (shown === app.diagnoses) return;
+    app.diagnoses = shown;
+    const list = $("diagnoses");
+    list.textContent = "";
+    for (const d of diagnoses) {
+      const item = document.createElement("li");
+      item.dataset.kind = d.kind;
+      item.textContent = d.message;
+      list.append(item);
+    }
+    list.hidden = diagnoses.length === 0;
   }
 
   const NODE = 36;
