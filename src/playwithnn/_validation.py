@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 import scipy.sparse
@@ -28,6 +28,16 @@ from ._arrays import (
 )
 
 T = TypeVar("T")
+
+
+class Named(Protocol):
+    """Anything known by a ``name``: an :class:`~playwithnn.Activation`, a :class:`~playwithnn.Loss`."""
+
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=Named)
 
 
 def check_array(
@@ -292,6 +302,81 @@ def lookup(table: Mapping[str, T], name: Any, argument: str) -> T:
     except KeyError:
         known = ", ".join(repr(k) for k in table)
         raise ValueError(f"unknown {argument} {name!r:.60}; expected one of {known}") from None
+
+
+class Registry(Generic[N]):
+    """The built-in entries of one kind by name, and the custom ones their users register.
+
+    A model file stores an activation's or a loss's name, never code: a custom one is found
+    again by its name once registered, in the process that loads the file. This is the one
+    mechanism behind :func:`playwithnn.activations.register` and
+    :func:`playwithnn.losses.register`, and their ``unregister`` and ``get_...``.
+
+    Parameters
+    ----------
+    kind : str
+        What the entries are, for messages (``"activation"``, ``"loss"``).
+    cls : type
+        The class every entry is an instance of.
+    built_in : mapping of str to entry
+        The library's own entries; their names cannot be registered.
+    how : str
+        The call that registers one, named in the message for an unknown name.
+
+    Examples
+    --------
+    >>> from playwithnn.losses import LOSSES, Loss
+    >>> registry = Registry("loss", Loss, LOSSES, "register(loss)")
+    >>> registry.get("mse", "loss") is LOSSES["mse"]
+    True
+    >>> registry.get("huber", "loss")
+    Traceback (most recent call last):
+    ValueError: unknown loss 'huber'; expected one of 'sse', 'mse', 'half_mse', \
+'binary_crossentropy', 'categorical_crossentropy', 'half_poisson' (a custom loss is known by its \
+name once register(loss) has been called)
+    """
+
+    def __init__(self, kind: str, cls: type[N], built_in: Mapping[str, N], how: str) -> None:
+        self.kind, self.cls, self.built_in, self.how = kind, cls, built_in, how
+        self.custom: dict[str, N] = {}
+
+    def register(self, entry: N) -> N:
+        """Make ``entry`` known by its name (replacing a custom one of that name); returns it."""
+        if not isinstance(entry, self.cls):
+            article = "an" if self.cls.__name__[0] in "AEIOU" else "a"
+            raise TypeError(f"register takes {article} {self.cls.__name__}; got {type(entry).__name__}")
+        if entry.name in self.built_in:
+            raise ValueError(f"{entry.name!r} is a built-in {self.kind}; give yours another name")
+        self.custom[entry.name] = entry
+        return entry
+
+    def unregister(self, name: str) -> None:
+        """Forget the custom entry registered as ``name`` (``KeyError`` if there is none)."""
+        if name not in self.custom:
+            raise KeyError(f"no custom {self.kind} is registered as {name!r}")
+        del self.custom[name]
+
+    def get(self, name: Any, argument: str) -> N:
+        """The entry called ``name``, built-in or registered; an entry of ``cls`` is returned as it is.
+
+        Raises ``ValueError`` if the name is unknown, or if an entry given carries the name of
+        another known entry (a model file, which stores the name, would load the other);
+        ``TypeError`` if ``name`` is neither a string nor an entry.
+        """
+        if isinstance(name, self.cls):
+            known = self.built_in.get(name.name, self.custom.get(name.name))
+            if known is not None and known != name:
+                raise ValueError(f"{argument}: the {self.kind} {name.name!r} given is not the one known by "
+                                 "that name (a model file, which stores the name, would load the other); "
+                                 "give yours another name")
+            return name
+        if isinstance(name, str) and name not in self.built_in and name in self.custom:
+            return self.custom[name]
+        try:
+            return lookup(self.built_in, name, argument)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (a custom {self.kind} is known by its name once {self.how} has been "
+                             "called)") from None
 
 
 # --------------------------------------------------------------- ranges and choices

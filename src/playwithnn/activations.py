@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from . import _arrays
 from ._arrays import Namespace, namespace
-from ._validation import lookup
+from ._validation import Registry
 
 Array = NDArray[np.floating]  # or an array of another library of the standard
 
@@ -546,9 +546,9 @@ ACTIVATIONS: dict[str, Activation] = {
     )
 }
 
-#: The activations their users made and :func:`register` made known, by name. Empty until
-#: :func:`register` is called; nothing else writes to it.
-_REGISTERED: dict[str, Activation] = {}
+#: The built-in activations, and those their users made and :func:`register` made known (none
+#: until it is called; nothing else adds to it).
+_REGISTRY = Registry("activation", Activation, ACTIVATIONS, "playwithnn.activations.register(activation)")
 
 
 def register(activation: Activation) -> Activation:
@@ -584,19 +584,12 @@ def register(activation: Activation) -> Activation:
     True
     >>> unregister("softsign")
     """
-    if not isinstance(activation, Activation):
-        raise TypeError(f"register takes an Activation; got {type(activation).__name__}")
-    if activation.name in ACTIVATIONS:
-        raise ValueError(f"{activation.name!r} is a built-in activation; give yours another name")
-    _REGISTERED[activation.name] = activation
-    return activation
+    return _REGISTRY.register(activation)
 
 
 def unregister(name: str) -> None:
     """Forget the custom activation registered as ``name`` (``KeyError`` if there is none)."""
-    if name not in _REGISTERED:
-        raise KeyError(f"no custom activation is registered as {name!r}")
-    del _REGISTERED[name]
+    _REGISTRY.unregister(name)
 
 
 def get_activation(name: str | Activation, *, argument: str = "activation") -> Activation:
@@ -619,20 +612,7 @@ def get_activation(name: str | Activation, *, argument: str = "activation") -> A
     TypeError
         If ``name`` is neither a string nor an :class:`Activation`.
     """
-    if isinstance(name, Activation):
-        known = ACTIVATIONS.get(name.name, _REGISTERED.get(name.name))
-        if known is not None and known != name:
-            raise ValueError(f"{argument}: the activation {name.name!r} given is not the one known by that "
-                             "name (a model file, which stores the name, would load the other); give "
-                             "yours another name")
-        return name
-    if isinstance(name, str) and name not in ACTIVATIONS and name in _REGISTERED:
-        return _REGISTERED[name]
-    try:
-        return lookup(ACTIVATIONS, name, argument)
-    except ValueError as exc:
-        raise ValueError(f"{exc} (a custom activation is known by its name once "
-                         "playwithnn.activations.register(activation) has been called)") from None
+    return _REGISTRY.get(name, argument)
 
 
 def hidden_activations(activation: str | Activation | Sequence[str | Activation], n_hidden: int

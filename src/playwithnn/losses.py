@@ -60,7 +60,7 @@ from numpy.typing import NDArray
 
 from . import _arrays
 from ._arrays import Namespace, namespace
-from ._validation import lookup
+from ._validation import Registry
 from .activations import CHECK_STEP, CHECK_TOLERANCE, Activation, get_activation, sigmoid, softmax
 
 Array = NDArray[np.floating]  # or an array of another library of the standard
@@ -653,8 +653,8 @@ LOSSES: dict[str, Loss] = {
     )
 }
 
-#: The losses their users made and :func:`register` made known, by name (empty until then).
-_REGISTERED: dict[str, Loss] = {}
+#: The built-in losses, and those their users made and :func:`register` made known.
+_REGISTRY = Registry("loss", Loss, LOSSES, "playwithnn.losses.register(loss)")
 
 
 def register(loss: Loss) -> Loss:
@@ -663,19 +663,12 @@ def register(loss: Loss) -> Loss:
     As :func:`playwithnn.activations.register`: explicit, a built-in name cannot be taken, and
     registering under a custom name already registered replaces it. Returns ``loss``.
     """
-    if not isinstance(loss, Loss):
-        raise TypeError(f"register takes a Loss; got {type(loss).__name__}")
-    if loss.name in LOSSES:
-        raise ValueError(f"{loss.name!r} is a built-in loss; give yours another name")
-    _REGISTERED[loss.name] = loss
-    return loss
+    return _REGISTRY.register(loss)
 
 
 def unregister(name: str) -> None:
     """Forget the custom loss registered as ``name`` (``KeyError`` if there is none)."""
-    if name not in _REGISTERED:
-        raise KeyError(f"no custom loss is registered as {name!r}")
-    del _REGISTERED[name]
+    _REGISTRY.unregister(name)
 
 
 def get_loss(name: str | Loss) -> Loss:
@@ -684,16 +677,4 @@ def get_loss(name: str | Loss) -> Loss:
     Raises ``ValueError`` naming the choices if the name is unknown, or if a :class:`Loss` carries
     the name of another known loss; ``TypeError`` if it is neither a string nor a :class:`Loss`.
     """
-    if isinstance(name, Loss):
-        known = LOSSES.get(name.name, _REGISTERED.get(name.name))
-        if known is not None and known != name:
-            raise ValueError(f"loss: the loss {name.name!r} given is not the one known by that name (a model "
-                             "file, which stores the name, would load the other); give yours another name")
-        return name
-    if isinstance(name, str) and name not in LOSSES and name in _REGISTERED:
-        return _REGISTERED[name]
-    try:
-        return lookup(LOSSES, name, "loss")
-    except ValueError as exc:
-        raise ValueError(f"{exc} (a custom loss is known by its name once "
-                         "playwithnn.losses.register(loss) has been called)") from None
+    return _REGISTRY.get(name, "loss")
