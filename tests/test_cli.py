@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from playwithnn import cli
+from playwithnn.cli import playground as cli_playground
 from playwithnn.datasets import DATASETS, make_dataset
 from playwithnn.io import load
 
@@ -458,13 +459,13 @@ def test_outputs_that_are_not_regular_files_are_refused(work: Path, tmp_path: Pa
 def test_playground_calls_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, object]] = []
     fake = types.SimpleNamespace(serve=lambda **kwargs: calls.append(kwargs) or 0)
-    monkeypatch.setattr(cli.importlib, "import_module", lambda name: fake)
+    monkeypatch.setattr(cli_playground.importlib, "import_module", lambda name: fake)
     assert cli.main(["playground", "--port", "8123", "--host", "0.0.0.0", "--no-browser"]) == 0
     assert calls == [{"host": "0.0.0.0", "port": 8123, "open_browser": False}]
     assert cli.main(["playground"]) == 0
     assert calls[-1] == {"host": "127.0.0.1", "port": 8000, "open_browser": True}
     # serve returns 1 when it cannot listen (it says why itself): bad input, status 2.
-    monkeypatch.setattr(cli.importlib, "import_module",
+    monkeypatch.setattr(cli_playground.importlib, "import_module",
                         lambda name: types.SimpleNamespace(serve=lambda **kwargs: 1))
     assert cli.main(["playground"]) == 2
 
@@ -495,7 +496,7 @@ def test_playground_missing_server(monkeypatch: pytest.MonkeyPatch,
     def fail(name: str) -> None:
         raise ImportError(f"No module named {name!r}")
 
-    monkeypatch.setattr(cli.importlib, "import_module", fail)
+    monkeypatch.setattr(cli_playground.importlib, "import_module", fail)
     assert cli.main(["playground"]) == 2
     assert capsys.readouterr().err == (
         "playwithnn playground: error: the playground is not available: "

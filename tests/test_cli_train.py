@@ -19,6 +19,8 @@ import pytest
 
 import playwithnn
 from playwithnn import cli, tabular
+from playwithnn.cli.columns import MAX_CATEGORIES
+from playwithnn.cli.train import fit_options
 from playwithnn.model import Model
 from playwithnn.training import holdout_split
 
@@ -391,7 +393,7 @@ def test_too_many_categories_are_refused_however_many_rows(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     # 101 zip codes on 2020 rows: few per row, but 101 inputs; 100 of them are taken.
     rng = np.random.default_rng(0)
-    for n_codes, refused_ in ((cli.MAX_CATEGORIES + 1, True), (cli.MAX_CATEGORIES, False)):
+    for n_codes, refused_ in ((MAX_CATEGORIES + 1, True), (MAX_CATEGORIES, False)):
         codes = [f"z{i:05d}" for i in range(n_codes)]
         frame = pd.DataFrame({"zip": rng.permutation(codes * 20), "y": [0, 1] * (10 * n_codes)})
         frame.to_csv(tmp_path / "d.csv", index=False)
@@ -399,7 +401,7 @@ def test_too_many_categories_are_refused_however_many_rows(tmp_path: Path,
         if refused_:
             assert refused(capsys, *args).endswith(
                 f"column 'zip': {n_codes} different texts in {20 * n_codes} rows, too many to be categories "
-                f"(at most {cli.MAX_CATEGORIES}, each an input of the network; it looks like an ID, "
+                f"(at most {MAX_CATEGORIES}, each an input of the network; it looks like an ID, "
                 "free text or a code); leave it out with --drop zip")
         else:
             assert train(capsys, *args, "--epochs", "1")[0] == 0
@@ -413,7 +415,7 @@ def test_too_many_categories_is_one_line(tmp_path: Path, capsys: pytest.CaptureF
     frame.to_csv(tmp_path / "d.csv", index=False)
     line = refused(capsys, str(tmp_path / "d.csv"), "--target", "y", "--output", str(tmp_path / "m.npz"))
     assert line.endswith("d.csv, column 'name': 120 different texts in 120 rows, too many to be categories "
-                         f"(at most {cli.MAX_CATEGORIES}, each an input of the network; it looks like an ID, "
+                         f"(at most {MAX_CATEGORIES}, each an input of the network; it looks like an ID, "
                          "free text or a code); leave it out with --drop name")
     line = refused(capsys, str(tmp_path / "d.csv"), "--target", "y", "--output", str(tmp_path / "m.npz"),
                    "--features", "name", "x")
@@ -466,12 +468,12 @@ def test_progress_depends_on_the_terminal(monkeypatch: pytest.MonkeyPatch) -> No
     args = cli.build_parser().parse_args(["train", "d.csv", "--target", "y", "--output", "m.npz"])
     for tty, verbose in [(True, 1), (False, 0)]:  # 1: a progress bar, on a terminal only
         monkeypatch.setattr(sys, "stderr", Stream(tty))
-        assert cli._fit_options(args).verbose == verbose
+        assert fit_options(args).verbose == verbose
     args.verbose = True
-    assert cli._fit_options(args).verbose == 2
+    assert fit_options(args).verbose == 2
     args.verbose, args.quiet = False, True
     monkeypatch.setattr(sys, "stderr", Stream(True))
-    assert cli._fit_options(args).verbose == 0
+    assert fit_options(args).verbose == 0
 
 
 def test_the_model_file_predicts_raw_rows_as_the_network_does(sk: Path, tmp_path: Path,

@@ -157,8 +157,10 @@ def test_the_graph_sees_the_package() -> None:
     assert {f"playwithnn.{m}" for m in CORE + FACES} <= set(GRAPH)
     # Known edges, one of each kind: module level, inside a function, through importlib.
     assert GRAPH["playwithnn.io"]["playwithnn.network"] is True
-    assert GRAPH["playwithnn.cli"]["playwithnn.plotting"] is False
-    assert "playwithnn.playground.server" in GRAPH["playwithnn.cli"]
+    assert GRAPH["playwithnn.cli.files"]["playwithnn.plotting"] is False
+    assert "playwithnn.playground.server" in GRAPH["playwithnn.cli.playground"]
+    # A relative import in a subpackage's __init__: the command line's main stands on its parser.
+    assert GRAPH["playwithnn.cli"]["playwithnn.cli.parser"] is True
     # The trainer knows the network only through its Trainable protocol: no import at all.
     assert "playwithnn.network" not in GRAPH["playwithnn.training"]
 
@@ -174,6 +176,21 @@ def test_the_core_imports_no_face(core: str) -> None:
     found = reachable(GRAPH, f"playwithnn.{core}")
     faces = {module: via for module, via in found.items() if is_face(module)}
     assert faces == {}, f"playwithnn.{core} reaches {faces} (module: the module that imports it)"
+
+
+def test_the_command_line_stands_on_its_shared_pieces() -> None:
+    """Inside the command line, the pieces every command uses import no command: the errors, the
+    option types, the signals and the scores stand on nothing of the command line's, its files on
+    the errors and signals alone. No module of it imports the package itself, where main lives."""
+    allowed = {"errors": set(), "options": set(), "signals": set(), "scores": set(),
+               "files": {"errors", "signals"}}
+    for module, floors in allowed.items():
+        imported = {target.removeprefix("playwithnn.cli.") for target in GRAPH[f"playwithnn.cli.{module}"]
+                    if target.startswith("playwithnn.cli.")}
+        assert imported <= floors, (module, imported - floors)
+    for name, imported in GRAPH.items():
+        if name.startswith("playwithnn.cli."):
+            assert "playwithnn.cli" not in imported, name
 
 
 # --------------------------------------------------------------- the checker itself
