@@ -24,7 +24,6 @@ import io
 import math
 import os
 import re
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from playground_client import playground_threads
 
 import playwithnn
 from playwithnn.model import Model
@@ -68,10 +68,6 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
-
-
-def playground_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("playground")]
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playground_client import playground_threads
 
 from playwithnn.playground.data import DataError
 from playwithnn.playground.server import PlaygroundServer, redact
@@ -38,10 +39,6 @@ PROMPT = 2.0
 
 
 # ------------------------------------------------------------------ helpers
-def playground_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("playground")]
-
-
 @pytest.fixture
 def make_server() -> Iterator[Any]:
     """Start servers with the given limits; close them all, and check every thread ended."""

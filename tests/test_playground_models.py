@@ -9,12 +9,10 @@ at the end that none of them changed the session.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import io
 import json
 import pickle
 import socket
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from playground_client import playground_threads, request, send_json
 
 import playwithnn
 from playwithnn import NeuralNetwork, _modelfile, cli
@@ -35,29 +34,8 @@ from playwithnn.preprocessing import Encoding, Preprocessing
 
 
 # ------------------------------------------------------------------ helpers
-def playground_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("playground")]
-
-
-def request(srv: PlaygroundServer, method: str, path: str, body: bytes | None = None,
-            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
-
-
-def post_json(srv: PlaygroundServer, path: str, obj: Any) -> tuple[int, Any]:
-    status, _, body = request(srv, "POST", path, json.dumps(obj).encode(),
-                              {"Content-Type": "application/json"})
-    return status, json.loads(body) if body else None
-
-
 def new_session(srv: PlaygroundServer, **settings: Any) -> str:
-    status, answer = post_json(srv, "/api/sessions", {"settings": {"speed": 0, **settings}})
+    status, answer = send_json(srv, "/api/sessions", {"settings": {"speed": 0, **settings}})
     assert status == 201, answer
     return str(answer["id"])
 
@@ -121,7 +99,7 @@ def test_a_downloaded_network_is_a_model_that_load_and_predict_read(
         settings: dict[str, Any], features: list[str], classes: list[int] | None) -> None:
     sid = new_session(srv, n_samples=40, **settings)
     for _ in range(3):
-        post_json(srv, f"/api/sessions/{sid}/control", {"action": "step"})
+        send_json(srv, f"/api/sessions/{sid}/control", {"action": "step"})
     path = tmp_path / "model.npz"
     path.write_bytes(download(srv, sid))
     model = playwithnn.load(path)
@@ -161,7 +139,7 @@ def test_a_network_of_an_uploaded_csv_reads_its_columns_in_their_units(srv: Play
     status, _, _ = request(srv, "POST", f"/api/sessions/{sid}/data", csv.read_bytes(),
                            {"Content-Type": "text/csv"})
     assert status == 200
-    post_json(srv, f"/api/sessions/{sid}/control", {"action": "step"})
+    send_json(srv, f"/api/sessions/{sid}/control", {"action": "step"})
     path = tmp_path / "people.npz"
     path.write_bytes(download(srv, sid))
     model = playwithnn.load(path)
@@ -173,7 +151,7 @@ def test_a_network_of_an_uploaded_csv_reads_its_columns_in_their_units(srv: Play
     np.testing.assert_allclose(model.predict_proba(raw)[:, 1], P[:, 0], rtol=1e-9)
     # Derived features of the scaled columns cannot be written as raw columns: refused with 409.
     derived = {"settings": {"features": ["x1", "x2", "x1sq"]}}
-    assert post_json(srv, f"/api/sessions/{sid}/settings", derived)[0] == 200
+    assert send_json(srv, f"/api/sessions/{sid}/settings", derived)[0] == 200
     status, _, body = request(srv, "GET", f"/api/sessions/{sid}/model")
     assert status == 409 and "x1sq of your CSV's scaled columns" in json.loads(body)["error"]
     # Loaded back into a page without that CSV: refused, with what to do.
@@ -201,7 +179,7 @@ def test_a_downloaded_file_loads_back_with_its_settings_and_weights(srv: Playgro
                       activation="leaky_relu", features=["x1", "x2", "sinx1"], learning_rate=0.03,
                       optimizer="adam")
     for _ in range(4):
-        post_json(srv, f"/api/sessions/{sid}/control", {"action": "step"})
+        send_json(srv, f"/api/sessions/{sid}/control", {"action": "step"})
     data = download(srv, sid)
     trained = state(srv, sid)
     other = new_session(srv, dataset="tutorial")
@@ -212,9 +190,9 @@ def test_a_downloaded_file_loads_back_with_its_settings_and_weights(srv: Playgro
     assert loaded["weights"] == trained["weights"] and loaded["epoch"] == 0
     assert loaded["train_loss"] == trained["train_loss"]
     # The loaded weights are the first weights: rewind comes back to them.
-    post_json(srv, f"/api/sessions/{other}/control", {"action": "step"})
+    send_json(srv, f"/api/sessions/{other}/control", {"action": "step"})
     assert state(srv, other)["weights"] != trained["weights"]  # leaky: no unit is dead, every weight moves
-    post_json(srv, f"/api/sessions/{other}/control", {"action": "rewind"})
+    send_json(srv, f"/api/sessions/{other}/control", {"action": "rewind"})
     assert state(srv, other)["weights"] == trained["weights"]
 
 
@@ -484,7 +462,7 @@ def test_hostile_model_download_queries_are_400(shared: Shared, query: str) -> N
 @pytest.mark.parametrize("action", ["explode", "", "NEXT", "back", "start", "play", "step", 1, None, True,
                                     ["next"], {"next": True}, "next\x00", "next " * 1000])
 def test_hostile_walk_actions_are_400(shared: Shared, action: Any) -> None:
-    status, answer = post_json(shared[0], f"/api/sessions/{shared[1]}/walk", {"action": action})
+    status, answer = send_json(shared[0], f"/api/sessions/{shared[1]}/walk", {"action": action})
     assert status == 400 and "action must be one of next, stop" in answer["error"]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from playground_client import playground_threads, request, send_json
 
 from playwithnn import NeuralNetwork
 from playwithnn.activations import ACTIVATIONS as CORE_ACTIVATIONS
@@ -57,33 +58,6 @@ from playwithnn.playground.settings import OWN_DATASETS, Settings, SettingsError
 
 
 # ------------------------------------------------------------------ helpers
-def playground_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("playground")]
-
-
-def request(
-    srv: PlaygroundServer,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, dict[str, str], bytes]:
-    """One request over a fresh connection: (status, headers, body)."""
-    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
-
-
-def send_json(srv: PlaygroundServer, path: str, obj: Any) -> tuple[int, Any]:
-    status, _, body = request(srv, "POST", path, json.dumps(obj).encode(),
-                              {"Content-Type": "application/json"})
-    return status, json.loads(body) if body else None
-
-
 def raw(srv: PlaygroundServer, data: bytes) -> bytes:
     """Send raw bytes, half-close, and read the whole answer."""
     with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:

@@ -13,12 +13,12 @@ import base64
 import copy
 import json
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
+from playground_client import playground_threads
 
 from playwithnn import NeuralNetwork, cli
 from playwithnn.datasets import tutorial
@@ -33,10 +33,6 @@ RTOL = 1e-12
 
 
 # ------------------------------------------------------------------ helpers
-def playground_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("playground")]
-
-
 @pytest.fixture
 def sessions() -> Iterator[Any]:
     """Make sessions from settings; close them all, and check their threads ended."""
