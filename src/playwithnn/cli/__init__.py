@@ -48,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     0 on success, 2 on bad input (one line on standard error), 1 on any
     other error (one line too), 130 when interrupted by Ctrl-C and 143 by SIGTERM
-    (``train`` saves the model trained so far first; see :data:`EXIT_STATUSES`).
+    (``train`` saves the model trained so far first; see
+    :data:`~playwithnn.cli.errors.EXIT_STATUSES`).
     """
     parser = build_parser()
     command = PROG
