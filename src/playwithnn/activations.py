@@ -524,12 +524,12 @@ class Activation:
         """
         if self.derivative is None:
             return softmax_backward(A, dA, xp)
-        if self.takes == "z":
-            if Z is None:
-                raise ValueError(f"activation {self.name!r} takes z: backward needs Z")
-            dA *= self.derivative_of(Z, xp)
-        else:
-            dA *= self.derivative_of(A, xp)  # in place: dA is a temporary of the backward pass
+        if self.takes == "z" and Z is None:
+            raise ValueError(f"activation {self.name!r} takes z: backward needs Z")
+        x = Z if self.takes == "z" else A
+        # f'(z) times dA in place (dA is a temporary of the backward pass); the derivative is
+        # called here directly, not through derivative_of: this runs at every training step.
+        dA *= self.derivative(x, xp) if self._with_xp[1] else self.derivative(x)
         return dA
 
 
