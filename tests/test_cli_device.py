@@ -13,6 +13,7 @@ import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -59,22 +60,28 @@ def test_cuda_without_gpu_libraries_names_what_to_install(tmp_path: Path, monkey
     assert "needs CuPy or PyTorch with CUDA, and neither is installed: pip install cupy-cuda12x" in error
 
 
-@pytest.mark.parametrize("streamed", [False, True], ids=["in-memory", "chunks"])
-def test_cuda_trains_on_the_gpu_library_and_saves_for_numpy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            streamed: bool) -> None:
-    """With the GPU stood in for by PyTorch on the CPU: the network lives there, the file loads on NumPy."""
-    torch_cpu = (importlib.import_module("array_api_compat.torch"), torch.device("cpu"))
-    monkeypatch.setattr(_arrays, "_cuda", lambda device: torch_cpu)
+@pytest.fixture
+def placed(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Where each network the command line fits computes, in the order of the fits."""
     from playwithnn.network import NeuralNetwork
 
-    placed = []
+    devices: list[Any] = []
     original = NeuralNetwork.fit
 
     def fit(self: NeuralNetwork, *args: object, **kwargs: object) -> object:
-        placed.append(self.device)
+        devices.append(self.device)
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(NeuralNetwork, "fit", fit)
+    return devices
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["in-memory", "chunks"])
+def test_cuda_trains_on_the_gpu_library_and_saves_for_numpy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            streamed: bool, placed: list[Any]) -> None:
+    """With the GPU stood in for by PyTorch on the CPU: the network lives there, the file loads on NumPy."""
+    torch_cpu = (importlib.import_module("array_api_compat.torch"), torch.device("cpu"))
+    monkeypatch.setattr(_arrays, "_cuda", lambda device: torch_cpu)
     write_moons(tmp_path / "moons.csv")
     assert train(tmp_path, "--device", "cuda", *(["--chunk-rows", "20"] if streamed else [])) == 0
     assert placed and all(device == torch.device("cpu") for device in placed)
@@ -83,17 +90,7 @@ def test_cuda_trains_on_the_gpu_library_and_saves_for_numpy(tmp_path: Path, monk
     assert model.predict(np.zeros((1, 2))).shape == (1,)
 
 
-def test_cpu_is_numpy_and_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from playwithnn.network import NeuralNetwork
-
-    placed = []
-    original = NeuralNetwork.fit
-
-    def fit(self: NeuralNetwork, *args: object, **kwargs: object) -> object:
-        placed.append(self.device)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(NeuralNetwork, "fit", fit)
+def test_cpu_is_numpy_and_the_default(tmp_path: Path, placed: list[Any]) -> None:
     write_moons(tmp_path / "moons.csv")
     assert train(tmp_path) == 0
     assert train(tmp_path, "--device", "cpu") == 0
