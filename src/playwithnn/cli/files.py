@@ -69,6 +69,16 @@ def check_distinct(outputs: Sequence[tuple[str, Path]],
                                    "give a different file name")
 
 
+def check_training_outputs(model: str, plot: str | None, data: str) -> tuple[Path, Path | None]:
+    """``train``'s outputs, checked before any work: the model file, the figure (if asked for),
+    neither of them the other nor the data file."""
+    output = check_output_path(model, "model file")
+    plot_path = None if plot is None else check_figure_path(plot)
+    outputs = [("model file", output)] + ([("figure", plot_path)] if plot_path is not None else [])
+    check_distinct(outputs, [("data file", data)])
+    return output, plot_path
+
+
 def write_files(files: Sequence[tuple[Path, _files.Content, str]]) -> None:
     """Write every ``(path, content, what)``, all or none as far as the disk allows.
 

@@ -19,7 +19,7 @@ from .. import tabular
 from ..tabular import Table
 from .columns import chosen_features, class_values
 from .errors import CommandError
-from .files import check_distinct, check_figure_path, check_output_path
+from .files import check_training_outputs
 from .saving import save_trained, trained_line, training_figure
 from .scores import metric_line, trained_scores
 from .signals import StopRequest
@@ -175,10 +175,7 @@ def train_streamed(args: argparse.Namespace, options: FitOptions) -> int:
     if first is None:
         raise CommandError(f"{args.data}: a header row but no data rows")
     first.index(args.target)  # a missing column is the first thing to hear about
-    output = check_output_path(args.output, "model file")
-    plot_path = None if args.plot is None else check_figure_path(args.plot)
-    outputs = [("model file", output)] + ([("figure", plot_path)] if plot_path is not None else [])
-    check_distinct(outputs, [("data file", args.data)])
+    output, plot_path = check_training_outputs(args.output, args.plot, args.data)
     feature_names = chosen_features(args, first.names)
     fraction = options.validation_split
 

@@ -20,7 +20,7 @@ from .. import tabular
 from ..diagnostics import TrainingWarning
 from .columns import chosen_features, class_values, feature_columns, fit_preprocessing, preprocessing_errors
 from .errors import CommandError, print_notice
-from .files import check_distinct, check_figure_path, check_output_path, read_table
+from .files import check_training_outputs, read_table
 from .saving import save_trained, trained_line, training_figure
 from .scores import metric_line, trained_scores
 from .signals import StopRequest
@@ -113,10 +113,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                            "it needs --validation-split above 0, and no --patience 0")
     table = read_table(args.data)
     table.index(args.target)  # a missing column is the first thing to hear about
-    output = check_output_path(args.output, "model file")
-    plot_path = None if args.plot is None else check_figure_path(args.plot)
-    outputs = [("model file", output)] + ([("figure", plot_path)] if plot_path is not None else [])
-    check_distinct(outputs, [("data file", args.data)])
+    output, plot_path = check_training_outputs(args.output, args.plot, args.data)
     feature_names = chosen_features(args, table.names)
     columns, missing_of, notices = feature_columns(args, table, feature_names)
     task = args.task or table.infer_task(args.target)
