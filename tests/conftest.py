@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,13 +26,38 @@ def tutorial_y() -> np.ndarray:
 
 
 # ------------------------------------------------------------- array libraries
+def _gpu_libraries() -> tuple[str, ...]:
+    """The GPU libraries of this machine that see a CUDA device: ``torch_cuda`` and ``cupy``.
+
+    Where there is one, every proof that runs on each library runs there too; CI has none,
+    and there the list is empty.
+    """
+    found = []
+    if torch.cuda.is_available():
+        found.append("torch_cuda")
+    if importlib.util.find_spec("cupy") is not None:
+        cupy = importlib.import_module("cupy")
+        try:
+            if cupy.cuda.runtime.getDeviceCount() > 0:
+                found.append("cupy")
+        except Exception:  # CuPy without a driver or a GPU raises its own runtime errors
+            pass
+    return tuple(found)
+
+
 #: The libraries every proof runs on: NumPy, array-api-strict (nothing but the array API
-#: standard: it refuses the rest) and PyTorch tensors on the CPU.
-LIBRARIES = ("numpy", "array_api_strict", "torch")
+#: standard: it refuses the rest) and PyTorch tensors on the CPU, and where a GPU is found,
+#: PyTorch CUDA tensors and CuPy. array-api-strict's arrays live on its ``device1``, which
+#: stands in for a GPU: an array there cannot become a NumPy array by accident, nor meet
+#: an array of another device.
+LIBRARIES = ("numpy", "array_api_strict", "torch", *_gpu_libraries())
 
 # The tests' tensors are tiny: PyTorch's threads would only wait for each other, and on a busy
 # machine its spinning threads slow a step down twentyfold.
 torch.set_num_threads(1)
+
+#: array-api-strict's stand-in for a device that is not the host.
+STRICT_DEVICE = array_api_strict.Device("device1")
 
 
 @dataclass(frozen=True)
@@ -39,17 +66,28 @@ class Library:
 
     name: str
 
+    @property
+    def module(self) -> str:
+        """The library's top-level module: ``"torch"`` for ``torch`` and ``torch_cuda``."""
+        return "torch" if self.name == "torch_cuda" else self.name
+
     def asarray(self, a: Any) -> Any:
-        """A copy of the NumPy array (or number) ``a`` as an array of this library."""
+        """A copy of the NumPy array (or number) ``a`` as an array of this library, on its device."""
         if self.name == "numpy":
             return np.array(a)
         if self.name == "array_api_strict":
-            return array_api_strict.asarray(np.array(a))
-        return torch.tensor(np.array(a))
+            return array_api_strict.asarray(np.array(a), device=STRICT_DEVICE)
+        if self.name == "cupy":
+            return importlib.import_module("cupy").asarray(np.array(a))
+        return torch.tensor(np.array(a), device=self.device)
 
     def numpy(self, a: Any) -> np.ndarray:
         """The values of an array of this library, as a NumPy array."""
-        return np.asarray(a) if self.name != "torch" else a.numpy()
+        if self.name == "array_api_strict":
+            return np.asarray(array_api_strict.asarray(a).to_device(array_api_strict.Device("CPU_DEVICE")))
+        if self.name == "cupy":
+            return importlib.import_module("cupy").asnumpy(a)
+        return np.asarray(a) if self.module != "torch" else a.cpu().numpy()
 
     @property
     def device(self) -> Any:
@@ -57,13 +95,20 @@ class Library:
         if self.name == "numpy":
             return "cpu"
         if self.name == "array_api_strict":
-            return array_api_strict.Device("CPU_DEVICE")
-        return torch.device("cpu")
+            return STRICT_DEVICE
+        if self.name == "cupy":
+            return importlib.import_module("cupy").cuda.Device(0)
+        return torch.device("cuda:0" if self.name == "torch_cuda" else "cpu")
 
     def owns(self, a: Any) -> bool:
-        """Whether ``a`` is an array of this library."""
-        return type(a) is {"numpy": np.ndarray, "array_api_strict": type(array_api_strict.asarray(0.0)),
-                           "torch": torch.Tensor}[self.name]
+        """Whether ``a`` is an array of this library, on its device."""
+        if self.name == "numpy":
+            return type(a) is np.ndarray
+        if self.name == "array_api_strict":
+            return type(a) is type(array_api_strict.asarray(0.0)) and a.device == STRICT_DEVICE
+        if self.name == "cupy":
+            return type(a) is importlib.import_module("cupy").ndarray
+        return type(a) is torch.Tensor and a.device == self.device
 
     def __str__(self) -> str:
         return self.name

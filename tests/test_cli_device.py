@@ -3,7 +3,7 @@
 This machine may have no GPU: a ``cuda`` it cannot give is bad input, one line and exit
 status 2, said before any file is read. The GPU's path itself is run here with the GPU
 stood in for by PyTorch on the CPU, which the same code reaches through the same
-``device="cuda"`` the command line passes.
+``device="cuda"`` the command line passes; on a machine with a GPU, on the GPU as well.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import torch
 
 from playwithnn import _arrays, cli, load
 from playwithnn.datasets import make_dataset
+
+from conftest import LIBRARIES
 
 
 def write_moons(path: Path) -> Path:
@@ -76,15 +78,23 @@ def placed(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return devices
 
 
+#: "stand-in": the GPU stood in for by PyTorch on the CPU; "gpu": this machine's own, where it has one.
+GPUS = ["stand-in", *(["gpu"] if any(name in ("torch_cuda", "cupy") for name in LIBRARIES) else [])]
+
+
+@pytest.mark.parametrize("gpu", GPUS)
 @pytest.mark.parametrize("streamed", [False, True], ids=["in-memory", "chunks"])
-def test_cuda_trains_on_the_gpu_library_and_saves_for_numpy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            streamed: bool, placed: list[Any]) -> None:
-    """With the GPU stood in for by PyTorch on the CPU: the network lives there, the file loads on NumPy."""
-    torch_cpu = (importlib.import_module("array_api_compat.torch"), torch.device("cpu"))
-    monkeypatch.setattr(_arrays, "_cuda", lambda device: torch_cpu)
+def test_cuda_trains_on_the_gpu_library_and_saves_for_numpy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool, gpu: str, placed: list[Any]
+) -> None:
+    """The network lives on the GPU (or its stand-in), and the file it is saved to loads on NumPy."""
+    if gpu == "stand-in":
+        torch_cpu = (importlib.import_module("array_api_compat.torch"), torch.device("cpu"))
+        monkeypatch.setattr(_arrays, "_cuda", lambda device: torch_cpu)
+    expected = _arrays.placement("cuda")[1]
     write_moons(tmp_path / "moons.csv")
     assert train(tmp_path, "--device", "cuda", *(["--chunk-rows", "20"] if streamed else [])) == 0
-    assert placed and all(device == torch.device("cpu") for device in placed)
+    assert placed and all(device == expected for device in placed)
     model = load(tmp_path / "m.npz")
     assert all(isinstance(p, np.ndarray) for p in model.network.parameters())
     assert model.predict(np.zeros((1, 2))).shape == (1,)

@@ -1,5 +1,6 @@
 """The estimators under scikit-learn's array API dispatch: fit and predict on PyTorch tensors (and
-array-api-strict arrays), the network computing where the data is, the results coming back there.
+array-api-strict arrays, and where a GPU is found on PyTorch CUDA tensors and CuPy arrays), the
+network computing where the data is, the results coming back there.
 
 scikit-learn turns the dispatch on only when SciPy's own array API support is on, which is read
 from ``SCIPY_ARRAY_API=1`` when SciPy is first imported: these checks run in a fresh interpreter.
@@ -20,6 +21,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from conftest import LIBRARIES
+
 pytest.importorskip("sklearn")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +35,23 @@ SCRIPT = textwrap.dedent('''
     from playwithnn.sklearn import NeuralNetworkClassifier, NeuralNetworkRegressor
 
     torch.set_num_threads(1)
-    libraries = {"torch": torch.asarray, "array_api_strict": array_api_strict.asarray}
+    strict_device = array_api_strict.Device("device1")  # not the host: nothing converts by accident
+    libraries = {"torch": torch.asarray,
+                 "array_api_strict": lambda a: array_api_strict.asarray(a, device=strict_device)}
+    if "torch_cuda" in sys.argv[1:]:
+        libraries["torch_cuda"] = lambda a: torch.asarray(a, device="cuda")
+    if "cupy" in sys.argv[1:]:
+        import cupy
+        libraries["cupy"] = cupy.asarray
+
+    def host(a):
+        """The values of an array of any of the libraries, as a NumPy array."""
+        if isinstance(a, torch.Tensor):
+            return a.cpu().numpy()
+        if hasattr(a, "get"):  # CuPy
+            return a.get()
+        return np.asarray(a.to_device(array_api_strict.Device("CPU_DEVICE")))
+
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 4))
     y3 = (X[:, 0] > 0.3).astype(int) + (X[:, 1] > 0).astype(int)   # three classes
@@ -61,7 +80,7 @@ SCRIPT = textwrap.dedent('''
                                               for p in fitted.network_.parameters()),
                     "predict_type": type(predicted).__name__,
                     "predict_shape": list(predicted.shape),
-                    "predictions": np.asarray(predicted).tolist(),
+                    "predictions": host(predicted).tolist(),
                     "expected_predictions": on_numpy.predict(X).tolist(),
                     "score": float(fitted.score(asarray(X), asarray(y))),
                     "expected_score": float(on_numpy.score(X, y)),
@@ -71,7 +90,7 @@ SCRIPT = textwrap.dedent('''
                     proba = fitted.predict_proba(asarray(X))
                     log_proba = fitted.predict_log_proba(asarray(X))
                     entry.update(proba_type=type(proba).__name__, log_proba_type=type(log_proba).__name__,
-                                 proba=np.asarray(proba).tolist(),
+                                 proba=host(proba).tolist(),
                                  expected_proba=on_numpy.predict_proba(X).tolist())
             report[f"{name}/{library}"] = entry
     json.dump(report, sys.stdout)
@@ -80,16 +99,17 @@ SCRIPT = textwrap.dedent('''
 
 @pytest.fixture(scope="module")
 def report() -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "SCIPY_ARRAY_API": "1"})
+    done = subprocess.run([sys.executable, "-c", SCRIPT, *GPU_LIBRARIES], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "SCIPY_ARRAY_API": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
-TYPES = {"torch": "Tensor", "array_api_strict": "Array"}
+GPU_LIBRARIES = [name for name in LIBRARIES if name in ("torch_cuda", "cupy")]  # where a GPU is found
+TYPES = {"torch": "Tensor", "array_api_strict": "Array", "torch_cuda": "Tensor", "cupy": "ndarray"}
 
 
-@pytest.mark.parametrize("library", list(TYPES))
+@pytest.mark.parametrize("library", ["torch", "array_api_strict", *GPU_LIBRARIES])
 @pytest.mark.parametrize("estimator", ["classifier-3-adam", "classifier-2-sgd-early-stopping",
                                        "classifier-2-lbfgs", "regressor-adam"])
 def test_estimators_fit_and_predict_where_the_data_is(report: dict[str, Any], estimator: str,
