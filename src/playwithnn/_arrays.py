@@ -18,8 +18,9 @@ This module holds what the standard leaves out or leaves open, each in one funct
   name in each library; :func:`take_rows`, which also gathers the rows of a SciPy sparse
   matrix;
 - the NumPy fast paths: :func:`sigmoid` (SciPy's ``expit``), :func:`sum_of_squares`
-  (BLAS's dot product), :func:`matmul_into` and :func:`sum_rows_into` (NumPy's ``out=``),
-  :func:`float_errors_ignored` (``numpy.errstate``);
+  (BLAS's dot product), :func:`matmul_into` and :func:`sum_rows_into` (NumPy's ``out=``,
+  given by position: on the tutorial's tiny arrays, parsing a ufunc's keyword arguments
+  costs more than the arithmetic), :func:`float_errors_ignored` (``numpy.errstate``);
 - :func:`checks_each_step`: whether training reads its loss at every step.
 
 Everything else is written once, in the standard's terms, in the modules of the math.
@@ -293,7 +294,7 @@ def matmul_into(A: Any, B: Any, out: Any, xp: Namespace) -> None:
     ``A`` may also be a SciPy sparse matrix (the first layer's data) with NumPy.
     """
     if xp is np and isinstance(A, np.ndarray):
-        np.matmul(A, B, out=out)
+        np.matmul(A, B, out)  # out given by position: a keyword costs more than the tutorial's product
     else:
         out[...] = A @ B
 
@@ -301,7 +302,7 @@ def matmul_into(A: Any, B: Any, out: Any, xp: Namespace) -> None:
 def sum_rows_into(A: Any, out: Any, xp: Namespace) -> None:
     """``out[...] = A`` summed over its rows (axis 0): NumPy writes the sum straight into ``out``."""
     if xp is np:
-        np.add.reduce(A, axis=0, out=out)
+        np.add.reduce(A, 0, None, out)  # axis, dtype, out: by position, as in matmul_into
     else:
         out[...] = xp.sum(A, axis=0)
 

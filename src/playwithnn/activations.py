@@ -503,7 +503,7 @@ class Activation:
             raise TypeError(f"activation {self.name!r} has no element-wise derivative; use backward")
         return self.derivative(A_or_Z, xp) if self._with_xp[1] else self.derivative(A_or_Z)
 
-    def backward(self, A: Array, dA: Array, xp: Namespace | None = None, *, Z: Array | None = None) -> Array:
+    def backward(self, A: Array, dA: Array, xp: Namespace | None = None, Z: Array | None = None) -> Array:
         """The chain rule through the activation: ``δ = dL/dZ = dA ⊙ f'(Z)``.
 
         Parameters

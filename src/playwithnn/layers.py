@@ -251,7 +251,7 @@ class Dense:
             raise RuntimeError("backward() called before forward(X, train=True)")
         if self.dropout_mask is not None:
             dA *= self.dropout_mask  # dropped units pass no gradient back
-        delta = self.activation.backward(self.A, dA, self.xp, Z=self.Z)  # δ = dA ⊙ f'(Z)
+        delta = self.activation.backward(self.A, dA, self.xp, self.Z)  # δ = dA ⊙ f'(Z)
         self.delta = delta
         matmul_into(self.X.T, delta, self.dW, self.xp)  # dW = X.T @ δ, written into the gradient vector
         if self.db is not None:

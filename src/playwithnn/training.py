@@ -579,8 +579,8 @@ def train(
                         raise TrainingDivergedError(
                             f"training diverged at epoch {epoch}: {exc}. {kept_weights}. Try a smaller "
                             f"learning rate (it is {optimizer.learning_rate}).", history) from None
-                    loss = zero + loss  # in float64, as the epoch's sums
-                    total = total + (loss if summed else loss * share)
+                    # in float64: total is, and a mean's loss becomes so before it is scaled
+                    total = total + loss if summed else total + (zero + loss) * share
                     seen += Xb.shape[0]
                     shares += share
                     if classify:
