@@ -84,7 +84,8 @@ class Library:
     def numpy(self, a: Any) -> np.ndarray:
         """The values of an array of this library, as a NumPy array."""
         if self.name == "array_api_strict":
-            return np.asarray(array_api_strict.asarray(a).to_device(array_api_strict.Device("CPU_DEVICE")))
+            host = array_api_strict.Device("CPU_DEVICE")  # the host's copy, of an array or a number
+            return np.asarray(array_api_strict.asarray(a).to_device(host))
         if self.name == "cupy":
             return importlib.import_module("cupy").asnumpy(a)
         return np.asarray(a) if self.module != "torch" else a.cpu().numpy()
