@@ -27,6 +27,8 @@ from playwithnn.activations import ACTIVATIONS, Activation
 from playwithnn.model import Model
 from playwithnn.preprocessing import Encoding, Preprocessing
 
+from conftest import Library
+
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
@@ -88,6 +90,23 @@ def test_every_output_is_exported_and_a_loss_on_logits_applies_its_activation(lo
     assert relative_error(y_pred, net.predict(X)) <= BOUND[dtype]
     if loss == "categorical_crossentropy":
         np.testing.assert_allclose(y_pred.sum(axis=1), 1, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+def test_a_network_that_lives_off_numpy_exports_its_weights_from_the_host(
+    library: Library, dtype: Any, tmp_path: Path
+) -> None:
+    """A network trained on a GPU (or array-api-strict's stand-in for one) gives the same graph and script."""
+    X = random_inputs(40, 3, dtype)
+    y = (X[:, :1] > 0).astype(dtype)
+    net = NeuralNetwork([3, 5, 1], loss="binary_crossentropy", seed=0, dtype=dtype, device=library.device)
+    net.fit(library.asarray(X), library.asarray(y), epochs=5, learning_rate=0.1)
+    assert all(library.owns(p) for p in net.parameters())  # still where it was trained
+    expected = library.numpy(net.predict(library.asarray(X)))
+    (y_pred,) = session(net.to_onnx()).run(None, {"X": X})
+    assert relative_error(y_pred, expected) <= BOUND[dtype]
+    _, script = script_namespace(net, tmp_path)
+    assert relative_error(script["predict"](X), expected) <= BOUND[dtype]
 
 
 def test_the_graph_is_named_typed_and_checked() -> None:

@@ -91,6 +91,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._arrays import to_numpy
 from ._validation import check_float_dtype, check_int_in_range, name_list, shorten
 from .activations import ACTIVATIONS, LEAKY_SLOPE, Activation
 from .preprocessing import Encoding, category_key
@@ -143,6 +144,11 @@ def _parts(obj: Any) -> tuple[Network, Any]:
         return obj, None
     raise TypeError(f"can export a playwithnn NeuralNetwork or Model; got {type(obj).__name__} "
                     "(a fitted estimator or pipeline: playwithnn.sklearn.to_model(it) first)")
+
+
+def _weights(layer: Layer) -> tuple[NDArray[np.floating], NDArray[np.floating] | None]:
+    """``W`` and ``b`` of a layer as NumPy arrays: copied to the host from where the network computes."""
+    return to_numpy(layer.W), None if layer.b is None else to_numpy(layer.b)
 
 
 def _activation_names(net: Network) -> list[str]:
@@ -271,9 +277,10 @@ def _network_nodes(g: _Graph, net: Network, X: str, dtype: np.dtype[Any]) -> str
     """
     A = X
     for i, (layer, f) in enumerate(zip(net.layers, _activation_names(net)), 1):
-        Z = g.op("MatMul", [A, g.const(f"W{i}", layer.W.astype(dtype))], f"AW{i}")  # (N, n_out)
-        if layer.b is not None:
-            Z = g.op("Add", [Z, g.const(f"b{i}", layer.b.astype(dtype))], f"Z{i}")
+        W, b = _weights(layer)
+        Z = g.op("MatMul", [A, g.const(f"W{i}", W.astype(dtype))], f"AW{i}")  # (N, n_out)
+        if b is not None:
+            Z = g.op("Add", [Z, g.const(f"b{i}", b.astype(dtype))], f"Z{i}")
         A = _activation(g, f, Z, f"A{i}", dtype)
     return A
 
@@ -698,8 +705,9 @@ def to_numpy_script(obj: Any) -> str:
     """
     net, model = _parts(obj)
     activations = _activation_names(net)
-    for i, layer in enumerate(net.layers, 1):
-        if not all(np.isfinite(p).all() for p in (layer.W, layer.b) if p is not None):
+    weights = [_weights(layer) for layer in net.layers]
+    for i, (W, b) in enumerate(weights, 1):
+        if not all(np.isfinite(p).all() for p in (W, b) if p is not None):
             raise ValueError(f"cannot write the network as a script: layer {i} has a NaN or infinite weight")
     dtype = f"np.{net.dtype.name}"
     lines = [
@@ -724,12 +732,12 @@ def to_numpy_script(obj: Any) -> str:
             lines.append(f"TARGET_MEAN = np.array({_literal(model.target_mean)})")
             lines.append(f"TARGET_SCALE = np.array({_literal(model.target_scale)})")
         lines.append("")
-    sizes = [net.n_features] + [layer.W.shape[1] for layer in net.layers]
-    for i, (layer, f) in enumerate(zip(net.layers, activations), 1):
+    sizes = [net.n_features] + [W.shape[1] for W, _ in weights]
+    for i, ((W, b), f) in enumerate(zip(weights, activations), 1):
         lines.append(f"# layer {i}: {sizes[i - 1]} inputs -> {sizes[i]} units, {f}")
-        lines.append(f"W{i} = np.array({_literal(layer.W)}, dtype={dtype})")
-        if layer.b is not None:
-            lines.append(f"b{i} = np.array({_literal(layer.b)}, dtype={dtype})")
+        lines.append(f"W{i} = np.array({_literal(W)}, dtype={dtype})")
+        if b is not None:
+            lines.append(f"b{i} = np.array({_literal(b)}, dtype={dtype})")
         lines.append("")
     for f in dict.fromkeys(activations):
         if f != "identity":
@@ -738,8 +746,8 @@ def to_numpy_script(obj: Any) -> str:
     lines += ["", "def feedforward(A):",
               '    """The network: A = f(A @ W + b) for every layer, from A = the inputs (n_rows, '
               f'{net.n_features})."""']
-    for i, (layer, f) in enumerate(zip(net.layers, activations), 1):
-        Z = f"A @ W{i}" + ("" if layer.b is None else f" + b{i}")
+    for i, ((_, b), f) in enumerate(zip(weights, activations), 1):
+        Z = f"A @ W{i}" + ("" if b is None else f" + b{i}")
         lines.append(f"    A = {Z if f == 'identity' else f'{f}({Z})'}  # (n_rows, {sizes[i]})")
     lines.append("    return A")
     if model is None:
