@@ -18,6 +18,8 @@ from playwithnn.diagnostics import (
 )
 from playwithnn.training import History
 
+from conftest import Library
+
 
 def test_dead_relus_at_learning_rate_1_are_reported(tutorial_X: np.ndarray, tutorial_y: np.ndarray) -> None:
     # The case: ReLU at learning rate 1 ends at loss exactly 1.0 with 3 of 4 units dead.
@@ -109,3 +111,14 @@ def test_the_warning_points_at_the_callers_line(tutorial_X: np.ndarray, tutorial
         net.fit(tutorial_X, tutorial_y, epochs=200, learning_rate=1.0)
     assert all(w.filename == __file__ for w in caught)
     assert issubclass(TrainingWarning, UserWarning)
+
+
+def test_data_of_any_library_is_diagnosed_where_the_network_computes(library: Library, tutorial_X: np.ndarray,
+                                                                    tutorial_y: np.ndarray) -> None:
+    net = NeuralNetwork([3, 16, 1], activation="relu", seed=0, device=library.device)
+    W1, b1 = net.parameters()[:2]
+    W1[...], b1[...] = -1.0, -1.0  # every unit dead on the tutorial's inputs (all >= 0)
+    for X, y in [(tutorial_X, tutorial_y), (library.asarray(tutorial_X), library.asarray(tutorial_y))]:
+        found = diagnose(net, X, y, History())
+        assert [d.kind for d in found] == ["dead_units"]
+        assert found[0].message.startswith("16 of 16 units of hidden layer 1 (relu) output 0")

@@ -10,7 +10,9 @@ import pytest
 from playwithnn import NeuralNetwork
 from playwithnn.activations import sigmoid
 from playwithnn.cli import main
-from playwithnn.explain import explain_step, format_array, format_explanation
+from playwithnn.explain import explain_step, format_array, format_explanation, pitfalls
+
+from conftest import Library
 
 # explain_step writes the chain rule out a second time, in a different order of
 # operations than the layers' backpropagation; the two agree to rounding, far
@@ -318,3 +320,21 @@ def test_cli_explain_pitfalls(capsys: pytest.CaptureFixture[str], tutorial_X: np
     net = NeuralNetwork([3, 4, 1], seed=1, bias=False, init="uniform")
     assert out.endswith(format_pitfalls(pitfalls(net, tutorial_X, tutorial_y)) + "\n")
     assert "σ' of z, given a: σ applied twice" in out
+
+
+def test_a_network_that_lives_off_numpy_is_explained_on_the_host(library: Library, tutorial_X: np.ndarray,
+                                                                 tutorial_y: np.ndarray) -> None:
+    """A network trained on a GPU (or array-api-strict's stand-in for one) is told in NumPy arrays,
+    with the numbers of the same network on NumPy, and stays where it was."""
+    expected = explain_step(NeuralNetwork([3, 4, 1], seed=1), tutorial_X, tutorial_y, iteration=3)
+    net = NeuralNetwork([3, 4, 1], seed=1, device=library.device)
+    for X, y in [(tutorial_X, tutorial_y), (library.asarray(tutorial_X), library.asarray(tutorial_y))]:
+        told = explain_step(net, X, y, iteration=3)
+        assert [step.name for step in told.steps] == [step.name for step in expected.steps]
+        for step, step0 in zip(told.steps, expected.steps):
+            assert type(step.value) is np.ndarray
+            np.testing.assert_allclose(step.value, step0.value, rtol=1e-12, atol=1e-15)
+        runs = pitfalls(net, X, y, iterations=20)
+        np.testing.assert_allclose(runs[0].losses, pitfalls(NeuralNetwork([3, 4, 1], seed=1), tutorial_X,
+                                                            tutorial_y, iterations=20)[0].losses, rtol=1e-12)
+    assert all(library.owns(p) for p in net.parameters())

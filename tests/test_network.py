@@ -654,3 +654,22 @@ def test_a_sparse_matrix_is_for_numpy_only() -> None:
     net = NeuralNetwork([3, 4, 1], seed=0, device=torch.device("cpu"))
     with pytest.raises(TypeError, match=r"X is a SciPy sparse matrix, which only a network on NumPy takes"):
         net.predict(scipy.sparse.csr_matrix(np.eye(3)))
+
+
+def test_to_moves_the_parameters_and_keeps_their_values(library: Library, tutorial_X: np.ndarray,
+                                                        tutorial_y: np.ndarray) -> None:
+    net = NeuralNetwork([3, 4, 1], seed=0)
+    values = [p.copy() for p in net.parameters()]
+    assert net.to(library.device) is net and net.device == library.device
+    assert all(library.owns(p) for p in net.parameters())
+    for p, p0 in zip(net.parameters(), values):
+        np.testing.assert_array_equal(library.numpy(p), p0)
+    # Views of the flat vectors there, as on NumPy: the update of one moves them all.
+    history = net.fit(tutorial_X, tutorial_y, epochs=3, learning_rate=1.0)  # host data, copied there
+    assert all(library.owns(p) for p in net.parameters())
+    on_numpy = NeuralNetwork([3, 4, 1], seed=0)
+    expected = on_numpy.fit(tutorial_X, tutorial_y, epochs=3, learning_rate=1.0)
+    np.testing.assert_allclose(history.loss, expected.loss, rtol=1e-12)  # rounding apart (see above)
+    assert net.to("cpu") is net and net.device == "cpu"
+    assert all(type(p) is np.ndarray for p in net.parameters())
+    np.testing.assert_allclose(net.predict(tutorial_X), on_numpy.predict(tutorial_X), rtol=1e-12)

@@ -22,6 +22,8 @@ from playwithnn.plotting import (
 )
 from playwithnn.training import History
 
+from conftest import Library
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -135,6 +137,16 @@ def test_decision_boundary_binary() -> None:
     # The grid covers the data with a margin.
     x_low, x_high = ax.get_xlim()
     assert x_low < X[:, 0].min() and x_high > X[:, 0].max()
+
+
+def test_decision_boundary_of_arrays_of_any_library(library: Library) -> None:
+    net, X, y = trained("gaussians", "binary_crossentropy", 1)
+    expected = plot_decision_boundary(net, X, y, resolution=20)
+    net.to(library.device)  # a network that computes there, drawn from data that lives there
+    fig = plot_decision_boundary(net, library.asarray(X), library.asarray(y), resolution=20)
+    (ax,), (ax0,) = fig.axes, expected.axes
+    assert ax.get_xlim() == ax0.get_xlim() and ax.get_ylim() == ax0.get_ylim()
+    np.testing.assert_array_equal(ax.collections[-1].get_offsets(), ax0.collections[-1].get_offsets())
 
 
 def test_decision_boundary_multiclass_with_transform() -> None:

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._arrays import float_errors_ignored, namespace
+from ._arrays import device_of, float_errors_ignored, is_array, namespace, to_namespace
 
 if TYPE_CHECKING:
     from .layers import Dense
@@ -93,7 +93,8 @@ def diagnose(net: Any, X: Any, y: Any, history: History) -> list[Diagnosis]:
         Anything with ``layers`` (each with ``W``, ``b``, ``activation``) and ``loss_function``.
     X : array of shape (n_samples, n_features)
     y : array of shape (n_samples, n_outputs)
-        Checked arrays where the network computes (``fit`` passes its own).
+        Checked arrays of the network's dtype (``fit`` passes its own), of any library: they are
+        copied to where the network computes if they live elsewhere.
     history : History
         The fit's; its ``loss`` decides ``flat_loss``.
 
@@ -114,7 +115,9 @@ def diagnose(net: Any, X: Any, y: Any, history: History) -> list[Diagnosis]:
                 "as it goes, fewer epochs (or patience=...) would do; if it is high, training is stuck: look "
                 "for dead or saturated units, or a learning rate too small or too large.")))
     layers: list[Dense] = net.layers
-    xp = namespace(y)
+    xp, device = namespace(layers[0].W), device_of(layers[0].W)
+    # X may also be a SciPy sparse matrix, on NumPy: it stays as it is
+    X, y = (to_namespace(a, xp, device) if is_array(a) else a for a in (X, y))
     with float_errors_ignored():
         found += _units(layers, X, y, net.loss_function, xp)
     return found

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arrays import is_array, to_numpy
 from ._validation import check_positive_float, check_positive_int
 from .activations import Activation, sigmoid
 from .optimizers import GradientDescent
@@ -165,6 +166,15 @@ def _symbols(act: Activation, z: str, a: str) -> tuple[str, str]:
     return f"{act.name}({z})", f"{act.name}'({z}), computed from {given}"
 
 
+def _on_host(net: NeuralNetwork, X: Any, y: Any) -> tuple[NeuralNetwork, Any, Any]:
+    """The network and the data on NumPy: the explanation is told in NumPy arrays. A network that
+    computes elsewhere (a GPU, PyTorch) is copied to the host; ``net`` itself is not changed."""
+    X, y = (to_numpy(a) if is_array(a) else a for a in (X, y))
+    if all(isinstance(p, np.ndarray) for p in net.parameters()):
+        return net, X, y
+    return copy.deepcopy(net).to("cpu"), X, y
+
+
 def _walk_to(net: NeuralNetwork, X: Any, y: Any, eta: float, iteration: int) -> NeuralNetwork:
     """``net`` itself for the first iteration; else a copy after ``iteration - 1`` plain ones."""
     if iteration == 1:
@@ -230,6 +240,7 @@ def explain_step(net: NeuralNetwork, X: Any, y: Any, learning_rate: float = 1.0,
     _check_tutorial_network(net)
     eta = check_positive_float(learning_rate, "learning_rate")
     iteration = check_positive_int(iteration, "iteration")
+    net, X, y = _on_host(net, X, y)
     X, y = net.check_Xy(X, y)
     net = _walk_to(net, X, y, eta, iteration)
     (layer1, layer2) = net.layers
@@ -508,6 +519,7 @@ def pitfalls(net: NeuralNetwork, X: Any, y: Any, learning_rate: float = 1.0,
                          f"{net.activation[0]!r} and output_activation {net.output_activation!r}")
     eta = check_positive_float(learning_rate, "learning_rate")
     iterations = check_positive_int(iterations, "iterations")
+    net, X, y = _on_host(net, X, y)
     Xc, yc = net.check_Xy(X, y)
     X_, y_ = np.asarray(Xc, dtype=np.float64), np.asarray(yc, dtype=np.float64)
     W1, W2 = (np.asarray(layer.W, dtype=np.float64) for layer in net.layers)

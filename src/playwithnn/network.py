@@ -241,6 +241,35 @@ class NeuralNetwork:
         self._share_memory(check_namespace(xp), device)
         self.device = device
 
+    def to(self, device: Any) -> NeuralNetwork:
+        """Move the parameters to ``device``, keeping their values; returns the network itself.
+
+        As PyTorch's ``Module.to``: ``net.to("cpu")`` brings a network trained on a GPU back
+        to NumPy, ``net.to("cuda")`` sends one there. Later fits compute there, copying
+        their data there once each.
+
+        Parameters
+        ----------
+        device : str or a library's device
+            As the constructor's ``device``: ``"cpu"``, ``"cuda"``, ``"cuda:N"``, or a
+            ``torch.device``, ``cupy.cuda.Device`` or ``array_api_strict.Device``.
+
+        Returns
+        -------
+        NeuralNetwork
+            ``self``, its ``W``, ``b``, ``dW`` and ``db`` new arrays of the device's library.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = NeuralNetwork([3, 4, 1], seed=0)
+        >>> W = net.parameters()[0].copy()
+        >>> net.to("cpu").device, np.array_equal(net.parameters()[0], W)
+        ('cpu', True)
+        """
+        self._place(*placement(device))
+        return self
+
     def _like(self, result: Array, X: Any) -> Any:
         """``result`` in ``X``'s library and on its device, where predictions go back to
         (NumPy for anything but an array of another library)."""

@@ -28,6 +28,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
+from ._arrays import is_array, to_numpy
 from ._files import atomic_write, check_target
 from .metrics import is_classification_loss, predicted_class
 
@@ -267,6 +268,7 @@ def plot_decision_boundary(
     >>> fig.axes[0].get_title()
     'Decision boundary'
     """
+    X, y = (to_numpy(a) if is_array(a) else a for a in (X, y))  # arrays of any library: drawn from the host
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"X must have shape (n_samples, 2) to draw a boundary; got {X.shape}")
