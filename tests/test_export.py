@@ -109,6 +109,21 @@ def test_a_network_that_lives_off_numpy_exports_its_weights_from_the_host(
     assert relative_error(script["predict"](X), expected) <= BOUND[dtype]
 
 
+def test_a_copied_or_unpickled_network_exports(tmp_path: Path) -> None:
+    """Its activations are copies of the built-in ones (``to_model`` copies an estimator's network)."""
+    import copy
+    import pickle
+
+    net = random_network([3, 6, 2], np.float64, activation="relu", loss="categorical_crossentropy")
+    X = random_inputs(20, 3, np.float64)
+    for other in (copy.copy(net), pickle.loads(pickle.dumps(net))):
+        assert other.layers[0].activation is not net.layers[0].activation
+        (y_pred,) = session(other.to_onnx()).run(None, {"X": X})
+        assert relative_error(y_pred, net.predict(X)) <= BOUND[np.float64]
+        _, script = script_namespace(other, tmp_path)
+        assert relative_error(script["predict"](X), net.predict(X)) <= BOUND[np.float64]
+
+
 def test_the_graph_is_named_typed_and_checked() -> None:
     net = random_network([3, 4, 2], np.float64, loss="categorical_crossentropy")
     net.metadata["feature_names"] = ["a", "b", "c"]
@@ -536,6 +551,26 @@ def test_names_from_a_model_file_cannot_break_out_of_the_script(tmp_path: Path) 
     assert imported_modules(text) == {"numpy"}
     rows = {evil: ['a"""\nraise SystemExit\n', "b"]}
     assert namespace["predict"](rows).tolist() == model.predict(rows).tolist()
+
+
+def test_the_model_of_a_fitted_pipeline_exports() -> None:
+    """``to_model`` copies the estimator's network: its activations are copies of the built-ins."""
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_iris
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from playwithnn.sklearn import NeuralNetworkClassifier, to_model
+
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), NeuralNetworkClassifier(hidden_layer_sizes=(16,), max_iter=300,
+                                                                   learning_rate_init=0.01, random_state=0))
+    pipe.fit(X, y)
+    model = to_model(pipe)
+    probabilities, label = session(export.to_onnx(model)).run(
+        None, {f"x{j}": X[:, j] for j in range(4)})  # one column a feature, as the model's rows
+    assert label.ravel().tolist() == pipe.predict(X).tolist()
+    assert relative_error(probabilities, pipe.predict_proba(X)) <= BOUND[np.float64]
 
 
 # ------------------------------------------------------------------ skl2onnx

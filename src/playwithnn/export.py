@@ -166,7 +166,7 @@ def _activation_names(net: Network) -> list[str]:
     names = []
     for i, layer in enumerate(net.layers[:-1], 1):
         act = layer.activation
-        if ACTIVATIONS.get(act.name) is not act:
+        if ACTIVATIONS.get(act.name) != act:  # a copy of a built-in (a copied network's) is equal to it
             raise ValueError(f"cannot export layer {i}: its activation {shorten(act.name, 40)!r} is not one "
                              f"of playwithnn's ({', '.join(ACTIVATIONS)}), so it cannot be written out")
         names.append(act.name)
