@@ -112,8 +112,8 @@ def diagnose(net: Any, X: Any, y: Any, history: History) -> list[Diagnosis]:
             found.append(Diagnosis("flat_loss", (
                 f"the training loss stayed at {losses[-1]:.6g} for the last {FLAT_EPOCHS} epochs (it moved "
                 f"by less than {FLAT_RTOL:g} of itself): the updates no longer change it. If that is as low "
-                "as it goes, fewer epochs (or patience=...) would do; if it is high, training is stuck: look "
-                "for dead or saturated units, or a learning rate too small or too large.")))
+                "as it goes, fewer epochs (or early stopping) would do; if it is high, training is stuck: "
+                "look for dead or saturated units, or a learning rate too small or too large.")))
     layers: list[Dense] = net.layers
     xp, device = namespace(layers[0].W), device_of(layers[0].W)
     # X may also be a SciPy sparse matrix, on NumPy: it stays as it is
