@@ -125,7 +125,8 @@ def test_cuda_without_a_gpu_library_says_what_to_install(monkeypatch: pytest.Mon
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name in ("cupy", "torch") else find_spec(name, *a))
     with pytest.raises(ModuleNotFoundError, match=r"device='cuda' needs CuPy or PyTorch with CUDA.*"
-                                                  r"pip install cupy-cuda12x.*pip install torch"):
+                                                  r"pip install cupy-cuda13x \(or cupy-cuda12x.*"
+                                                  r"pip install torch"):
         _arrays.placement("cuda")
 
 

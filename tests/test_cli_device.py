@@ -48,7 +48,7 @@ def test_cuda_without_a_gpu_is_one_line_and_status_2(tmp_path: Path) -> None:
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr
     assert lines[0].startswith("playwithnn train: error: --device cuda: device='cuda': no CUDA device 0 here")
-    assert "pip install cupy-cuda12x" in lines[0]
+    assert "pip install cupy-cuda13x (or cupy-cuda12x, cupy-cuda11x: the one for your CUDA)" in lines[0]
     assert not (tmp_path / "m.npz").exists()
 
 
@@ -59,7 +59,7 @@ def test_cuda_without_gpu_libraries_names_what_to_install(tmp_path: Path, monkey
                         lambda name, *a: None if name in ("cupy", "torch") else find_spec(name, *a))
     assert train(write_moons(tmp_path / "moons.csv").parent, "--device", "cuda") == 2
     error = capsys.readouterr().err
-    assert "needs CuPy or PyTorch with CUDA, and neither is installed: pip install cupy-cuda12x" in error
+    assert "needs CuPy or PyTorch with CUDA, and neither is installed: pip install cupy-cuda13x" in error
 
 
 @pytest.fixture

@@ -187,10 +187,11 @@ def _cuda(device: str) -> tuple[Namespace, Device]:
     if not found:
         raise ModuleNotFoundError(
             f"device={device!r} needs CuPy or PyTorch with CUDA, and neither is installed: "
-            "pip install cupy-cuda12x (or cupy-cuda11x, to match your CUDA), or pip install torch")
+            "pip install cupy-cuda13x (or cupy-cuda12x, cupy-cuda11x: the one for your CUDA), or pip install "
+            "torch")
     raise RuntimeError(f"device={device!r}: no CUDA device {index} here; installed: {', '.join(found)}. "
-                       "With an NVIDIA GPU and its driver: pip install cupy-cuda12x, or a CUDA build of "
-                       "PyTorch")
+                       "With an NVIDIA GPU and its driver: pip install cupy-cuda13x (or cupy-cuda12x, "
+                       "cupy-cuda11x: the one for your CUDA), or a CUDA build of PyTorch")
 
 
 def device_of(x: Any) -> Device:
